@@ -1,0 +1,246 @@
+"""The case: input of CASE_FORMAT.md, validated strictly; errors name the field's path.
+
+Field-level checks (presence, type, format, sign, codes) come first, then cross-field ones
+(conditional requirements, date order, sums). Nothing is guessed or silently dropped.
+"""
+from __future__ import annotations
+
+import json
+import datetime as dt
+from decimal import Decimal
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict, ValidationError, field_validator
+
+from .errors import CaseError
+from .kb import KB
+from .money import to_decimal
+
+CLAIM_KINDS = ("inpatient", "outpatient_chronic", "outpatient_special_drug", "outpatient_general", "rare_disease")
+STATISTICS = ("income_base", "rural_income_base", "dibao_standard", "contribution")
+
+
+def _money(v: Any) -> Decimal:
+    d = to_decimal(v)
+    if d < 0:
+        raise ValueError("money cannot be negative")
+    if d != d.quantize(Decimal("0.01")):
+        raise ValueError("money has more than two decimals")
+    return d
+
+
+Money = Annotated[Decimal, BeforeValidator(_money)]
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", strict=False)
+
+
+class Identity(Strict):
+    category: str
+    since: dt.date
+    until: dt.date | None = None
+    subtype: str | None = None
+
+
+class Residence(Strict):
+    place: str
+    since: dt.date
+
+
+class YearToDate(Strict):
+    shared_cap_used: Money = Decimal(0)
+    general_outpatient_cap_used: Money = Decimal(0)
+    deductible_met: Money = Decimal(0)
+    personal_burden: Money = Decimal(0)
+
+
+class Facts(Strict):
+    household_income_per_capita: Money | None = None
+    household_medical_burden_per_capita: Money | None = None
+    household_assets_within_limits: bool | None = None
+    disability_certificate_grade: Literal[1, 2, 3, 4] | None = None
+    disability_types: list[Literal["limb", "intellectual", "mental", "visual", "hearing", "speech"]] | None = None
+    employed: bool | None = None
+
+
+class Applicant(Strict):
+    identities: list[Identity]
+    birth_date: dt.date | None = None
+    hukou: str | None = None
+    residence: Residence | None = None
+    insured_in: str | None = None
+    facts: Facts = Facts()
+    year_to_date: YearToDate = YearToDate()
+
+
+class Claim(Strict):
+    claim_id: str
+    kind: Literal[CLAIM_KINDS]
+    admitted: dt.date | None = None
+    discharged: dt.date | None = None
+    date: dt.date | None = None
+    in_province: bool
+    local: Literal["county", "city"] | None = None
+    referred: bool
+    relocated: bool | None = None
+    hospital_class: Literal["provincial_1", "municipal_2", "county_2", "county_3", "level_2", "level_3"] | None = None
+    total_cost: Money
+    in_policy_cost: Money
+    basic_insurance_paid: Money = Decimal(0)
+    critical_illness_paid: Money = Decimal(0)
+    other_paid: Money = Decimal(0)
+    chronic_management: Literal["per_visit", "quota"] | None = None
+    disease: Literal["gaucher", "pompe", "pku"] | None = None
+
+    @property
+    def settlement(self) -> dt.date | None:
+        return self.discharged if self.kind == "inpatient" else self.date
+
+
+class Case(Strict):
+    case_id: str
+    jurisdiction: str
+    year: int
+    applicant: Applicant
+    claims: list[Claim] = []
+    parameters: dict[str, Any] = {}
+
+    @field_validator("year")
+    @classmethod
+    def _year(cls, v: int) -> int:
+        if not 1900 <= v <= 2200:
+            raise ValueError("year out of range")
+        return v
+
+
+def _path(loc: tuple) -> str:
+    out = ""
+    for part in loc:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        elif part in ("function-after", "function-before", "function-plain") or "[" in str(part):
+            continue
+        else:
+            out += ("." if out else "") + str(part)
+    return out
+
+
+def loads(text: str) -> Any:
+    """JSON with numbers read as decimals, never binary floats."""
+    return json.loads(text, parse_float=Decimal)
+
+
+def parse_case(data: Any, kb: KB) -> Case:
+    """Validate one case; raise CaseError naming the first offending field."""
+    if not isinstance(data, dict):
+        raise CaseError("", "a case is a JSON object")
+    if "jurisdiction" in data and data["jurisdiction"] not in kb.jurisdictions:
+        raise CaseError("jurisdiction", f"unknown jurisdiction {data['jurisdiction']!r}; one of {', '.join(kb.jurisdictions)}")
+    try:
+        case = Case.model_validate(data)
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        msg = err["msg"].removeprefix("Value error, ")
+        raise CaseError(_path(err["loc"]), msg) from None
+    _check_codes(case, kb)
+    _check_cross_fields(case, kb)
+    return case
+
+
+def _check_codes(case: Case, kb: KB) -> None:
+    j = case.jurisdiction
+    for i, ident in enumerate(case.applicant.identities):
+        cat = kb.categories.get(ident.category)
+        if cat is None:
+            raise CaseError(f"applicant.identities[{i}].category", f"unknown category {ident.category!r}")
+        if j not in cat.held_in:
+            raise CaseError(f"applicant.identities[{i}].category",
+                            f"category {ident.category!r} is not held in {j} (held in: {', '.join(cat.held_in)})")
+        if ident.subtype is not None and ident.subtype not in cat.subtypes:
+            raise CaseError(f"applicant.identities[{i}].subtype",
+                            f"{ident.subtype!r} is not a subtype of {ident.category}"
+                            + (f" (subtypes: {', '.join(cat.subtypes)})" if cat.subtypes else " (it has none)"))
+    for key, value in case.parameters.items():
+        field = f"parameters.{key}"
+        if key in STATISTICS:
+            try:
+                _money(value)
+            except ValueError as exc:
+                raise CaseError(field, str(exc)) from None
+        elif key in kb.interpretations:
+            interp = kb.interpretations[key]
+            if not interp.options or value not in interp.options:
+                raise CaseError(field, f"interpretation {key!r} takes one of: {', '.join(interp.options) or '(none: fixed)'}")
+        elif f"{j}/{key}" in kb.parameters:
+            p = kb.parameters[f"{j}/{key}"]
+            try:
+                p_values = value if isinstance(value, list) else [value]
+                for v in p_values:
+                    kb.asp_value(p, to_decimal(v) if p.unit in ("ratio", "yuan", "points", "grade", "years", "flag") else v)
+                    if p.unit in ("ratio", "yuan") and to_decimal(v) < 0:
+                        raise ValueError("cannot be negative")
+            except ValueError as exc:
+                raise CaseError(field, f"bad value for {p.kind} ({p.unit}): {exc}") from None
+        else:
+            raise CaseError(field, f"unknown parameter {key!r} for {j}; see `medaid parameters --jurisdiction {j}`")
+
+
+def _check_cross_fields(case: Case, kb: KB) -> None:
+    a = case.applicant
+    for i, ident in enumerate(a.identities):
+        if ident.until is not None and ident.until <= ident.since:
+            raise CaseError(f"applicant.identities[{i}].until", "the exit date must come after `since`")
+    j = case.jurisdiction
+    # fields a text conditions aid on (the KB's hukou/insurance requirements)
+    for p in kb.parameters.values():
+        if p.jurisdiction != j or p.benefits != ["eligibility"]:
+            continue
+        needed = {"hukou_required": "hukou", "insured_required": "insured_in"}.get(p.kind)
+        if needed is None or getattr(a, needed) is not None:
+            continue
+        if p.categories == ["everyone"]:
+            raise CaseError(f"applicant.{needed}", f"required in {j} ({p.clause})")
+        if a.facts.household_income_per_capita is not None:
+            raise CaseError(f"applicant.{needed}", f"required in {j} to derive {', '.join(p.categories)} from facts ({p.clause})")
+    f = a.facts
+    if f.household_income_per_capita is not None or f.household_medical_burden_per_capita is not None:
+        for name in ("household_income_per_capita", "household_medical_burden_per_capita", "household_assets_within_limits"):
+            if getattr(f, name) is None:
+                raise CaseError(f"applicant.facts.{name}", "required with the other household facts")
+    if f.disability_certificate_grade is not None:
+        for name in ("disability_types", "employed"):
+            if getattr(f, name) is None:
+                raise CaseError(f"applicant.facts.{name}", "required with disability_certificate_grade")
+    seen = set()
+    for i, c in enumerate(case.claims):
+        p = f"claims[{i}]"
+        if c.claim_id in seen:
+            raise CaseError(f"{p}.claim_id", f"duplicate claim id {c.claim_id!r}")
+        seen.add(c.claim_id)
+        if c.kind == "inpatient":
+            for name in ("admitted", "discharged"):
+                if getattr(c, name) is None:
+                    raise CaseError(f"{p}.{name}", "required for an inpatient claim")
+            if c.discharged < c.admitted:
+                raise CaseError(f"{p}.discharged", "discharged before admitted")
+            settle_field = "discharged"
+        else:
+            if c.date is None:
+                raise CaseError(f"{p}.date", f"required for a {c.kind} claim")
+            settle_field = "date"
+        if c.settlement.year != case.year:
+            raise CaseError(f"{p}.{settle_field}", f"settled in {c.settlement.year}, outside the case year {case.year}")
+        if c.in_policy_cost > c.total_cost:
+            raise CaseError(f"{p}.in_policy_cost", "in_policy_cost exceeds total_cost")
+        if c.basic_insurance_paid + c.critical_illness_paid + c.other_paid > c.in_policy_cost:
+            raise CaseError(f"{p}.basic_insurance_paid",
+                            "basic + critical-illness + other payments exceed the in-policy cost")
+        if c.total_cost > c.in_policy_cost and c.hospital_class is None:
+            raise CaseError(f"{p}.hospital_class", "required when total_cost > in_policy_cost (catalogue-cost control)")
+        if c.kind == "outpatient_chronic" and c.chronic_management is None:
+            quota = [q for q in kb.parameters.values() if q.jurisdiction == j and q.kind == "quota_year_end"]
+            if quota:
+                raise CaseError(f"{p}.chronic_management", f"required in {j}: per_visit or quota ({quota[0].clause})")
+        if c.kind == "rare_disease" and c.disease is None:
+            raise CaseError(f"{p}.disease", "required for a rare_disease claim")

@@ -1,0 +1,217 @@
+"""The `medaid` command: evaluate, batch, categories, parameters, kb validate.
+
+stdout carries only the result; diagnostics go to stderr. Bad input: exit 2 with
+{"error": {"field", "message"}} (json) or the message (text).
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from .case import loads
+from .errors import CaseError, KBError
+
+
+def _dump(obj) -> str:
+    return json.dumps(obj, ensure_ascii=False, indent=2, default=str)
+
+
+def _read_case(path: str):
+    try:
+        text = sys.stdin.read() if path == "-" else Path(path).read_text(encoding="utf-8")
+    except OSError as exc:
+        raise CaseError("", f"cannot read {path}: {exc.strerror}") from None
+    try:
+        return loads(text)
+    except json.JSONDecodeError as exc:
+        raise CaseError("", f"not valid JSON: {exc}") from None
+
+
+def _fail(exc: CaseError, fmt: str) -> int:
+    if fmt == "json":
+        print(_dump(exc.as_json()))
+    else:
+        print(f"error: {exc.field or '(case)'}: {exc.message}")
+    print(f"medaid: {exc.field}: {exc.message}", file=sys.stderr)
+    return 2
+
+
+def cmd_evaluate(args) -> int:
+    from .engine import default_engine
+    from .render import render_text
+    try:
+        engine = default_engine()
+        result = engine.evaluate(_read_case(args.case))
+    except CaseError as exc:
+        return _fail(exc, args.format)
+    if args.format == "json":
+        print(_dump(result))
+    else:
+        sys.stdout.write(render_text(result, engine.kb, args.lang))
+    return 0
+
+
+def cmd_batch(args) -> int:
+    from .engine import default_engine
+    engine = default_engine()
+    src = sys.stdin if args.input == "-" else open(args.input, encoding="utf-8")
+    dst = sys.stdout if args.output in (None, "-") else open(args.output, "w", encoding="utf-8")
+    show_progress = sys.stderr.isatty()
+    count = bad = 0
+
+    def lines():
+        for n, line in enumerate(src, start=1):
+            if line.strip():
+                yield n, line
+
+    def cases():
+        for n, line in lines():
+            try:
+                data = loads(line)
+            except json.JSONDecodeError as exc:
+                yield n, None, CaseError("", f"not valid JSON: {exc.msg}")
+                continue
+            yield n, data, None
+
+    buf = []
+
+    def flush():
+        nonlocal count, bad
+        todo = [d for _, d, e in buf if e is None]
+        results = iter(engine.evaluate_batch(todo))
+        for n, data, err in buf:
+            res = err if err is not None else next(results)
+            if isinstance(res, CaseError):
+                bad += 1
+                cid = data.get("case_id") if isinstance(data, dict) else None
+                dst.write(json.dumps({"line": n, "case_id": cid, **res.as_json()}, ensure_ascii=False) + "\n")
+            else:
+                dst.write(json.dumps(res, ensure_ascii=False, default=str) + "\n")
+            count += 1
+        buf.clear()
+        if show_progress:
+            print(f"\r{count} cases, {bad} errors", end="", file=sys.stderr, flush=True)
+
+    for item in cases():
+        buf.append(item)
+        if len(buf) >= args.chunk:
+            flush()
+    flush()
+    if show_progress:
+        print(file=sys.stderr)
+    print(f"medaid batch: {count} cases, {bad} errors", file=sys.stderr)
+    return 0
+
+
+def cmd_categories(args) -> int:
+    from .kb import load_kb
+    kb = load_kb()
+    rows = []
+    for c in sorted(kb.categories.values(), key=lambda c: c.rank):
+        if args.jurisdiction and args.jurisdiction not in c.held_in:
+            continue
+        rows.append({"id": c.id, "zh": c.label_zh, "en": c.label_en, "held_in": c.held_in, "subtypes": c.subtypes,
+                     "treated_as": c.treated_as, "rule": c.treated_as_rule})
+    if args.format == "json":
+        print(_dump(rows))
+    else:
+        for r in rows:
+            extra = f" → treated as {r['treated_as']} ({r['rule']})" if r["treated_as"] else ""
+            subs = f" [subtypes: {', '.join(r['subtypes'])}]" if r["subtypes"] else ""
+            print(f"{r['id']:<30} {r['zh']} / {r['en']}  ({', '.join(r['held_in'])}){subs}{extra}")
+    return 0
+
+
+def cmd_parameters(args) -> int:
+    from .kb import load_kb
+    kb = load_kb()
+    rows = []
+    for p in sorted(kb.parameters.values(), key=lambda p: (p.jurisdiction, p.clause, p.id)):
+        if args.jurisdiction and p.jurisdiction != args.jurisdiction:
+            continue
+        if args.year and not (p.valid_from <= args.year * 10000 + 1231 and p.valid_until >= args.year * 10000 + 101):
+            continue
+        rows.append({"jurisdiction": p.jurisdiction, "id": p.key, "benefit": p.benefits, "category": p.categories,
+                     "kind": p.kind, "value": [str(v) for v in p.values] or None, "unit": p.unit, "status": p.status,
+                     "valid_from": p.valid_from, "valid_until": p.valid_until, "rule": p.rule,
+                     "clause_text": kb.clause_source(p.rule)["text"], "delegated_to": p.delegated_to,
+                     "requires": p.requires, "note": p.note, "interpretations": p.interpretations})
+    if args.jurisdiction is None or args.format == "json":
+        interps = [{"id": i.id, "default": i.default, "options": i.options, "reason": i.comment}
+                   for i in kb.interpretations.values()]
+    else:
+        interps = []
+    if args.format == "json":
+        print(_dump({"parameters": rows, "interpretations": interps}))
+    else:
+        for r in rows:
+            value = ", ".join(r["value"]) if r["value"] else "—"
+            print(f"{r['jurisdiction']}/{r['id']:<55} {value:<12} {r['unit']:<6} {r['status']:<9} {r['rule']}"
+                  + (f"  [{', '.join(r['requires'])}]" if r["requires"] else "")
+                  + (f"  → {r['delegated_to']}" if r["delegated_to"] else ""))
+        if interps:
+            print("\ninterpretations (override with parameters.<id>):")
+            for i in interps:
+                print(f"  {i['id']:<30} default {i['default']:<20} {i['reason'][:100]}")
+    return 0
+
+
+def cmd_kb(args) -> int:
+    from .kb import KB
+    try:
+        kb = KB()
+    except KBError as exc:
+        print(str(exc), file=sys.stderr)
+        return 1
+    print(f"kb: valid — {len(kb.documents)} documents, {len(kb.clauses)} clauses, {len(kb.categories)} categories, "
+          f"{len(kb.parameters)} parameters, {len(kb.interpretations)} interpretations, {len(kb.statistics)} statistics")
+    return 0
+
+
+ALIASES = {"评估": "evaluate", "批量": "batch"}
+
+
+def build_parser() -> argparse.ArgumentParser:
+    ap = argparse.ArgumentParser(prog="medaid", description="Medical-assistance rules engine: amounts and their clauses.")
+    sub = ap.add_subparsers(dest="command", required=True)
+    e = sub.add_parser("evaluate", help="evaluate one case (CASE_FORMAT.md)")
+    e.add_argument("case", help="case JSON file, or - for stdin")
+    e.add_argument("--format", choices=("json", "text"), default="json")
+    e.add_argument("--lang", choices=("zh", "en"), default="zh")
+    e.set_defaults(func=cmd_evaluate)
+    b = sub.add_parser("batch", help="evaluate JSON Lines, one result per line, order kept")
+    b.add_argument("input", help="JSONL file, or - for stdin")
+    b.add_argument("-o", "--output", help="output JSONL (default stdout)")
+    b.add_argument("--chunk", type=int, default=1000, help="cases grounded together per solver call")
+    b.set_defaults(func=cmd_batch)
+    c = sub.add_parser("categories", help="the category ids and where they are held")
+    c.add_argument("--jurisdiction")
+    c.add_argument("--format", choices=("json", "text"), default="text")
+    c.set_defaults(func=cmd_categories)
+    p = sub.add_parser("parameters", help="each parameter with its value or status and clause")
+    p.add_argument("--jurisdiction")
+    p.add_argument("--year", type=int)
+    p.add_argument("--format", choices=("json", "text"), default="text")
+    p.set_defaults(func=cmd_parameters)
+    k = sub.add_parser("kb", help="knowledge-base tools")
+    k.add_argument("action", choices=("validate",))
+    k.set_defaults(func=cmd_kb)
+    return ap
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if argv and argv[0] in ALIASES:
+        argv[0] = ALIASES[argv[0]]
+    args = build_parser().parse_args(argv)
+    try:
+        return args.func(args)
+    except KBError as exc:
+        print(f"medaid: the knowledge base is broken: {exc}", file=sys.stderr)
+        return 3
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,17 @@
+"""Errors the engine reports: bad input names its field; a broken KB names its shape."""
+
+
+class CaseError(ValueError):
+    """Bad input: `field` is the path of the offending field (``claims[1].discharged``)."""
+
+    def __init__(self, field: str, message: str):
+        super().__init__(f"{field}: {message}")
+        self.field = field
+        self.message = message
+
+    def as_json(self) -> dict:
+        return {"error": {"field": self.field, "message": self.message}}
+
+
+class KBError(RuntimeError):
+    """The knowledge base breaks a SHACL shape or a reference does not resolve."""

@@ -1,0 +1,398 @@
+"""The knowledge base: Turtle files in kb/, validated with SHACL, exported as ASP facts.
+
+Loaded once per process (:func:`load_kb`); everything the engine knows about the law comes
+from here. Python holds no policy figure: it reads them, converts units, and passes them on.
+"""
+from __future__ import annotations
+
+import functools
+import os
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+
+import clingo
+from rdflib import RDF, RDFS, Graph, Literal, Namespace, URIRef
+from rdflib.namespace import DCTERMS, SKOS
+
+from .errors import KBError
+from .money import ratio_to_bp, yuan_to_fen
+
+BASE = "https://w3id.org/medaid/kb/"
+MA = Namespace("https://w3id.org/medaid/ontology#")
+FOREVER = 99991231
+
+KB_DIR = Path(os.environ.get("MEDAID_KB", Path(__file__).resolve().parent.parent / "kb"))
+
+
+def rel(iri) -> str:
+    s = str(iri)
+    return s[len(BASE):] if s.startswith(BASE) else s
+
+
+def ymd(d) -> int:
+    if isinstance(d, Literal):
+        d = d.toPython()
+    if isinstance(d, str):
+        d = date.fromisoformat(d)
+    return d.year * 10000 + d.month * 100 + d.day
+
+
+def lang(g: Graph, node, prop, language: str) -> str | None:
+    fallback = None
+    for o in g.objects(node, prop):
+        if isinstance(o, Literal) and o.language == language:
+            return str(o)
+        fallback = fallback or str(o)
+    return fallback
+
+
+@dataclass
+class Document:
+    iri: str
+    jurisdiction: str
+    title_zh: str
+    title_en: str | None
+    number: str | None
+    issuer: str | None
+    effective_from: int | None
+    effective_until: int | None
+    date_stated: bool
+    reports: str | None
+
+
+@dataclass
+class Clause:
+    rule_id: str          # jurisdiction/locator, the path of its IRI
+    jurisdiction: str
+    document: str         # the document IRI path
+    locator: str
+    text: str
+    order: int
+    label_en: str | None
+
+
+@dataclass
+class Parameter:
+    id: str               # full path: taiyuan/inpatient/dibao/ratio
+    key: str              # what a caller overrides: inpatient/dibao/ratio
+    jurisdiction: str
+    benefits: list[str]
+    categories: list[str]  # category ids, "orphan@distressed_child" style kept as (cat, sub)
+    keys: list            # clingo key symbols
+    kind: str
+    unit: str
+    values: list          # Decimal | str
+    status: str           # stated | vague | delegated | silent
+    clause: str           # rule id of the clause
+    rule: str             # clause + "#part"
+    valid_from: int
+    valid_until: int
+    requires: list[str]
+    delegated_to: str | None
+    note: str | None
+    interpretations: list[str]
+    fund: str | None
+    exception_to: str | None
+
+
+@dataclass
+class Category:
+    id: str
+    label_zh: str
+    label_en: str
+    rank: int
+    held_in: list[str]
+    treated_as: str | None
+    treated_as_rule: str | None
+    subtypes: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Interpretation:
+    id: str
+    default: str
+    options: list[str]
+    comment: str
+    based_on: list[str]
+
+
+@dataclass
+class Statistic:
+    place: str
+    statistic: str
+    year: int
+    value: Decimal
+    source: str
+
+
+@dataclass
+class StatisticUse:
+    jurisdiction: str
+    statistic: str
+    place: str
+    year_offset: int
+    rule: str
+
+
+class KB:
+    """The parsed, validated KB and its export to ASP facts."""
+
+    def __init__(self, directory: Path = KB_DIR, validate: bool = True):
+        self.directory = Path(directory)
+        self.graph = Graph()
+        files = sorted(p for p in self.directory.rglob("*.ttl") if p.name != "shapes.ttl")
+        if not files:
+            raise KBError(f"no Turtle files in {self.directory}")
+        for path in files:
+            try:
+                self.graph.parse(path, format="turtle")
+            except Exception as exc:  # rdflib raises several kinds
+                raise KBError(f"{path.name}: {exc}") from exc
+        if validate:
+            self.validate()
+        self._read()
+        self._check_references()
+
+    # ---- validation ---------------------------------------------------------------
+    def validate(self) -> None:
+        report = validate_graph(self.graph, self.directory / "shapes.ttl")
+        if report:
+            raise KBError("the KB breaks its shapes:\n" + report)
+
+    # ---- reading --------------------------------------------------------------------
+    def _read(self) -> None:
+        g = self.graph
+        self.interpretations: dict[str, Interpretation] = {}
+        for n in g.subjects(RDF.type, MA.Interpretation):
+            i = Interpretation(str(g.value(n, MA.id)), str(g.value(n, MA.default)),
+                               sorted(str(o) for o in g.objects(n, MA.options)),
+                               lang(g, n, RDFS.comment, "en") or "",
+                               sorted(rel(o) for o in g.objects(n, MA.basedOn)))
+            self.interpretations[i.id] = i
+
+        self.documents: dict[str, Document] = {}
+        for n in g.subjects(RDF.type, MA.Document):
+            f, u = g.value(n, MA.effectiveFrom), g.value(n, MA.effectiveUntil)
+            stated = g.value(n, MA.effectiveDateStated)
+            reports = g.value(n, MA.reports)
+            self.documents[rel(n)] = Document(
+                rel(n), str(g.value(n, MA.jurisdiction)), lang(g, n, DCTERMS.title, "zh") or rel(n),
+                lang(g, n, DCTERMS.title, "en"), _str(g.value(n, DCTERMS.identifier)), _str(g.value(n, MA.issuer)),
+                ymd(f) if f is not None else None, ymd(u) if u is not None else None,
+                stated is None or bool(stated.toPython()), rel(reports) if reports is not None else None)
+
+        self.clauses: dict[str, Clause] = {}
+        for n in g.subjects(RDF.type, MA.Clause):
+            doc = rel(g.value(n, MA.document))
+            self.clauses[rel(n)] = Clause(rel(n), self.documents[doc].jurisdiction if doc in self.documents else doc.split("/")[0],
+                                          doc, str(g.value(n, MA.locator)), str(g.value(n, MA.text)),
+                                          int(g.value(n, MA.order) or 0), lang(g, n, RDFS.label, "en"))
+
+        self.categories: dict[str, Category] = {}
+        subtypes: dict[str, list[str]] = {}
+        for n in g.subjects(RDF.type, SKOS.Concept):
+            broader = g.value(n, SKOS.broader)
+            cid = str(g.value(n, MA.id))
+            if broader is not None:
+                subtypes.setdefault(str(g.value(broader, MA.id)), []).append(cid)
+                continue
+            treated = g.value(n, MA.treatedAs)
+            self.categories[cid] = Category(
+                cid, lang(g, n, SKOS.prefLabel, "zh"), lang(g, n, SKOS.prefLabel, "en"), int(g.value(n, MA.rank)),
+                sorted(str(o) for o in g.objects(n, MA.heldIn)),
+                str(g.value(treated, MA.id)) if treated is not None else None,
+                rel(g.value(n, MA.treatedAsClause)) if treated is not None else None)
+        for cid, subs in subtypes.items():
+            self.categories[cid].subtypes = sorted(subs)
+
+        self.units = {rel(n): str(g.value(n, MA.unit)) for n in g.subjects(RDF.type, MA.ParameterKind)}
+        self.parameters: dict[str, Parameter] = {}
+        for n in g.subjects(RDF.type, MA.Parameter):
+            p = self._parameter(n)
+            self.parameters[p.id] = p
+
+        self.statistics = [Statistic(str(g.value(n, MA.place)), str(g.value(n, MA.statistic)), int(g.value(n, MA.year)),
+                                     Decimal(str(g.value(n, MA.value))), str(g.value(n, MA.source)))
+                           for n in g.subjects(RDF.type, MA.Statistic)]
+        self.statistic_uses = [StatisticUse(rel(n).split("/")[0], str(g.value(n, MA.statistic)), str(g.value(n, MA.place)),
+                                            int(g.value(n, MA.yearOffset)), rel(g.value(n, MA.clause)))
+                               for n in g.subjects(RDF.type, MA.StatisticUse)]
+        self.parents = {str(g.value(n, MA.id)): str(g.value(g.value(n, MA.parent), MA.id))
+                        for n in g.subjects(RDF.type, MA.Jurisdiction) if g.value(n, MA.parent) is not None}
+        self.jurisdictions = sorted(str(g.value(n, MA.id)) for n in g.subjects(RDF.type, MA.Jurisdiction))
+
+    def _parameter(self, n) -> Parameter:
+        g = self.graph
+        pid = rel(n)
+        clause_iri = g.value(n, MA.clause)
+        clause = rel(clause_iri)
+        doc = rel(g.value(clause_iri, MA.document)) if g.value(clause_iri, MA.document) is not None else None
+        jur = self.documents[doc].jurisdiction if doc in self.documents else pid.split("/")[0]
+        policy = self.policy_document(jur)
+        part = g.value(n, MA.part)
+        kind_iri = g.value(n, MA.kind)
+        kind = rel(kind_iri).split("/", 1)[1]
+        status = g.value(n, MA.status)
+        vf, vu = g.value(n, MA.validFrom), g.value(n, MA.validUntil)
+        cats, keys = [], []
+        for c in sorted(g.objects(n, MA.category), key=str):
+            if c == MA.everyone:
+                cats.append("everyone"); keys.append(clingo.Function("everyone"))
+            elif c == MA.anyRecipient:
+                cats.append("any_recipient"); keys.append(clingo.Function("any_recipient"))
+            else:
+                parts = rel(c).split("/")[1:]
+                cats.append("/".join(parts))
+                keys.append(clingo.Function(parts[0]) if len(parts) == 1 else
+                            clingo.Function("sub", [clingo.Function(parts[0]), clingo.Function(parts[1])]))
+        requires = sorted(str(o) for o in g.objects(n, MA.requires))
+        if g.value(n, MA.ageAtLeast) is not None:
+            requires.append(f"age_at_least({int(g.value(n, MA.ageAtLeast))})")
+        if g.value(n, MA.ageBelow) is not None:
+            requires.append(f"age_below({int(g.value(n, MA.ageBelow))})")
+        for hc in g.objects(n, MA.hospitalClass):
+            requires.append(f"hospital_class({hc})")
+        for d in g.objects(n, MA.disease):
+            requires.append(f"disease({d})")
+        values = []
+        for v in g.objects(n, MA.value):
+            py = v.toPython()
+            values.append(Decimal(str(py)) if isinstance(py, (int, float, Decimal)) and not isinstance(py, bool) else str(py))
+        exc = g.value(n, MA.exceptionTo)
+        return Parameter(
+            id=pid, key=pid.split("/", 1)[1], jurisdiction=jur,
+            benefits=sorted(rel(b).split("/", 1)[1] for b in g.objects(n, MA.benefit)),
+            categories=cats, keys=keys, kind=kind, unit=self.units.get(rel(kind_iri), "none"),
+            values=sorted(values, key=str), status=rel(status).split("#")[-1] if status is not None else "stated",
+            clause=clause, rule=clause + (f"#{part}" if part is not None else ""),
+            valid_from=ymd(vf) if vf is not None else (policy.effective_from or 0),
+            valid_until=ymd(vu) if vu is not None else (policy.effective_until or FOREVER),
+            requires=requires, delegated_to=_str(g.value(n, MA.delegatedTo)) or _str(g.value(n, MA.adjustableBy)),
+            note=lang(g, n, MA.note, "en"),
+            interpretations=sorted(rel(o).split("/", 1)[1] for o in g.objects(n, MA.interpretation)),
+            fund=_str(g.value(n, MA.fund)), exception_to=rel(exc) if exc is not None else None)
+
+    def policy_document(self, jurisdiction: str) -> Document:
+        """The jurisdiction's policy (not a press report of it), with its effective period;
+        an unstated start date is the interpretation's (<interpretation/shanxi_from_2022>)."""
+        for d in self.documents.values():
+            if d.jurisdiction == jurisdiction and d.reports is None:
+                if d.effective_from is None and not d.date_stated:
+                    d.effective_from = ymd(self.interpretations["shanxi_from_2022"].default)
+                return d
+        raise KBError(f"no policy document for jurisdiction {jurisdiction}")
+
+    def _check_references(self) -> None:
+        missing = sorted({p.clause for p in self.parameters.values() if p.clause not in self.clauses})
+        missing += sorted({u.rule for u in self.statistic_uses if u.rule not in self.clauses})
+        missing += sorted({c.treated_as_rule for c in self.categories.values()
+                           if c.treated_as_rule and c.treated_as_rule not in self.clauses})
+        if missing:
+            raise KBError("clauses cited but not in kb/texts: " + ", ".join(missing))
+        for p in self.parameters.values():
+            if p.exception_to and p.exception_to not in self.parameters:
+                raise KBError(f"{p.id}: exceptionTo {p.exception_to} is not a parameter")
+            for i in p.interpretations:
+                if i not in self.interpretations:
+                    raise KBError(f"{p.id}: interpretation {i} is not in kb/interpretations.ttl")
+
+    # ---- lookups used by the result builder and the CLI -----------------------------
+    def clause_source(self, rule_id: str) -> dict:
+        clause = self.clauses.get(rule_id.split("#")[0])
+        if clause is None:
+            return {"document": None, "clause": rule_id, "text": None}
+        doc = self.documents.get(clause.document)
+        title = doc.title_zh if doc else clause.document
+        if doc and doc.reports and doc.reports in self.documents:
+            title = f"{self.documents[doc.reports].title_zh}（{title}）"
+        return {"document": title, "clause": clause.locator, "text": clause.text}
+
+    def categories_in(self, jurisdiction: str) -> list[Category]:
+        return sorted((c for c in self.categories.values() if jurisdiction in c.held_in), key=lambda c: c.rank)
+
+    # ---- export to ASP ------------------------------------------------------------------
+    def param_symbols(self, overrides: dict[str, list] | None = None,
+                      interpretations: dict[str, str] | None = None) -> list[clingo.Symbol]:
+        """Facts of the policy, with a group's overridden parameter values and interpretations."""
+        F, S, N = clingo.Function, clingo.String, clingo.Number
+        overrides = overrides or {}
+        facts: list[clingo.Symbol] = []
+        for j in self.jurisdictions:
+            try:
+                d = self.policy_document(j)
+            except KBError:
+                continue
+            facts.append(F("document", [F(j), N(d.effective_from or 0), N(d.effective_until or FOREVER)]))
+        for child, parent in self.parents.items():
+            facts.append(F("parent", [F(child), F(parent)]))
+        for c in self.categories.values():
+            facts.append(F("rank", [F(c.id), N(c.rank)]))
+            if c.treated_as:
+                facts.append(F("treated_as", [F(c.id), F(c.treated_as), S(c.treated_as_rule)]))
+        for p in self.parameters.values():
+            pid = S(p.id)
+            for b in p.benefits:
+                for key in p.keys:
+                    facts.append(F("param", [pid, F(p.jurisdiction), F(b), key, N(p.valid_from), N(p.valid_until)]))
+            values = overrides.get(p.id)
+            status = p.status
+            if values is not None:
+                status = "stated"
+            else:
+                values = [self.asp_value(p, v) for v in p.values] if p.values else [F("none")]
+            for v in values:
+                facts.append(F("param_value", [pid, F(p.kind), v]))
+            facts.append(F("param_rule", [pid, S(p.rule)]))
+            if status != "stated":
+                facts.append(F("param_status", [pid, F(status)]))
+            for r in p.requires:
+                term = clingo.parse_term(r)
+                if term.name in ("hospital_class", "disease"):  # several values: any one will do
+                    facts.append(F("param_requires_any", [pid, F(term.name), term]))
+                else:
+                    facts.append(F("param_requires", [pid, term]))
+            if p.fund:
+                facts.append(F("param_fund", [pid, F(p.fund)]))
+            if p.exception_to:
+                facts.append(F("param_exception", [pid, S(p.exception_to)]))
+        for u in self.statistic_uses:
+            facts.append(F("stat_use", [F(u.jurisdiction), F(u.statistic), F(u.place), N(u.year_offset), S(u.rule)]))
+        for s in self.statistics:
+            facts.append(F("stat", [F(s.place), F(s.statistic), N(s.year), N(yuan_to_fen(s.value))]))
+        chosen = {i.id: i.default for i in self.interpretations.values()}
+        chosen.update(interpretations or {})
+        for iid, v in chosen.items():
+            facts.append(F("interpretation", [F(iid), F(v) if v.isidentifier() else S(v)]))
+        return facts
+
+    def asp_value(self, p: Parameter, v) -> clingo.Symbol:
+        """A parameter value in the engine's units: fen, basis points, integers or codes."""
+        if p.unit == "ratio":
+            return clingo.Number(ratio_to_bp(v))
+        if p.unit == "yuan":
+            return clingo.Number(yuan_to_fen(v))
+        if p.unit == "points":
+            return clingo.Number(int(v))
+        if isinstance(v, Decimal):
+            return clingo.Number(int(v))
+        return clingo.Function(str(v))
+
+
+def _str(v):
+    return str(v) if v is not None else None
+
+
+def validate_graph(data: Graph, shapes_path: Path) -> str | None:
+    """SHACL validation; returns the report text when the data breaks a shape."""
+    from pyshacl import validate
+    shapes = Graph().parse(shapes_path, format="turtle")
+    conforms, _, text = validate(data, shacl_graph=shapes, inference="none", advanced=False)
+    return None if conforms else text
+
+
+@functools.lru_cache(maxsize=4)
+def load_kb(directory: str | None = None, validate: bool = True) -> KB:
+    """The KB of a directory, parsed and validated once per process."""
+    return KB(Path(directory) if directory else KB_DIR, validate=validate)

@@ -1,0 +1,70 @@
+"""Money and ratios at the edges.
+
+Inside the engine money is integer fen and ratios integer basis points (1/10000).
+Rounding rule (stated once, <interpretation/rounding>): every computed amount is rounded
+once, to the fen, half up; the ASP programs do it with exact integer arithmetic.
+"""
+from __future__ import annotations
+
+from decimal import Decimal, InvalidOperation
+
+FEN = Decimal("0.01")
+
+
+def to_decimal(value) -> Decimal:
+    """A JSON number or string as an exact Decimal (floats go through their repr, never binary)."""
+    if isinstance(value, bool):
+        raise ValueError("expected a number, got a boolean")
+    if isinstance(value, Decimal):
+        return value
+    if isinstance(value, int):
+        return Decimal(value)
+    if isinstance(value, float):
+        return Decimal(repr(value))
+    if isinstance(value, str):
+        try:
+            d = Decimal(value.strip())
+        except InvalidOperation:
+            raise ValueError(f"not a decimal number: {value!r}") from None
+        if not d.is_finite():
+            raise ValueError(f"not a finite number: {value!r}")
+        return d
+    raise ValueError(f"expected a number, got {type(value).__name__}")
+
+
+def yuan_to_fen(value) -> int:
+    """Exact yuan (at most two decimals) to integer fen; more decimals are an error."""
+    d = to_decimal(value)
+    fen = d * 100
+    if fen != fen.to_integral_value():
+        raise ValueError(f"{value} has more than two decimals")
+    return int(fen)
+
+
+def fen_to_str(fen: int) -> str:
+    sign = "-" if fen < 0 else ""
+    fen = abs(fen)
+    return f"{sign}{fen // 100}.{fen % 100:02d}"
+
+
+def ratio_to_bp(value) -> int:
+    d = to_decimal(value) * 10000
+    if d != d.to_integral_value():
+        raise ValueError(f"ratio {value} is finer than a basis point")
+    return int(d)
+
+
+def bp_to_percent(bp: int) -> str:
+    d = (Decimal(bp) / 100).normalize()
+    return f"{d:f}%"
+
+
+def bp_to_decimal_str(bp: int) -> str:
+    d = (Decimal(bp) / 10000).normalize()
+    return f"{d:f}"
+
+
+def round_half_up_fen(amount: Decimal) -> Decimal:
+    """Reference implementation of the rounding rule, for tests against the ASP arithmetic."""
+    from decimal import ROUND_HALF_UP
+    return amount.quantize(FEN, rounding=ROUND_HALF_UP)

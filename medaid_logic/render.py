@@ -1,0 +1,126 @@
+"""Readable text for a result, in Chinese (default) or English.
+
+Presentation only: every figure, rule and clause comes from the result, which comes from the
+solver's atoms and the KB.
+"""
+from __future__ import annotations
+
+from .kb import KB
+
+WORDS = {
+    "zh": {
+        "case": "案件", "year": "年度", "jurisdiction": "适用地区", "categories": "救助对象身份",
+        "applied": "适用类别（就高不就低）", "premium": "参保资助", "claims": "逐笔救助", "annual": "年度计算",
+        "total": "救助合计", "tilt": "大病保险倾斜支付", "flags": "提示", "notes": "说明", "params": "所用参数",
+        "aid": "救助", "yuan": "元", "rule": "依据", "limited_by": "受限于", "alternatives": "其他身份可得",
+        "reason": "原因", "none": "无", "since": "自", "until": "至", "status": "状态", "why_applied": "适用理由",
+        "higher": "全年合计最高（就高不就低，不重复享受）",
+        "certified": "认定", "derived": "依事实推定", "treated_as": "视同",
+        "self_pay": "政策范围内自付", "deductible": "起付标准（本次扣除）", "deductible_base": "年度起付标准",
+        "ordinary_aid": "按比例救助", "annual_cap": "年度救助限额", "top_up": "综合支付比例兜底（救助到目标比例）",
+        "catalogue_cost_aid": "目录外费用救助", "annual_burden": "年度个人负担", "tilted_aid": "倾斜救助",
+        "chronic_quota_settlement": "门诊慢特病限额管理年终救助",
+        "computed": "已计算", "delegated": "授权地方确定", "undetermined": "待定", "kinds": {
+            "monitoring": "纳入监测", "direct_aid": "直接救助", "on_application": "依申请救助",
+            "one_stop_settlement": "一站式结算", "no_deposit": "免住院押金", "hospital_bears_excess": "超比例费用由医疗机构承担",
+            "catalogue_target_exceeded": "目录外费用控制目标超出", "apply_at": "申请地", "delegated": "授权事项",
+            "vague": "表述模糊", "not_in_force": "未生效/已失效"},
+    },
+    "en": {
+        "case": "Case", "year": "year", "jurisdiction": "jurisdiction", "categories": "Categories held",
+        "applied": "Applied category (take the highest)", "premium": "Premium subsidy", "claims": "Claims",
+        "annual": "Computed on the year", "total": "Total aid", "tilt": "Critical-illness insurance tilt",
+        "flags": "Flags", "notes": "Notes", "params": "Parameters used", "aid": "aid", "yuan": "yuan", "rule": "rule",
+        "limited_by": "limited by", "alternatives": "other categories would pay", "reason": "reason", "none": "none",
+        "since": "from", "until": "until", "status": "status", "why_applied": "why applied",
+        "higher": "highest year total (take the highest, never twice)",
+        "certified": "certified", "derived": "derived from facts", "treated_as": "treated as",
+        "self_pay": "in-policy self-pay", "deductible": "deductible (taken here)", "deductible_base": "annual deductible",
+        "ordinary_aid": "aid at the ratio", "annual_cap": "annual cap", "top_up": "top-up to the target payment ratio",
+        "catalogue_cost_aid": "out-of-catalogue cost aid", "annual_burden": "annual burden", "tilted_aid": "tilted aid",
+        "chronic_quota_settlement": "year-end settlement of quota-managed chronic care",
+        "computed": "computed", "delegated": "delegated", "undetermined": "undetermined", "kinds": {},
+    },
+}
+
+
+def label(kb: KB, category: str | None, lang: str) -> str:
+    if category is None:
+        return WORDS[lang]["none"]
+    c = kb.categories.get(category)
+    if c is None:
+        return category
+    return f"{c.label_zh}（{category}）" if lang == "zh" else f"{c.label_en} ({category})"
+
+
+def _src(source: dict | None, lang: str) -> str:
+    if not source or not source.get("text"):
+        return ""
+    return f"\n        「{source['text']}」" if lang == "zh" else f"\n        \"{source['text']}\""
+
+
+def render_text(result: dict, kb: KB, lang: str = "zh") -> str:
+    w = WORDS[lang]
+    out = [f"{w['case']} {result['case_id']} — {w['jurisdiction']} {result['jurisdiction']}, {w['year']} {result['year']}"]
+    out.append(f"\n{w['categories']}:")
+    for c in result["categories"] or [{"category": None}]:
+        if c.get("category") is None:
+            out.append(f"  {w['none']}")
+            continue
+        span = f"{w['since']} {c['since']}" + (f" {w['until']} {c['until']}" if c.get("until") else "")
+        extra = f" {w['treated_as']} ← {c['identity']} ({c['rule']})" if c["source"] == "treated_as" else ""
+        out.append(f"  - {label(kb, c['category'], lang)} [{w.get(c['source'], c['source'])}] {span}{extra}")
+    out.append(f"{w['applied']}: {label(kb, result['applied_category'], lang)}")
+
+    p = result["premium_subsidy"]
+    out.append(f"\n{w['premium']}: {p.get('amount') or '—'} {w['yuan']} [{w.get(p['status'], p['status'])}]"
+               + (f" — {label(kb, p.get('category'), lang)}, {w['rule']} {p['rule']}" if p.get("rule") else ""))
+    if p.get("formula"):
+        out.append(f"    = {p['formula']}")
+    if p.get("delegated_to"):
+        out.append(f"    → {p['delegated_to']}" + (f" (≥ {p['at_least']})" if p.get("at_least") else ""))
+    out.append(_src(p.get("source"), lang).strip("\n") if p.get("source") else "")
+
+    out.append(f"\n{w['claims']}:")
+    for c in result["claims"]:
+        out.append(f"  [{c['claim_id']}] {c['kind']}: {w['aid']} {c['aid']} {w['yuan']}"
+                   + (f" — {label(kb, c['category'], lang)}; {w['rule']} {c['rule']}" if c.get("rule") else ""))
+        if c.get("source"):
+            out.append(f"      {c['source'].get('document') or ''} {c['source'].get('clause')}" + _src(c["source"], lang))
+        for s in c["steps"]:
+            out.append(f"      · {w.get(s['what'], s['what'])}: {s['formula']} = {s['amount']}"
+                       + (f"  ({s['rule']})" if s.get("rule") and s.get("rule") != c.get("rule") else ""))
+        if c["limited_by"]:
+            out.append(f"      {w['limited_by']}: {', '.join(c['limited_by'])}")
+        if c.get("reason"):
+            out.append(f"      {w['reason']}: {c['reason']}")
+        if c["alternatives"]:
+            alts = "; ".join(f"{label(kb, a['category'], lang)} {a['aid']} ({a['rule']})" for a in c["alternatives"])
+            out.append(f"      {w['alternatives']}: {alts}")
+            out.append(f"      {w['why_applied']}: {w['higher']}")
+    if result["annual"]:
+        out.append(f"\n{w['annual']}:")
+        for a in result["annual"]:
+            out.append(f"  {w.get(a['kind'], a['kind'])}: {a['aid']} {w['yuan']} — {w['rule']} {a['rule']}")
+            for s in a.get("steps", []):
+                out.append(f"      · {w.get(s['what'], s['what'])}: {s['formula']} = {s['amount']}")
+            out.append(_src(a.get("source"), lang).strip("\n"))
+    out.append(f"\n{w['total']}: {result['total_aid']} {w['yuan']}")
+    t = result.get("insurance_tilt")
+    if t:
+        terms = ", ".join(f"{k}={t[k]}" for k in ("deductible_factor", "ratio", "ratio_points", "cap", "status") if k in t)
+        out.append(f"{w['tilt']}: {label(kb, t['category'], lang)} — {terms} ({t['rule']})")
+    if result["flags"]:
+        out.append(f"\n{w['flags']}:")
+        for f in result["flags"]:
+            detail = ", ".join(f"{k}={v}" for k, v in f.items() if k not in ("kind", "rule", "source"))
+            out.append(f"  - {w['kinds'].get(f['kind'], f['kind'])} [{f['kind']}] ({f['rule']}) {detail}")
+    if result["parameters_used"]:
+        out.append(f"\n{w['params']}:")
+        for k, v in result["parameters_used"].items():
+            origin = v["from"] if isinstance(v["from"], str) else f"KB {v['from']['kb']}: {v['from'].get('source')}"
+            out.append(f"  {k} = {v['value']} ({origin})")
+    if result["notes"]:
+        out.append(f"\n{w['notes']}:")
+        out.extend(f"  - {n}" for n in result["notes"])
+    return "\n".join(line for line in out if line is not None) + "\n"
