@@ -198,7 +198,20 @@ def build_parser() -> argparse.ArgumentParser:
     k = sub.add_parser("kb", help="knowledge-base tools")
     k.add_argument("action", choices=("validate",))
     k.set_defaults(func=cmd_kb)
+    # further command groups live in their own modules, each with register(subparsers)
+    import importlib
+    for name in PLUGINS:
+        try:
+            module = importlib.import_module(f"medaid_logic.{name}")
+        except ModuleNotFoundError as exc:
+            if exc.name != f"medaid_logic.{name}":
+                raise
+            continue
+        module.register(sub)
     return ap
+
+
+PLUGINS = ("cli_legal", "cli_audit")  # why / why-not / what-if / clauses / export; audit
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -17,6 +17,7 @@ from .case import Case, parse_case
 from .errors import CaseError
 from .facts import case_facts, overrides_of
 from .kb import KB, load_kb
+from .atoms import Atoms, split_by_applicant
 from .result import build_result
 
 ASP_DIR = Path(__file__).resolve().parent.parent / "asp"
@@ -48,6 +49,17 @@ class Engine:
         if isinstance(out, CaseError):
             raise out
         return out
+
+    def evaluate_with_atoms(self, data, extra_program: str = "") -> tuple[dict, "Atoms"]:
+        """One case → (result, the applicant's shown atoms): for explanations built on the
+        solver's own derivation. `extra_program` adds rules (e.g. #show lines) for this call."""
+        case = data if isinstance(data, Case) else parse_case(data, self.kb)
+        params, interps = overrides_of(case, self.kb)
+        kept: dict = {}
+        res = self._solve([case], params, interps, extra_program=extra_program, keep=kept)[0]
+        if isinstance(res, CaseError):
+            raise res
+        return res, kept[0]
 
     def evaluate_batch(self, items: Iterable) -> list:
         """Cases → results in order; a bad case yields its CaseError in its place."""
@@ -84,38 +96,39 @@ class Engine:
             yield from self.evaluate_batch(buf)
 
     # ---- solving ----------------------------------------------------------------------
-    def _policy(self, params: dict, interps: dict) -> list[clingo.Symbol]:
+    def _policy(self, params: dict, interps: dict) -> str:
+        """The policy facts (KB export, with a group's overrides), cached per group."""
         key = (tuple(sorted((k, tuple(map(str, v))) for k, v in params.items())), tuple(sorted(interps.items())))
         if key not in self._policy_cache:
-            self._policy_cache[key] = self.kb.param_symbols(params, interps)
+            self._policy_cache[key] = "\n".join(f"{s}." for s in self.kb.param_symbols(params, interps))
         return self._policy_cache[key]
 
-    def _solve(self, cases: list[Case], params: dict, interps: dict) -> list:
+    def _solve(self, cases: list[Case], params: dict, interps: dict, extra_program: str = "",
+               keep: dict | None = None) -> list:
         import time
         t0 = time.perf_counter()
         ctl = clingo.Control(["--warn=none"])
         with ProgramBuilder(ctl) as builder:
             for stmt in self.statements:
                 builder.add(stmt)
-        facts = list(self._policy(params, interps))
-        for a, case in enumerate(cases):
-            facts.extend(case_facts(a, case, self.kb))
-        ctl.add("base", [], "".join(f"{s}." for s in facts))
+        program = [self._policy(params, interps)]
+        program.extend(case_facts(a, case, self.kb) for a, case in enumerate(cases))
+        if extra_program:
+            program.append(extra_program)
+        ctl.add("base", [], "\n".join(program))
         t1 = time.perf_counter()
         ctl.ground([("base", [])])
         t2 = time.perf_counter()
-        per_applicant: dict[int, list] = defaultdict(list)
-
-        def on_model(model: clingo.Model) -> None:
-            for sym in model.symbols(shown=True):
-                per_applicant[sym.arguments[0].number].append(sym)
-
-        ctl.solve(on_model=on_model)
+        shown: list[str] = []
+        ctl.solve(on_model=lambda model: shown.extend(map(str, model.symbols(shown=True))))
+        per_applicant = split_by_applicant(shown)
+        if keep is not None:
+            keep.update(per_applicant)
         t3 = time.perf_counter()
         out = []
         for a, case in enumerate(cases):
             try:
-                out.append(build_result(case, per_applicant.get(a, []), self.kb, params, interps))
+                out.append(build_result(case, per_applicant[a], self.kb, params, interps))
             except CaseError as exc:
                 out.append(exc)
         t4 = time.perf_counter()

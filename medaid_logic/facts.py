@@ -1,16 +1,17 @@
-"""A validated case as ASP facts (symbols, never pasted strings); dates become YYYYMMDD."""
+"""A validated case as ASP facts, dates as YYYYMMDD integers, money as fen.
+
+Facts are written as one program string per batch: measured several times faster to load
+than one backend call per fact. Every value written is an integer, a validated identifier
+or a string quoted by :func:`q`, so no input can inject a rule.
+"""
 from __future__ import annotations
 
+import json
 from datetime import date
 
-import clingo
-
-from .case import Case
+from .case import STATISTICS, Case
 from .kb import FOREVER, KB
-from .money import ratio_to_bp, to_decimal, yuan_to_fen
-
-F, N, S = clingo.Function, clingo.Number, clingo.String
-TRUE, FALSE, NONE = F("true"), F("false"), F("none")
+from .money import to_decimal, yuan_to_fen
 
 COST_FIELDS = {"total": "total_cost", "in_policy": "in_policy_cost", "basic": "basic_insurance_paid",
                "critical": "critical_illness_paid", "other": "other_paid"}
@@ -20,70 +21,64 @@ def ymd(d: date) -> int:
     return d.year * 10000 + d.month * 100 + d.day
 
 
-def place(code: str, kb: KB) -> tuple[clingo.Symbol, clingo.Symbol]:
+def q(s: str) -> str:
+    """A clingo string literal (JSON escaping is a subset clingo reads)."""
+    return json.dumps(s, ensure_ascii=False)
+
+
+def place(code: str, kb: KB) -> str:
     """A place code: a jurisdiction id, optionally /district; any other string is elsewhere."""
     top, _, district = code.partition("/")
-    p = F(top) if top in kb.jurisdictions else S(code)
-    return p, (S(district) if district else NONE)
+    p = top if top in kb.jurisdictions else q(code)
+    return f"{p},{q(district) if district else 'none'}"
 
 
-def fen(v) -> clingo.Symbol:
-    return N(yuan_to_fen(v))
-
-
-def case_facts(a: int, case: Case, kb: KB) -> list[clingo.Symbol]:
-    A = N(a)
-    out = [F("case", [A, F(case.jurisdiction), N(case.year)])]
+def case_facts(a: int, case: Case, kb: KB) -> str:
+    out = [f"case({a},{case.jurisdiction},{case.year})."]
     ap = case.applicant
     for i, ident in enumerate(ap.identities):
-        out.append(F("identity", [A, N(i), F(ident.category), F(ident.subtype) if ident.subtype else NONE,
-                                  N(ymd(ident.since)), N(ymd(ident.until) if ident.until else FOREVER)]))
+        until = ymd(ident.until) if ident.until else FOREVER
+        out.append(f"identity({a},{i},{ident.category},{ident.subtype or 'none'},{ymd(ident.since)},{until}).")
     if ap.birth_date:
-        out.append(F("birth", [A, N(ymd(ap.birth_date))]))
+        out.append(f"birth({a},{ymd(ap.birth_date)}).")
     if ap.hukou:
-        out.append(F("hukou", [A, *place(ap.hukou, kb)]))
+        out.append(f"hukou({a},{place(ap.hukou, kb)}).")
     if ap.residence:
-        out.append(F("residence", [A, *place(ap.residence.place, kb), N(ymd(ap.residence.since))]))
+        out.append(f"residence({a},{place(ap.residence.place, kb)},{ymd(ap.residence.since)}).")
     if ap.insured_in:
-        out.append(F("insured_in", [A, place(ap.insured_in, kb)[0]]))
+        out.append(f"insured_in({a},{place(ap.insured_in, kb).split(',')[0]}).")
     for name, value in ap.facts.model_dump(exclude_none=True).items():
-        values = value if isinstance(value, list) else [value]
-        for v in values:
+        for v in (value if isinstance(value, list) else [value]):
             if isinstance(v, bool):
-                sym = TRUE if v else FALSE
+                sym = "true" if v else "false"
             elif isinstance(v, int):
-                sym = N(v)
+                sym = str(v)
             elif isinstance(v, str):
-                sym = F(v)
+                sym = v  # a validated code (disability type)
             else:
-                sym = fen(v)
-            out.append(F("fact", [A, F(name), sym]))
+                sym = str(yuan_to_fen(v))
+            out.append(f"fact({a},{name},{sym}).")
     for name, value in ap.year_to_date.model_dump().items():
-        out.append(F("ytd", [A, F(name), fen(value)]))
+        out.append(f"ytd({a},{name},{yuan_to_fen(value)}).")
     for name, value in case.parameters.items():
-        if name in ("income_base", "rural_income_base", "dibao_standard", "contribution"):
-            out.append(F("statistic_given", [A, F(name), fen(value)]))
+        if name in STATISTICS:
+            out.append(f"statistic_given({a},{name},{yuan_to_fen(value)}).")
     order = sorted(range(len(case.claims)), key=lambda i: (case.claims[i].settlement, i))
     for seq, i in enumerate(order, start=1):
         c = case.claims[i]
-        K = N(i)
-        out.append(F("claim", [A, K, N(seq), F(c.kind), N(ymd(c.settlement))]))
+        out.append(f"claim({a},{i},{seq},{c.kind},{ymd(c.settlement)}).")
         if c.kind == "inpatient":
-            out.append(F("admitted", [A, K, N(ymd(c.admitted))]))
+            out.append(f"admitted({a},{i},{ymd(c.admitted)}).")
         for short, name in COST_FIELDS.items():
-            out.append(F("cost", [A, K, F(short), fen(getattr(c, name))]))
+            out.append(f"cost({a},{i},{short},{yuan_to_fen(getattr(c, name))}).")
         for prop in ("in_province", "referred", "relocated"):
             if getattr(c, prop):
-                out.append(F("claim_is", [A, K, F(prop)]))
-        if c.local:
-            out.append(F("local", [A, K, F(c.local)]))
-        if c.hospital_class:
-            out.append(F("hospital_class", [A, K, F(c.hospital_class)]))
-        if c.chronic_management:
-            out.append(F("chronic_management", [A, K, F(c.chronic_management)]))
-        if c.disease:
-            out.append(F("disease", [A, K, F(c.disease)]))
-    return out
+                out.append(f"claim_is({a},{i},{prop}).")
+        for prop in ("local", "hospital_class", "chronic_management", "disease"):
+            v = getattr(c, prop)
+            if v:
+                out.append(f"{prop}({a},{i},{v}).")
+    return "\n".join(out)
 
 
 def overrides_of(case: Case, kb: KB) -> tuple[dict, dict]:
