@@ -1,0 +1,70 @@
+"""The KB: SHACL validation refuses a broken KB; a change of one triple changes the amount
+and its explanation (no policy figure lives in Python)."""
+import shutil
+from pathlib import Path
+
+import pytest
+
+from medaid_logic.engine import Engine
+from medaid_logic.errors import KBError
+from medaid_logic.kb import KB, KB_DIR
+
+CASE = {
+    "case_id": "dibao-70", "jurisdiction": "taiyuan", "year": 2023,
+    "applicant": {"identities": [{"category": "dibao", "since": "2020-01-01", "until": None}]},
+    "claims": [{"claim_id": "c1", "kind": "inpatient", "admitted": "2023-03-01", "discharged": "2023-03-10",
+                "in_province": True, "referred": True, "total_cost": 20000, "in_policy_cost": 20000,
+                "basic_insurance_paid": 10000, "critical_illness_paid": 0, "other_paid": 0}],
+    "parameters": {"income_base": 29178, "contribution": 380},
+}
+
+
+def copy_kb(tmp_path: Path) -> Path:
+    target = tmp_path / "kb"
+    shutil.copytree(KB_DIR, target)
+    return target
+
+
+def test_real_kb_is_valid(kb):
+    assert len(kb.parameters) > 150 and len(kb.clauses) > 100
+    # every parameter cites a clause that exists and has text
+    for p in kb.parameters.values():
+        assert kb.clauses[p.clause].text
+
+
+def test_one_triple_changes_amount_and_explanation(tmp_path):
+    # 第八条(二): dibao 70%. self-pay 20000 − 10000 = 10000; 70% → 7000.00; at 75% → 7500.00
+    base = Engine(kb=KB(KB_DIR)).evaluate(CASE)
+    assert base["claims"][0]["aid"] == "7000.00"
+    d = copy_kb(tmp_path)
+    rules = d / "rules" / "taiyuan.ttl"
+    text = rules.read_text(encoding="utf-8")
+    line = '<taiyuan/inpatient/dibao/ratio> a ma:Parameter ; ma:benefit b:inpatient ; ma:category cat:dibao ; ma:kind k:ratio ; ma:value 0.70 ;'
+    assert line in text
+    rules.write_text(text.replace(line, line.replace("0.70", "0.75")), encoding="utf-8")
+    changed = Engine(kb=KB(d)).evaluate(CASE)
+    claim = changed["claims"][0]
+    assert claim["aid"] == "7500.00"
+    step = next(s for s in claim["steps"] if s["what"] == "ordinary_aid")
+    assert step["formula"] == "10000.00 × 75%" and step["rule"] == "taiyuan/第八条(二)"
+
+
+def test_broken_kb_is_refused_with_the_shapes_message(tmp_path):
+    d = copy_kb(tmp_path)
+    rules = d / "rules" / "taiyuan.ttl"
+    text = rules.read_text(encoding="utf-8")
+    # a parameter citing a clause that does not exist
+    rules.write_text(text.replace("ma:clause <taiyuan/第八条(二)> .", "ma:clause <taiyuan/第八十八条> .", 1), encoding="utf-8")
+    with pytest.raises(KBError) as err:
+        KB(d)
+    assert "must exist in kb/texts" in str(err.value)
+
+
+def test_parameter_without_value_or_status_is_refused(tmp_path):
+    d = copy_kb(tmp_path)
+    rules = d / "rules" / "wuhai.ttl"
+    text = rules.read_text(encoding="utf-8")
+    rules.write_text(text.replace("ma:kind k:ratio ; ma:value 0.75 ;", "ma:kind k:ratio ;"), encoding="utf-8")
+    with pytest.raises(KBError) as err:
+        KB(d)
+    assert "either states a value or says why" in str(err.value)
