@@ -23,7 +23,8 @@ test: $(STAMP)
 	$(BIN)/python -m pytest -q
 
 bench: $(STAMP)
-	$(BIN)/python bench/bench_batch.py
+	$(BIN)/python bench/bench_batch.py 20000 --jobs 1
+	$(BIN)/python bench/bench_batch.py 20000 --jobs 2
 
 clean:
 	rm -rf $(VENV) *.egg-info

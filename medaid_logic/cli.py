@@ -54,53 +54,41 @@ def cmd_evaluate(args) -> int:
 
 
 def cmd_batch(args) -> int:
+    from collections import deque
+
     from .engine import default_engine
     engine = default_engine()
     src = sys.stdin if args.input == "-" else open(args.input, encoding="utf-8")
     dst = sys.stdout if args.output in (None, "-") else open(args.output, "w", encoding="utf-8")
     show_progress = sys.stderr.isatty()
-    count = bad = 0
-
-    def lines():
-        for n, line in enumerate(src, start=1):
-            if line.strip():
-                yield n, line
+    pending: deque = deque()  # (line number, case_id) of each case sent, in order
 
     def cases():
-        for n, line in lines():
+        for n, line in enumerate(src, start=1):
+            if not line.strip():
+                continue
             try:
                 data = loads(line)
             except json.JSONDecodeError as exc:
-                yield n, None, CaseError("", f"not valid JSON: {exc.msg}")
+                pending.append((n, None))
+                yield CaseError("", f"line is not valid JSON: {exc.msg}")
                 continue
-            yield n, data, None
+            pending.append((n, data.get("case_id") if isinstance(data, dict) else None))
+            yield data
 
-    buf = []
-
-    def flush():
-        nonlocal count, bad
-        todo = [d for _, d, e in buf if e is None]
-        results = iter(engine.evaluate_batch(todo))
-        for n, data, err in buf:
-            res = err if err is not None else next(results)
-            if isinstance(res, CaseError):
-                bad += 1
-                cid = data.get("case_id") if isinstance(data, dict) else None
-                dst.write(json.dumps({"line": n, "case_id": cid, **res.as_json()}, ensure_ascii=False) + "\n")
-            else:
-                dst.write(json.dumps(res, ensure_ascii=False, default=str) + "\n")
-            count += 1
-        buf.clear()
-        if show_progress:
+    count = bad = 0
+    for res in engine.stream(cases(), chunk=args.chunk, jobs=args.jobs):
+        n, cid = pending.popleft()
+        if isinstance(res, CaseError):
+            bad += 1
+            dst.write(json.dumps({"line": n, "case_id": cid, **res.as_json()}, ensure_ascii=False) + "\n")
+        else:
+            dst.write(json.dumps(res, ensure_ascii=False) + "\n")
+        count += 1
+        if show_progress and count % 100 == 0:
             print(f"\r{count} cases, {bad} errors", end="", file=sys.stderr, flush=True)
-
-    for item in cases():
-        buf.append(item)
-        if len(buf) >= args.chunk:
-            flush()
-    flush()
     if show_progress:
-        print(file=sys.stderr)
+        print(f"\r{count} cases, {bad} errors", file=sys.stderr)
     print(f"medaid batch: {count} cases, {bad} errors", file=sys.stderr)
     return 0
 
@@ -185,6 +173,7 @@ def build_parser() -> argparse.ArgumentParser:
     b.add_argument("input", help="JSONL file, or - for stdin")
     b.add_argument("-o", "--output", help="output JSONL (default stdout)")
     b.add_argument("--chunk", type=int, default=1000, help="cases grounded together per solver call")
+    b.add_argument("--jobs", type=int, default=1, help="worker processes")
     b.set_defaults(func=cmd_batch)
     c = sub.add_parser("categories", help="the category ids and where they are held")
     c.add_argument("--jurisdiction")

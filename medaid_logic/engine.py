@@ -67,6 +67,9 @@ class Engine:
         results: list = [None] * len(items)
         parsed: list[tuple[int, Case]] = []
         for i, data in enumerate(items):
+            if isinstance(data, CaseError):  # an input the caller could not even read
+                results[i] = data
+                continue
             try:
                 parsed.append((i, data if isinstance(data, Case) else parse_case(data, self.kb)))
             except CaseError as exc:
@@ -84,16 +87,20 @@ class Engine:
                     results[i] = res
         return results
 
-    def stream(self, items: Iterable, chunk: int = CHUNK) -> Iterator:
-        """Results for an unbounded stream of cases, in order, in bounded memory."""
-        buf = []
-        for item in items:
-            buf.append(item)
-            if len(buf) >= chunk:
-                yield from self.evaluate_batch(buf)
-                buf = []
-        if buf:
-            yield from self.evaluate_batch(buf)
+    def stream(self, items: Iterable, chunk: int = CHUNK, jobs: int = 1) -> Iterator:
+        """Results for an unbounded stream of cases, in order, in bounded memory; with jobs > 1
+        the chunks are solved by worker processes (each with this engine, forked)."""
+        chunks = _chunked(items, chunk)
+        if jobs <= 1:
+            for part in chunks:
+                yield from self.evaluate_batch(part)
+            return
+        import multiprocessing as mp
+        global _worker_engine
+        _worker_engine = self
+        with mp.get_context("fork").Pool(jobs) as pool:
+            for results in pool.imap(_evaluate_in_worker, chunks):
+                yield from results
 
     # ---- solving ----------------------------------------------------------------------
     def _policy(self, params: dict, interps: dict) -> str:
@@ -135,6 +142,24 @@ class Engine:
         for k, v in (("load", t1 - t0), ("ground", t2 - t1), ("solve", t3 - t2), ("read_out", t4 - t3)):
             self.timings[k] += v
         return out
+
+
+def _chunked(items: Iterable, size: int) -> Iterator[list]:
+    buf = []
+    for item in items:
+        buf.append(item)
+        if len(buf) >= size:
+            yield buf
+            buf = []
+    if buf:
+        yield buf
+
+
+_worker_engine: Engine | None = None
+
+
+def _evaluate_in_worker(part: list) -> list:
+    return _worker_engine.evaluate_batch(part)
 
 
 _default: Engine | None = None

@@ -5,9 +5,12 @@ class CaseError(ValueError):
     """Bad input: `field` is the path of the offending field (``claims[1].discharged``)."""
 
     def __init__(self, field: str, message: str):
-        super().__init__(f"{field}: {message}")
+        super().__init__(field, message)  # both kept in args: picklable across batch workers
         self.field = field
         self.message = message
+
+    def __str__(self) -> str:
+        return f"{self.field}: {self.message}"
 
     def as_json(self) -> dict:
         return {"error": {"field": self.field, "message": self.message}}
