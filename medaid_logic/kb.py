@@ -95,6 +95,7 @@ class Parameter:
     interpretations: list[str]
     fund: str | None
     exception_to: str | None
+    borrowed_from: str | None = None  # where the text is silent: the clause applied by analogy
 
 
 @dataclass
@@ -261,6 +262,7 @@ class KB:
             py = v.toPython()
             values.append(Decimal(str(py)) if isinstance(py, (int, float, Decimal)) and not isinstance(py, bool) else str(py))
         exc = g.value(n, MA.exceptionTo)
+        borrowed = g.value(n, MA.borrowedFrom)
         return Parameter(
             id=pid, key=pid.split("/", 1)[1], jurisdiction=jur,
             benefits=sorted(rel(b).split("/", 1)[1] for b in g.objects(n, MA.benefit)),
@@ -272,7 +274,8 @@ class KB:
             requires=requires, delegated_to=_str(g.value(n, MA.delegatedTo)) or _str(g.value(n, MA.adjustableBy)),
             note=lang(g, n, MA.note, "en"),
             interpretations=sorted(rel(o).split("/", 1)[1] for o in g.objects(n, MA.interpretation)),
-            fund=_str(g.value(n, MA.fund)), exception_to=rel(exc) if exc is not None else None)
+            fund=_str(g.value(n, MA.fund)), exception_to=rel(exc) if exc is not None else None,
+            borrowed_from=rel(borrowed) if borrowed is not None else None)
 
     def policy_document(self, jurisdiction: str) -> Document:
         """The jurisdiction's policy (not a press report of it), with its effective period;
@@ -287,6 +290,7 @@ class KB:
     def _check_references(self) -> None:
         missing = sorted({p.clause for p in self.parameters.values() if p.clause not in self.clauses})
         missing += sorted({u.rule for u in self.statistic_uses if u.rule not in self.clauses})
+        missing += sorted({p.borrowed_from for p in self.parameters.values() if p.borrowed_from and p.borrowed_from not in self.clauses})
         missing += sorted({c.treated_as_rule for c in self.categories.values()
                            if c.treated_as_rule and c.treated_as_rule not in self.clauses})
         if missing:
@@ -357,6 +361,8 @@ class KB:
                 facts.append(F("param_fund", [pid, F(p.fund)]))
             if p.exception_to:
                 facts.append(F("param_exception", [pid, S(p.exception_to)]))
+            if p.borrowed_from:
+                facts.append(F("param_borrowed", [pid, S(p.borrowed_from)]))
         for u in self.statistic_uses:
             facts.append(F("stat_use", [F(u.jurisdiction), F(u.statistic), F(u.place), N(u.year_offset), S(u.rule)]))
         for s in self.statistics:

@@ -14,7 +14,7 @@ WORDS = {
         "total": "救助合计", "tilt": "大病保险倾斜支付", "flags": "提示", "notes": "说明", "params": "所用参数",
         "aid": "救助", "yuan": "元", "rule": "依据", "limited_by": "受限于", "alternatives": "其他身份可得",
         "reason": "原因", "none": "无", "since": "自", "until": "至", "status": "状态", "why_applied": "适用理由",
-        "higher": "全年合计最高（就高不就低，不重复享受）",
+        "higher": "全年合计最高（就高不就低，不重复享受）", "year_totals": "各身份全年合计", "analogy": "类推适用",
         "certified": "认定", "derived": "依事实推定", "treated_as": "视同",
         "self_pay": "政策范围内自付", "deductible": "起付标准（本次扣除）", "deductible_base": "年度起付标准",
         "ordinary_aid": "按比例救助", "annual_cap": "年度救助限额", "top_up": "综合支付比例兜底（救助到目标比例）",
@@ -33,7 +33,7 @@ WORDS = {
         "flags": "Flags", "notes": "Notes", "params": "Parameters used", "aid": "aid", "yuan": "yuan", "rule": "rule",
         "limited_by": "limited by", "alternatives": "other categories would pay", "reason": "reason", "none": "none",
         "since": "from", "until": "until", "status": "status", "why_applied": "why applied",
-        "higher": "highest year total (take the highest, never twice)",
+        "higher": "highest year total (take the highest, never twice)", "year_totals": "year totals", "analogy": "by analogy with",
         "certified": "certified", "derived": "derived from facts", "treated_as": "treated as",
         "self_pay": "in-policy self-pay", "deductible": "deductible (taken here)", "deductible_base": "annual deductible",
         "ordinary_aid": "aid at the ratio", "annual_cap": "annual cap", "top_up": "top-up to the target payment ratio",
@@ -97,7 +97,6 @@ def render_text(result: dict, kb: KB, lang: str = "zh") -> str:
         if c["alternatives"]:
             alts = "; ".join(f"{label(kb, a['category'], lang)} {a['aid']} ({a['rule']})" for a in c["alternatives"])
             out.append(f"      {w['alternatives']}: {alts}")
-            out.append(f"      {w['why_applied']}: {w['higher']}")
     if result["annual"]:
         out.append(f"\n{w['annual']}:")
         for a in result["annual"]:
@@ -105,6 +104,14 @@ def render_text(result: dict, kb: KB, lang: str = "zh") -> str:
             for s in a.get("steps", []):
                 out.append(f"      · {w.get(s['what'], s['what'])}: {s['formula']} = {s['amount']}")
             out.append(_src(a.get("source"), lang).strip("\n"))
+    prec = (result.get("precedence") or {}).get("aid")
+    if prec:
+        totals = "; ".join(f"{label(kb, t['category'], lang)} {t['total']}" for t in prec["year_totals"])
+        out.append(f"\n{w['why_applied']}: {w['higher']}")
+        out.append(f"  {w['year_totals']}: {totals} → {label(kb, prec['applied'], lang)}")
+        if prec.get("rule"):
+            borrowed = f" — {w['analogy']} {prec['by_analogy_with']}" if prec.get("by_analogy_with") else ""
+            out.append(f"  {w['rule']} {prec['rule']}{borrowed}")
     out.append(f"\n{w['total']}: {result['total_aid']} {w['yuan']}")
     t = result.get("insurance_tilt")
     if t:

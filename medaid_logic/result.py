@@ -89,6 +89,7 @@ class Builder:
             "claims": claims,
             "annual": annual,
             "total_aid": y(total_claims + sum(v for _, v, _ in at["annual"])),
+            "precedence": self.precedence(applied),
             "insurance_tilt": self.tilt(),
             "flags": self.flags(),
             "parameters_used": self.parameters_used(),
@@ -211,6 +212,29 @@ class Builder:
                 return {"amount": None, "category": c, "status": "undetermined", "rule": p.rule,
                         "source": self.source(p.rule), "reason": "applicant.birth_date is needed for an age condition"}
         return {"amount": "0.00", "category": None, "status": "none", "rule": None, "source": None}
+
+    def _take_highest(self, pid) -> dict:
+        p = self.kb.parameters[pid]
+        out = {"rule": p.rule, "source": self.source(p.rule)}
+        if p.borrowed_from:
+            out.update({"by_analogy_with": p.borrowed_from, "analogy_source": self.source(p.borrowed_from), "note": p.note})
+        return out
+
+    def precedence(self, applied) -> dict | None:
+        """就高不就低 as the solver applied it: each competing category's year total."""
+        out = None
+        totals = sorted(self.at["year_total"], key=lambda t: (-t[1], t[0]))
+        if totals:
+            pid = next((i for (i,) in self.at["precedence_rule"]), None)
+            out = {"aid": {"applied": applied, "year_totals": [{"category": c, "total": y(v)} for c, v in totals],
+                           **(self._take_highest(pid) if pid else {"rule": None})}}
+        alts = self.at["premium_alternative"]
+        if alts:
+            pid = next((i for (i,) in self.at["premium_precedence_rule"]), None)
+            out = out or {}
+            out["premium"] = {"alternatives": [{"category": c, "amount": y(v), "rule": self.rule_of(i)} for c, v, i in sorted(alts)],
+                              **(self._take_highest(pid) if pid else {"rule": None})}
+        return out
 
     def tilt(self) -> dict | None:
         tilt = None
