@@ -100,13 +100,15 @@ def main() -> None:
             aid_total += int(res["total_aid"].replace(".", ""))
     dt = time.perf_counter() - t1
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    peak_worker = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
     parse = dt - sum(engine.timings.values())
     print(f"applicants: {n} ({errors} rejected), chunk {args.chunk}, jobs {args.jobs}")
     print(f"time: {dt:.2f} s  ->  {n / dt:,.0f} applicants/s ({args.jobs} process(es); setup {t_setup:.2f} s not counted)")
     if args.jobs == 1:
         print("split: " + ", ".join(f"{k} {v:.2f} s" for k, v in engine.timings.items())
               + f", validation+facts {parse:.2f} s")
-    print(f"peak memory: {peak:.0f} MiB; total aid {aid_total / 100:,.2f} yuan")
+    workers = f", largest worker {peak_worker:.0f} MiB" if args.jobs > 1 else ""
+    print(f"peak memory: {peak:.0f} MiB{workers}; total aid {aid_total / 100:,.2f} yuan")
 
 
 if __name__ == "__main__":

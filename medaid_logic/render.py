@@ -44,6 +44,15 @@ WORDS = {
 }
 
 
+REASONS_ZH = {
+    "not_in_force": "结算日无本地区有效文件", "precondition": "不符合{d}方面的前提条件",
+    "quota_year_end": "限额管理：年底一次性救助（见年度计算）", "not_referred": "未按规定转诊，原则上不纳入医疗救助范围（{d}）",
+    "not_regulated": "本地区文件未规定{d}救助", "delegated": "标准授权另行确定（{d}），尚未设定",
+    "no_category": "申请人无救助对象身份", "identity_not_held": "身份{d}不覆盖本次就医日期",
+    "category_not_named": "条款未列明{d}享受此项救助", "nothing_to_pay": "扣除起付标准和限额后无可支付金额",
+}
+
+
 def label(kb: KB, category: str | None, lang: str) -> str:
     if category is None:
         return WORDS[lang]["none"]
@@ -93,7 +102,10 @@ def render_text(result: dict, kb: KB, lang: str = "zh") -> str:
         if c["limited_by"]:
             out.append(f"      {w['limited_by']}: {', '.join(c['limited_by'])}")
         if c.get("reason"):
-            out.append(f"      {w['reason']}: {c['reason']}")
+            text = c["reason"] if lang == "en" else "；".join(
+                REASONS_ZH.get(r["code"], r["code"]).format(d=label(kb, r["detail"], lang) if r["detail"] in kb.categories else r["detail"])
+                for r in c.get("reason_codes", [])) or "无可支付金额"
+            out.append(f"      {w['reason']}: {text}")
         if c["alternatives"]:
             alts = "; ".join(f"{label(kb, a['category'], lang)} {a['aid']} ({a['rule']})" for a in c["alternatives"])
             out.append(f"      {w['alternatives']}: {alts}")

@@ -169,6 +169,7 @@ class Builder:
                                      for ca, v in sorted(alts.get(i, []), key=lambda t: (-t[1], t[0]))]
             if i not in pays or aid.get(i, 0) == 0:
                 entry["reason"] = "; ".join(_reason_text(w, d, self.kb) for w, d in why) or "nothing to pay"
+                entry["reason_codes"] = [{"code": w, "detail": _detail(d, self.kb)} for w, d in sorted(why, key=str)]
             out.append(entry)
         return out, total
 
@@ -355,6 +356,13 @@ def _flag_detail(kind: str, d, case: Case, kb: KB, pid) -> dict:
         if p.status != "stated":
             out["status"] = p.status
     return out
+
+
+def _detail(d, kb: KB):
+    """A reason's detail for machines: a parameter id becomes its rule id."""
+    if isinstance(d, str) and d in kb.parameters:
+        return kb.parameters[d].rule
+    return d if isinstance(d, (str, int)) else str(d)
 
 
 def _reason_text(why: str, d, kb: KB) -> str:
