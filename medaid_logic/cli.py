@@ -204,6 +204,9 @@ PLUGINS = ("cli_legal", "cli_audit")  # why / why-not / what-if / clauses / expo
 
 
 def main(argv: list[str] | None = None) -> int:
+    import signal
+    if hasattr(signal, "SIGPIPE"):  # `medaid ... | head` ends quietly
+        signal.signal(signal.SIGPIPE, signal.SIG_DFL)
     argv = list(sys.argv[1:] if argv is None else argv)
     if argv and argv[0] in ALIASES:
         argv[0] = ALIASES[argv[0]]
