@@ -173,7 +173,7 @@ def build_parser() -> argparse.ArgumentParser:
     b.add_argument("input", help="JSONL file, or - for stdin")
     b.add_argument("-o", "--output", help="output JSONL (default stdout)")
     b.add_argument("--chunk", type=int, default=1000, help="cases grounded together per solver call")
-    b.add_argument("--jobs", type=int, default=1, help="worker processes")
+    b.add_argument("--jobs", type=int, default=1, help="worker processes (recycled: bounded memory); 0: in this process")
     b.set_defaults(func=cmd_batch)
     c = sub.add_parser("categories", help="the category ids and where they are held")
     c.add_argument("--jurisdiction")

@@ -22,6 +22,7 @@ from .result import build_result
 
 ASP_DIR = Path(__file__).resolve().parent.parent / "asp"
 CHUNK = 1000
+RECYCLE = 10  # chunks a batch worker solves before it is replaced (bounded memory)
 
 
 def _program_statements(entry: Path) -> list:
@@ -88,17 +89,20 @@ class Engine:
         return results
 
     def stream(self, items: Iterable, chunk: int = CHUNK, jobs: int = 1) -> Iterator:
-        """Results for an unbounded stream of cases, in order, in bounded memory; with jobs > 1
-        the chunks are solved by worker processes (each with this engine, forked)."""
+        """Results for an unbounded stream of cases, in order, in bounded memory.
+
+        jobs = 0 solves in this process. jobs >= 1 solves the chunks in that many worker
+        processes (forked with this engine), each replaced after RECYCLE chunks: clingo interns
+        every symbol it ever makes for the life of a process, so a long-lived solver only grows."""
         chunks = _chunked(items, chunk)
-        if jobs <= 1:
+        if jobs <= 0:
             for part in chunks:
                 yield from self.evaluate_batch(part)
             return
         import multiprocessing as mp
         global _worker_engine
         _worker_engine = self
-        with mp.get_context("fork").Pool(jobs) as pool:
+        with mp.get_context("fork").Pool(jobs, maxtasksperchild=RECYCLE) as pool:
             for results in pool.imap(_evaluate_in_worker, chunks):
                 yield from results
 
