@@ -1,0 +1,300 @@
+"""Findings from the static checks and the solver searches: id, kind, severity, jurisdictions,
+clauses quoted from the KB, a one-sentence statement (zh, en) and, where one exists, a witness:
+cases in CASE_FORMAT that `medaid evaluate` reproduces, with the figures it gives."""
+from __future__ import annotations
+
+from collections import defaultdict
+
+from ..errors import CaseError
+from ..kb import FOREVER, KB
+from .search import Searcher, SearchResult, money
+
+SEVERITIES = ("info", "low", "medium", "high")
+
+
+def ymd_str(n: int) -> str:
+    return "—" if n in (0, FOREVER) else f"{n // 10000:04d}-{n // 100 % 100:02d}-{n % 100:02d}"
+
+
+def expect_of(res) -> dict:
+    if isinstance(res, CaseError):
+        return {"error": {"field": res.field}}
+    out = {"total_aid": res["total_aid"], "applied_category": res.get("applied_category"),
+           "claims": {c["claim_id"]: {"aid": c["aid"], "category": c.get("category")} for c in res["claims"]}}
+    ps = res.get("premium_subsidy") or {}
+    out["premium_subsidy"] = {"amount": ps.get("amount"), "status": ps.get("status"), "category": ps.get("category")}
+    out["flags"] = sorted({f["kind"] for f in res.get("flags", [])})
+    return out
+
+
+def result_rules(res) -> list[str]:
+    if not isinstance(res, dict):
+        return []
+    rules = [c.get("rule") for c in res["claims"]] + [a.get("rule") for a in res.get("annual", [])]
+    rules.append((res.get("premium_subsidy") or {}).get("rule"))
+    return [r for r in rules if r]
+
+
+class Builder:
+    def __init__(self, kb: KB, engine, searcher: Searcher):
+        self.kb, self.engine, self.searcher = kb, engine, searcher
+        self.findings: list[dict] = []
+
+    # ---- helpers -----------------------------------------------------------------------
+    def clause(self, rule: str) -> dict:
+        src = self.kb.clause_source(rule)
+        return {"rule": rule, "document": src["document"], "text": src["text"]}
+
+    def param_rule(self, pid: str) -> str | None:
+        p = self.kb.parameters.get(pid)
+        return p.rule if p else None
+
+    def clauses(self, rules) -> list[dict]:
+        seen, out = set(), []
+        for r in rules:
+            if r and r != "none" and r not in seen:
+                seen.add(r)
+                out.append(self.clause(r))
+        return out
+
+    def label(self, cat: str, lang: str) -> str:
+        c = self.kb.categories.get(cat)
+        if c is None:
+            return {"everyone": "所有参保人" if lang == "zh" else "everyone"}.get(cat, cat)
+        return c.label_zh if lang == "zh" else c.label_en
+
+    def benefit(self, b: str, lang: str) -> str:
+        from rdflib import URIRef
+        from ..kb import BASE, lang as lg
+        from rdflib.namespace import RDFS
+        return lg(self.kb.graph, URIRef(BASE + "benefit/" + b), RDFS.label, lang) or b
+
+    def witness(self, cases_results) -> list[dict]:
+        return [{"case": case, "expect": expect_of(res)} for case, res in cases_results]
+
+    def replay(self, cases: list[dict]) -> list[dict]:
+        results = self.engine.evaluate_batch(cases)
+        return self.witness(zip(cases, results))
+
+    def add(self, fid, kind, severity, jurisdictions, clauses, zh, en, witness=None, detail=None):
+        self.findings.append({"id": fid, "kind": kind, "severity": severity, "jurisdictions": sorted(set(jurisdictions)),
+                              "clauses": clauses, "statement": {"zh": zh, "en": en},
+                              "witness": witness or None, "detail": detail or {}})
+
+    def claim_case(self, j, year, cat, sub, kind, self_pay=20000):
+        s = self.searcher
+        if kind == "premium":
+            return s.make_case(j, year, [(cat, sub)], [], f"witness-{j}-{year}-{cat}-premium")
+        if kind not in s.kinds(j) and kind not in ("inpatient", "outpatient_chronic", "outpatient_special_drug", "outpatient_general", "rare_disease"):
+            return None
+        b = s.bill(j, year, kind, self_pay, s.variants(j, kind)[0])
+        return s.make_case(j, year, [(cat, sub)], [b.claim], f"witness-{j}-{year}-{cat}-{kind}")
+
+    # ---- static findings ---------------------------------------------------------------
+    def from_static(self, st: dict) -> None:
+        kb = self.kb
+        # coverage gaps, grouped over years
+        gaps = defaultdict(lambda: {"years": set(), "refs": set(), "rel": None})
+        for j, c, b, y, relation, ref in st.get("gap", []):
+            g = gaps[(j, c, b)]
+            g["years"].add(y); g["refs"].add(ref)
+            g["rel"] = "parent" if relation == "parent" or g["rel"] == "parent" else "peer"
+        for (j, c, b), g in sorted(gaps.items()):
+            refs = sorted(g["refs"])
+            if g["rel"] == "parent":
+                refs = [r for r in refs if kb.parameters[r].jurisdiction == kb.parents.get(j)] or refs
+            years = sorted(g["years"])
+            ref_js = sorted({kb.parameters[r].jurisdiction for r in refs})
+            case = self.claim_case(j, years[0], c, None, b)
+            wit = self.replay([case]) if case else None
+            yr = f"{years[0]}—{years[-1]}" if len(years) > 1 else str(years[0])
+            who = "上级省份" if g["rel"] == "parent" else "同级地区"
+            self.add(f"gap/{j}/{c}/{b}", "coverage_gap", "medium" if g["rel"] == "parent" else "low", [j] + ref_js,
+                     self.clauses([self.param_rule(r) for r in refs]),
+                     f"{j} 对{self.label(c, 'zh')}的{self.benefit(b, 'zh')}未作规定（{yr}），而{who}（{'、'.join(ref_js)}）有规定。",
+                     f"{j} states no {self.benefit(b, 'en')} for {self.label(c, 'en')} ({yr}) while its "
+                     f"{'parent province' if g['rel'] == 'parent' else 'peer'} ({', '.join(ref_js)}) does.",
+                     wit, {"category": c, "benefit": b, "years": years, "relation": g["rel"], "reference": refs})
+        # conflicts
+        for i1, i2, j, b, kind, key in st.get("conflict", []):
+            p1, p2 = kb.parameters[i1], kb.parameters[i2]
+            cat = key if isinstance(key, str) else key[1]
+            wit = None
+            if cat not in ("any_recipient", "everyone"):
+                case = self.claim_case(j, max(p1.valid_from, p2.valid_from) // 10000, cat, None if isinstance(key, str) else key[2], b)
+                wit = self.replay([case]) if case else None
+            self.add(f"conflict/{i1}/{i2}/{kind}", "conflict", "high", [j], self.clauses([p1.rule, p2.rule]),
+                     f"{p1.rule} 与 {p2.rule} 对同一事项（{self.benefit(b, 'zh')}、{kind}）给出不同的值（{p1.values} / {p2.values}），且二者之间无例外关系。",
+                     f"{p1.rule} and {p2.rule} give one slot ({b}, {kind}) different values ({', '.join(map(str, p1.values))} vs "
+                     f"{', '.join(map(str, p2.values))}) with no exception between them.",
+                     wit, {"parameters": [i1, i2], "benefit": b, "kind": kind})
+        flag_cats = defaultdict(set)
+        for i1, i2, c in st.get("flag_conflict_cat", []):
+            flag_cats[(i1, i2)].add(c)
+        for i1, i2, j, b, k1, k2 in st.get("flag_conflict", []):
+            p1, p2 = kb.parameters[i1], kb.parameters[i2]
+            cats = sorted(flag_cats.get((i1, i2)) or flag_cats.get((i2, i1)) or [])
+            wit = None
+            if cats:
+                year = max(kb.policy_document(j).effective_from // 10000, min(self.searcher.years_of(j)))
+                wit = self.replay([self.claim_case(j, year, cats[0], None, "inpatient")])
+            self.add(f"conflict/{i1}/{i2}", "conflict", "medium", [j], self.clauses([p1.rule, p2.rule]),
+                     f"{p1.rule}（{k1}）与 {p2.rule}（{k2}）对{'、'.join(self.label(c, 'zh') for c in cats)}同时适用，二者互相排斥。",
+                     f"{p1.rule} ({k1}) and {p2.rule} ({k2}) both apply to {', '.join(self.label(c, 'en') for c in cats)}, "
+                     f"and they exclude each other.", wit, {"parameters": [i1, i2], "kinds": [k1, k2], "categories": cats})
+        for i, base, j in st.get("dead_exception", []):
+            p, q = kb.parameters[i], kb.parameters[base]
+            self.add(f"dead_exception/{i}", "conflict", "medium", [j], self.clauses([p.rule, q.rule]),
+                     f"{p.rule} 是 {q.rule} 的例外，但二者不可能同时适用于同一人、同一待遇、同一日期：该例外永不生效。",
+                     f"{p.rule} is an exception to {q.rule}, but the two can never apply to one person, benefit and day: "
+                     f"the exception never applies.", None, {"parameters": [i, base]})
+        # city vs province, grouped per (relation, benefit, kind, rules)
+        groups = defaultdict(set)
+        for j, p, relation, b, kind, c, pair in st.get("cvp", []):
+            groups[(j, p, relation, b, kind, pair[1], pair[2])].add(c)
+        for (j, p, relation, b, kind, ij, ip), cats in sorted(groups.items()):
+            rules = [self.param_rule(ij) if ij != "none" else None, self.param_rule(ip) if ip != "none" else None]
+            vals = lambda pid: "、".join(map(str, kb.parameters[pid].values)) or kb.parameters[pid].status if pid != "none" else "—"
+            cz, ce = "、".join(self.label(c, "zh") for c in sorted(cats)), ", ".join(self.label(c, "en") for c in sorted(cats))
+            zh_rel = {"different": "取值不同", "narrower": "范围更窄", "broader": "范围更宽", "added": "新增规定", "dropped": "未规定省级规定的事项"}[relation]
+            sev = "low" if relation in ("narrower", "dropped") else "info"
+            self.add(f"city_province/{j}/{relation}/{b}/{kind}/{ij}/{ip}", "city_vs_province", sev, [j, p], self.clauses(rules),
+                     f"{j} 与 {p} 关于{self.benefit(b, 'zh')}（{kind}，{cz}）：{zh_rel}（市 {vals(ij)}；省 {vals(ip)}）。",
+                     f"{j} vs {p} on {self.benefit(b, 'en')} ({kind}; {ce}): {relation} (city {vals(ij)}; province {vals(ip)}).",
+                     None, {"relation": relation, "benefit": b, "kind": kind, "categories": sorted(cats), "city": ij, "province": ip})
+        # time: lapses while the document is in force
+        for pid, j, until, doc_until in st.get("lapse", []):
+            pr = kb.parameters[pid]
+            y = until // 10000 + 1
+            wit = None
+            cat = next((c for c in pr.categories if c not in ("everyone", "any_recipient")), None)
+            if cat and y in self.searcher.years_of(j):
+                c0, sub = (cat.split("/", 1) + [None])[:2]
+                b = pr.benefits[0] if pr.benefits[0] != "catalogue" else "inpatient"
+                cases = []
+                for yy in (y - 1, y):
+                    case = self.claim_case(j, yy, c0, sub, b)
+                    if case and b == "inpatient":
+                        cb = self.searcher.bill(j, yy, "inpatient", 20000, "catalogue")
+                        case["claims"] = [cb.claim]
+                    if case:
+                        cases.append(case)
+                wit = self.replay(cases) if cases else None
+            self.add(f"lapse/{pid}", "time", "low", [j], self.clauses([pr.rule]),
+                     f"{pr.rule} 的规定于 {ymd_str(until)} 到期，而文件有效至 {ymd_str(doc_until) if doc_until != FOREVER else '（未规定）'}。",
+                     f"{pr.rule} lapses on {ymd_str(until)} while its document is in force until "
+                     f"{ymd_str(doc_until) if doc_until != FOREVER else '(no end stated)'}.", wit,
+                     {"parameter": pid, "until": ymd_str(until)})
+        tg = defaultdict(lambda: {"years": set(), "causes": set()})
+        for j, c, b, y in st.get("time_gap", []):
+            tg[(j, c, b)]["years"].add(y)
+        for j, c, b, y, pid in st.get("time_gap_cause", []):
+            tg[(j, c, b)]["causes"].add(pid)
+        for (j, c, b), g in sorted(tg.items()):
+            years = sorted(g["years"])
+            case = self.claim_case(j, years[0], c, None, b)
+            yr = f"{years[0]}—{years[-1]}" if len(years) > 1 else str(years[0])
+            self.add(f"time_gap/{j}/{c}/{b}", "time", "medium", [j], self.clauses([self.param_rule(p) for p in sorted(g["causes"])]),
+                     f"{j} 的文件在 {yr} 仍有效，但对{self.label(c, 'zh')}的{self.benefit(b, 'zh')}在此期间没有规定（其他年份有）。",
+                     f"{j}'s document is in force in {yr} but has no {self.benefit(b, 'en')} rule for {self.label(c, 'en')} then (it has one in other years).",
+                     self.replay([case]) if case else None, {"category": c, "benefit": b, "years": years})
+        for j, start, fallback in st.get("doc_starts_mid_year", []):
+            doc = kb.policy_document(j)
+            y = start // 10000
+            self.add(f"time/{j}/starts_mid_year", "time", "info" if fallback != "none" else "medium", [j] + ([fallback] if fallback != "none" else []),
+                     [],
+                     f"{j} 的文件自 {ymd_str(start)} 起施行；{y} 年此前的日子{'适用 ' + fallback + ' 的规定' if fallback != 'none' else '无规定'}。",
+                     f"{j}'s document takes effect on {ymd_str(start)}; earlier days of {y} "
+                     f"{'fall under ' + fallback + ' rules' if fallback != 'none' else 'have no rule'}.",
+                     None, {"from": ymd_str(start), "fallback": fallback, "document": doc.title_zh})
+        for j, b, n, how in st.get("multi_paid", []):
+            analogy = how != "none"
+            pid = how[1] if analogy else None
+            self.add(f"precedence/no_rule/{j}/{b}", "precedence", "low" if analogy else "medium", [j],
+                     self.clauses([self.param_rule(pid)] if pid else []),
+                     f"{j} 的{self.benefit(b, 'zh')}分别按{n}类对象规定，但没有条款规定多重身份如何处理"
+                     f"{'（就高原则系类推适用）' if analogy else ''}。",
+                     f"{j} pays {self.benefit(b, 'en')} to {n} categories under rules of their own, and no clause says how "
+                     f"several identities combine for it{' (take-the-highest is applied by analogy)' if analogy else ''}.",
+                     None, {"benefit": b, "categories": n, "analogy": pid})
+        # delegated, vague and silent paying provisions
+        for pid, p in sorted(kb.parameters.items()):
+            if p.status == "stated":
+                continue
+            sev = {"delegated": "low", "vague": "info", "silent": "low"}[p.status]
+            who = f"（由{p.delegated_to}确定）" if p.delegated_to else ""
+            self.add(f"{p.status}/{pid}", p.status, sev, [p.jurisdiction], self.clauses([p.rule]),
+                     f"{p.rule}：{'、'.join(p.benefits)}（{p.kind}）{ {'delegated': '授权另行确定', 'vague': '表述模糊', 'silent': '未作规定'}[p.status]}{who}。",
+                     f"{p.rule}: {', '.join(p.benefits)} ({p.kind}) is {p.status}"
+                     f"{' (set by ' + p.delegated_to + ')' if p.delegated_to else ''}.", None,
+                     {"parameter": pid, "categories": p.categories})
+
+    # ---- search findings ---------------------------------------------------------------
+    def from_search(self, sr: SearchResult) -> None:
+        seen = set()
+        for j, year, u1, u2, scope, d_up, d_down in sr.flips:
+            key = ("flip", j, u1, u2, scope)
+            if key in seen:
+                continue
+            seen.add(key)
+            c1, c2 = self.label(u1[0], "zh"), self.label(u2[0], "zh")
+            what_zh = self.benefit(scope, "zh") if scope != "year" else "全年救助"
+            what_en = self.benefit(scope, "en") if scope != "year" else "the year's aid"
+            self.add(f"precedence/flip/{j}/{u1[0]}/{u2[0]}/{scope}", "precedence", "medium", [j],
+                     self.clauses(result_rules(d_up.result) + result_rules(d_down.result)),
+                     f"同时具有{c1}和{c2}身份的人，{what_zh}按哪一身份更高取决于账单：一张账单适用{self.label(d_up.result['applied_category'], 'zh')}，另一张适用{self.label(d_down.result['applied_category'], 'zh')}。",
+                     f"For a person who is both {self.label(u1[0], 'en')} and {self.label(u2[0], 'en')}, which identity pays more "
+                     f"({what_en}) depends on the bill: one bill applies {d_up.result['applied_category']}, another {d_down.result['applied_category']}.",
+                     self.witness([(d_up.case, d_up.result), (d_down.case, d_down.result)]),
+                     {"pair": [u1[0], u2[0]], "scope": scope, "year": year})
+        for ev, over in sr.over_guarantee:
+            key = ("over", ev.jurisdiction, ev.units, ev.bill.kind)
+            if key in seen:
+                continue
+            seen.add(key)
+            self.add(f"safety/over_guarantee/{ev.jurisdiction}/{ev.units[0][0]}/{ev.bill.kind}", "safety", "high", [ev.jurisdiction],
+                     self.clauses(result_rules(ev.result)),
+                     f"救助加保险超过费用：{self.label(ev.units[0][0], 'zh')}的一张{self.benefit(ev.bill.kind, 'zh')}账单超出 {money(over / 100)} 元。",
+                     f"Aid plus insurance exceeds the cost: a {ev.bill.kind} bill of {self.label(ev.units[0][0], 'en')} is over by {money(over / 100)}.",
+                     self.witness([(ev.case, ev.result)]), {"excess": money(over / 100)})
+        for lo, hi in sr.monotonic:
+            key = ("mono", lo.jurisdiction, lo.units, lo.bill.kind)
+            if key in seen:
+                continue
+            seen.add(key)
+            self.add(f"safety/monotonic/{lo.jurisdiction}/{lo.units[0][0]}/{lo.bill.kind}/{lo.bill.variant}", "safety", "high", [lo.jurisdiction],
+                     self.clauses(result_rules(lo.result) + result_rules(hi.result)),
+                     f"自付增加反而救助减少：{self.label(lo.units[0][0], 'zh')}自付 {lo.bill.self_pay} 元得 {lo.result['total_aid']} 元，自付 {hi.bill.self_pay} 元只得 {hi.result['total_aid']} 元。",
+                     f"More self-pay yields less aid: {lo.units[0][0]} with self-pay {lo.bill.self_pay} gets {lo.result['total_aid']}, "
+                     f"with {hi.bill.self_pay} only {hi.result['total_aid']}.",
+                     self.witness([(lo.case, lo.result), (hi.case, hi.result)]), {})
+        for single, dual in sr.extra_identity:
+            key = ("extra", dual.jurisdiction, dual.units)
+            if key in seen:
+                continue
+            seen.add(key)
+            extra = [u[0] for u in dual.units if u != single.units[0]]
+            self.add(f"safety/extra_identity/{dual.jurisdiction}/{single.units[0][0]}/{extra[0]}", "safety", "high", [dual.jurisdiction],
+                     self.clauses(result_rules(single.result) + result_rules(dual.result)),
+                     f"多一个身份反而救助减少：{self.label(single.units[0][0], 'zh')}另有{self.label(extra[0], 'zh')}身份时所得更少。",
+                     f"An extra identity yields less aid: {single.units[0][0]} who is also {extra[0]} gets less.",
+                     self.witness([(single.case, single.result), (dual.case, dual.result)]), {})
+        for ev, amount, contribution in sr.premium_over:
+            key = ("prem", ev.jurisdiction, ev.result["premium_subsidy"].get("rule"), ev.result["premium_subsidy"].get("category"))
+            if key in seen:
+                continue
+            seen.add(key)
+            self.add(f"safety/premium_over_contribution/{ev.jurisdiction}/{ev.units[0][0]}", "safety", "high", [ev.jurisdiction],
+                     self.clauses(result_rules(ev.result)),
+                     f"参保资助超过个人缴费：缴费 {money(contribution / 100)} 元时，{self.label(ev.units[0][0], 'zh')}获资助 {money(amount / 100)} 元。",
+                     f"The premium subsidy exceeds the contribution: with a contribution of {money(contribution / 100)}, "
+                     f"{self.label(ev.units[0][0], 'en')} is subsidised {money(amount / 100)}.",
+                     self.witness([(ev.case, ev.result)]), {})
+        for ev in sr.errors:
+            key = ("err", ev.jurisdiction, ev.error.message)
+            if key in seen:
+                continue
+            seen.add(key)
+            self.add(f"engine_error/{ev.jurisdiction}/{ev.units[0][0]}", "conflict", "high", [ev.jurisdiction], [],
+                     f"引擎拒绝计算：{ev.error.message}", f"The engine refuses the case: {ev.error.message}",
+                     self.witness([(ev.case, ev.error)]), {})
