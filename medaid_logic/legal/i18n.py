@@ -1,0 +1,54 @@
+"""Words of the legal answers in Chinese and English (the only place they live)."""
+from __future__ import annotations
+
+WORDS = {
+    "total": ("全年救助合计", "total aid for the year"),
+    "premium": ("参保资助", "premium subsidy"),
+    "claim": ("费用", "claim"),
+    "aid": ("救助金额", "aid"),
+    "self_pay": ("政策范围内个人自付", "self-pay (in-policy)"),
+    "deductible": ("起付标准（本次扣除）", "deductible applied"),
+    "deductible_base": ("年度起付标准", "annual deductible"),
+    "ordinary_aid": ("按比例救助", "ordinary aid"),
+    "annual_cap": ("年度救助限额", "annual cap"),
+    "top_up": ("兜底救助至目标比例", "top-up"),
+    "catalogue_cost_aid": ("目录外费用救助", "catalogue-cost aid"),
+    "annual_burden": ("年度个人负担", "annual personal burden"),
+    "tilted_aid": ("倾斜救助", "tilted aid"),
+    "chronic_quota_settlement": ("门诊慢特病限额年终结算", "year-end chronic quota settlement"),
+    "category": ("救助对象类别", "category"),
+    "applied_category": ("适用类别（就高不就低）", "applied category (take the highest)"),
+    "alternative": ("若按此类别", "had it been paid as"),
+    "flag": ("提示", "flag"),
+    "parameter": ("政策参数", "KB parameter"),
+    "input": ("申请资料", "case input"),
+    "rule": ("依据", "rule"),
+    "clause": ("条款", "clause"),
+    "why_not": ("为什么没有", "why not"),
+    "candidate": ("可能适用的规则", "rule that could have applied"),
+    "failed": ("未满足的第一个条件", "first condition that failed"),
+    "holds": ("条件均满足", "all conditions hold"),
+    "would_pay": ("若如此将支付", "would have paid"),
+    "minimal_change": ("最小改变", "minimal change"),
+    "changed": ("变化", "changed"),
+    "unchanged": ("无变化", "nothing changed"),
+    "clauses": ("本决定依据的条款", "clauses this decision relied on"),
+    "obtained": ("已获得", "obtained"),
+    "none": ("无", "none"),
+    "held": ("持有", "held"),
+    "from_to": ("有效期", "held"),
+}
+
+
+def w(key: str, lang: str) -> str:
+    pair = WORDS.get(key)
+    if pair is None:
+        return key
+    return pair[0] if lang == "zh" else pair[1]
+
+
+def category_label(kb, cid: str, lang: str) -> str:
+    c = kb.categories.get(cid)
+    if c is None:
+        return cid
+    return f"{c.label_zh}({cid})" if lang == "zh" else f"{c.label_en} ({cid})"

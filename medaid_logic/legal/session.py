@@ -1,0 +1,394 @@
+"""One evaluation kept for questions: the result, the solver's atoms and the derivation graph.
+
+The graph (networkx.DiGraph) has a node per derived fact — the total, each claim's aid, each
+step, each annual entry and its steps, the premium subsidy, each category held, the applied
+category, each flag — and per leaf it used: KB parameters and case inputs. An edge points from
+a fact to a fact it used and carries the rule id and clause locator that made the fact. All
+edges come from atoms the solver derived (step/7, uses/4, app_pays/3, pays_rule/4,
+alternative/4, premium/5, flag/4, category_out/6, annual/4, tilted_claim/2, statistic/3).
+"""
+from __future__ import annotations
+
+import copy
+import re
+from dataclasses import dataclass
+
+import networkx as nx
+
+from ..engine import Engine, default_engine
+from ..money import fen_to_str as y
+from ..result import formula_text, iso
+from .i18n import category_label, w
+
+# atoms the legal layer reads beyond show.lp (every one has the applicant first)
+EXTRA_SHOW = """
+#show cand/4. #show cand_fails/4. #show cp/6. #show covers/3. #show eligible/3. #show key/4.
+#show excluded/4. #show rules_for/3. #show holds/6. #show cond_ok/3. #show claim_everyone/5.
+#show prem_cand0/3. #show prem_fails/3. #show item/3. #show app_ord/3. #show app_top/3. #show app_cat/3.
+"""
+
+
+class TargetError(ValueError):
+    pass
+
+
+@dataclass
+class Target:
+    kind: str            # total | premium | claim | step | category | flag | annual | param | claim_category
+    claim: str | None = None
+    what: str | None = None
+    name: str | None = None
+
+    def __str__(self):
+        if self.kind == "total":
+            return "total"
+        if self.kind == "premium":
+            return "premium"
+        if self.kind == "claim":
+            return f"claim:{self.claim}"
+        if self.kind == "step":
+            return f"claim:{self.claim}.step:{self.what}" if self.claim else f"annual:{self.name}.step:{self.what}"
+        if self.kind == "claim_category":
+            return f"claim:{self.claim}.category:{self.name}"
+        return f"{self.kind}:{self.name}"
+
+
+_T = re.compile(r"^(?:(total|premium)|(claim|category|flag|annual|param):([^.]+)(?:\.(step|category):(.+))?)$")
+
+
+def parse_target(text: str) -> Target:
+    """`claim:c1`, `claim:c1.step:top_up`, `claim:c1.category:dibao`, `premium`, `total`,
+    `category:dibao`, `flag:monitoring`, `annual:tilted_aid[.step:what]`, `param:<id>`."""
+    m = _T.match(text.strip())
+    if not m:
+        raise TargetError(f"not a target: {text!r} (expected total, premium, claim:<id>[.step:<what>|.category:<cat>], "
+                          "category:<id>, flag:<kind>, annual:<kind>[.step:<what>], param:<kb id>)")
+    if m.group(1):
+        return Target(m.group(1))
+    kind, name, sub, subname = m.group(2), m.group(3), m.group(4), m.group(5)
+    if kind == "param" and sub is None:
+        return Target("param", name=text.strip()[len("param:"):])
+    if kind == "claim":
+        if sub == "step":
+            return Target("step", claim=name, what=subname)
+        if sub == "category":
+            return Target("claim_category", claim=name, name=subname)
+        return Target("claim", claim=name)
+    if kind == "annual" and sub == "step":
+        return Target("step", name=name, what=subname)
+    if sub:
+        raise TargetError(f"{kind}: takes no .{sub}")
+    return Target(kind, name=name)
+
+
+class Session:
+    """A case evaluated once, with the atoms and the derivation graph behind its result."""
+
+    def __init__(self, data: dict, engine: Engine | None = None, extra_program: str = ""):
+        self.engine = engine or default_engine()
+        self.kb = self.engine.kb
+        self.data = copy.deepcopy(data)
+        self.result, self.atoms = self.engine.evaluate_with_atoms(self.data, EXTRA_SHOW + extra_program)
+        self.claim_ids = [c["claim_id"] for c in self.data.get("claims", [])]
+        self.graph = build_graph(self)
+
+    # ---- helpers ---------------------------------------------------------------------
+    def rule_of(self, pid) -> str | None:
+        p = self.kb.parameters.get(pid) if isinstance(pid, str) else None
+        return p.rule if p else None
+
+    def locator(self, rule: str | None) -> str | None:
+        return self.kb.clause_source(rule)["clause"] if rule else None
+
+    def claim_index(self, claim_id: str) -> int:
+        try:
+            return self.claim_ids.index(claim_id)
+        except ValueError:
+            raise TargetError(f"no claim {claim_id!r} in the case (claims: {', '.join(self.claim_ids)})") from None
+
+    def item_node(self, k) -> str:
+        if k == "year":
+            return "annual:tilted_aid"
+        if k == "quota":
+            return "annual:chronic_quota_settlement"
+        return f"claim:{self.claim_ids[k]}"
+
+    def input_value(self, path: str):
+        cur = self.data
+        for part in re.findall(r"[^.\[\]]+|\[\d+\]", path):
+            if part.startswith("["):
+                i = int(part[1:-1])
+                cur = cur[i] if isinstance(cur, list) and i < len(cur) else None
+            else:
+                cur = cur.get(part) if isinstance(cur, dict) else None
+            if cur is None:
+                return None
+        return cur
+
+    def nodes_for(self, target: Target) -> list[str]:
+        g = self.graph
+        if target.kind in ("total", "premium"):
+            ids = [target.kind]
+        elif target.kind == "claim":
+            self.claim_index(target.claim)
+            ids = [f"claim:{target.claim}"]
+        elif target.kind == "step":
+            base = f"claim:{target.claim}" if target.claim else f"annual:{target.name}"
+            if target.claim:
+                self.claim_index(target.claim)
+            ids = [f"{base}.step:{target.what}"]
+        elif target.kind == "flag":
+            ids = [n for n in g if n == f"flag:{target.name}" or n.startswith(f"flag:{target.name}@")]
+        elif target.kind == "category":
+            ids = [f"category:{target.name}"]
+        elif target.kind == "annual":
+            ids = [f"annual:{target.name}"]
+        elif target.kind == "param":
+            ids = [f"param:{target.name}"]
+        else:
+            ids = []
+        return [n for n in ids if n in g]
+
+
+def build_graph(s: Session) -> nx.DiGraph:
+    g = nx.DiGraph()
+    at, kb, r = s.atoms, s.kb, s.result
+
+    def add_param(pid):
+        n = f"param:{pid}"
+        if n not in g:
+            p = kb.parameters.get(pid)
+            if p is None:
+                g.add_node(n, kind="parameter", label=str(pid))
+            else:
+                value = ", ".join(str(v) for v in p.values) or None
+                for k, gv in s.data.get("parameters", {}).items():
+                    if f"{s.data['jurisdiction']}/{k}" == pid:
+                        value = f"{gv} (caller)"
+                g.add_node(n, kind="parameter", label=pid, value=value, unit=p.unit, status=p.status,
+                           rule=p.rule, clause=s.locator(p.rule))
+        return n
+
+    def add_input(path, value=None, source=None):
+        n = f"input:{path}"
+        if n not in g:
+            v = value if value is not None else s.input_value(path)
+            g.add_node(n, kind="input", label=path, value=None if v is None else str(v), source=source)
+        return n
+
+    def edge(a, b, rule=None, rel="used"):
+        g.add_edge(a, b, rel=rel, rule=rule, clause=s.locator(rule))
+
+    stats = {name: v for name, v in at["statistic"]}
+    stat_src = {name: src for name, src in at["statistic_source"]}
+
+    # categories held, and where each comes from
+    for c, sub, since, until, src in at["category_out"]:
+        n = f"category:{c}"
+        g.add_node(n, kind="category", label=c, subtype=None if sub == "none" else sub,
+                   since=iso(since), until=iso(until), source=src if isinstance(src, str) else src[0])
+        if isinstance(src, tuple) and src[0] == "certified":
+            edge(n, add_input(f"applicant.identities[{src[1]}]", _identity_text(s.data, src[1])), rel="certified")
+        elif isinstance(src, tuple) and src[0] == "treated":
+            edge(n, add_input(f"applicant.identities[{src[1]}]", _identity_text(s.data, src[1])), rule=src[2], rel="treated_as")
+        elif src == "derived":
+            for k in sorted((s.data.get("applicant", {}).get("facts") or {})):
+                edge(n, add_input(f"applicant.facts.{k}"), rel="derived_from")
+
+    # steps of claims and annual items
+    uses = {}
+    for k, what, inp in at["uses"]:
+        uses.setdefault((k, what), []).append(inp)
+    for k, order, what, amount, pid, formula in sorted(at["step"], key=lambda t: (str(t[0]), t[1])):
+        base = s.item_node(k)
+        n = f"{base}.step:{what}"
+        rule = s.rule_of(pid)
+        g.add_node(n, kind="step", label=what, amount=y(amount), formula=formula_text(formula), rule=rule,
+                   clause=s.locator(rule), order=order)
+        if rule:
+            edge(n, add_param(pid), rule=rule, rel="parameter")
+        for inp in uses.get((k, what), []):
+            kind, arg = inp[0], inp[1]
+            if kind == "field":
+                if isinstance(k, int):
+                    edge(n, add_input(f"claims[{k}].{arg}"), rule=rule)
+                else:
+                    for kk in _item_claims(s, k):
+                        edge(n, add_input(f"claims[{kk}].{arg}"), rule=rule)
+            elif kind == "param":
+                edge(n, add_param(arg), rule=s.rule_of(arg), rel="parameter")
+            elif kind == "statistic":
+                edge(n, add_input(f"parameters.{arg}", y(stats[arg]) if arg in stats else None,
+                                  _stat_source(stat_src.get(arg))), rule=rule)
+            elif kind == "ytd":
+                edge(n, add_input(f"applicant.year_to_date.{arg}"), rule=rule)
+            elif kind == "step":
+                edge(n, f"{base}.step:{arg}", rule=rule)
+
+    # claims: aid, the category it was paid under, its steps, the alternatives
+    pays = {k: c for k, c in at["app_pays"]}
+    pays_rule = {k: pid for k, _, pid in at["pays_rule"]}
+    for i, c in enumerate(r["claims"]):
+        n = f"claim:{c['claim_id']}"
+        g.add_node(n, kind="claim", label=c["claim_id"], amount=c["aid"], category=c.get("category"),
+                   rule=c.get("rule"), clause=s.locator(c.get("rule")), reason=c.get("reason"),
+                   limited_by=c.get("limited_by") or [])
+        rule = c.get("rule")
+        for st in c.get("steps", []):
+            edge(n, f"{n}.step:{st['what']}", rule=st.get("rule") or rule)
+        if i in pays:
+            edge(n, f"category:{pays[i]}", rule=rule, rel="paid_under")
+            if i in pays_rule:
+                edge(n, add_param(pays_rule[i]), rule=rule, rel="parameter")
+        for alt in c.get("alternatives", []):
+            an = f"{n}.alternative:{alt['category']}"
+            g.add_node(an, kind="alternative", label=alt["category"], amount=alt["aid"], rule=alt.get("rule"),
+                       clause=s.locator(alt.get("rule")))
+            edge(n, an, rule=alt.get("rule"), rel="alternative")
+            edge(an, f"category:{alt['category']}", rule=alt.get("rule"), rel="paid_under")
+
+    # annual entries
+    for a in r["annual"]:
+        n = f"annual:{a['kind']}"
+        g.add_node(n, kind="annual", label=a["kind"], amount=a["aid"], rule=a.get("rule"), clause=s.locator(a.get("rule")))
+        for st in a.get("steps", []):
+            edge(n, f"{n}.step:{st['what']}", rule=st.get("rule") or a.get("rule"))
+        for cid in a.get("claims", []):
+            edge(n, f"input:claims[{s.claim_ids.index(cid)}]", rule=a.get("rule"), rel="counts_claim")
+            g.nodes[f"input:claims[{s.claim_ids.index(cid)}]"].update(kind="input", label=f"claims[{s.claim_ids.index(cid)}]", value=cid)
+        if a.get("category"):
+            edge(n, f"category:{a['category']}", rule=a.get("rule"), rel="paid_under")
+
+    # premium
+    p = r["premium_subsidy"]
+    g.add_node("premium", kind="premium", label="premium", amount=p.get("amount"), status=p.get("status"),
+               category=p.get("category"), rule=p.get("rule"), clause=s.locator(p.get("rule")), formula=p.get("formula"))
+    for c, pid, amount, formula in at["premium"]:
+        edge("premium", add_param(pid), rule=s.rule_of(pid), rel="parameter")
+        edge("premium", f"category:{c}", rule=s.rule_of(pid), rel="held_on_jan1")
+        if "contribution" in stats:
+            edge("premium", add_input("parameters.contribution", y(stats["contribution"]),
+                                      _stat_source(stat_src.get("contribution"))), rule=s.rule_of(pid))
+    for status, detail in at["premium_status"]:
+        if isinstance(detail, tuple) and detail[0] == "c":
+            edge("premium", add_param(detail[2]), rule=s.rule_of(detail[2]), rel=status)
+
+    # applied category, flags, total
+    applied = r.get("applied_category")
+    g.add_node("applied_category", kind="applied_category", label=applied or "none", value=applied)
+    if applied and f"category:{applied}" in g:
+        edge("applied_category", f"category:{applied}", rel="take_the_highest")
+    counts: dict = {}
+    for kind, pid, detail in at["flag"]:
+        counts[kind] = counts.get(kind, 0) + 1
+    seen = set()
+    for kind, pid, detail in sorted(at["flag"], key=lambda t: (t[0], str(t[2]), str(t[1]))):
+        rule = s.rule_of(pid)
+        n = f"flag:{kind}" if counts[kind] == 1 else f"flag:{kind}@{_detail_text(s, detail)}"
+        if (n, rule) in seen:
+            continue
+        seen.add((n, rule))
+        g.add_node(n, kind="flag", label=kind, detail=_detail_text(s, detail), rule=rule, clause=s.locator(rule))
+        if pid != "none":
+            edge(n, add_param(pid), rule=rule, rel="parameter")
+        if isinstance(detail, tuple):
+            if detail[0] in ("claim", "amount", "share", "self_pay") and isinstance(detail[1], int):
+                edge(n, f"claim:{s.claim_ids[detail[1]]}", rule=rule)
+            elif detail[0] == "category" and f"category:{detail[1]}" in g:
+                edge(n, f"category:{detail[1]}", rule=rule)
+            elif detail[0] == "d":
+                for i in range(len(s.claim_ids)):
+                    edge(n, f"claim:{s.claim_ids[i]}", rule=rule, rel="burden_of")
+    g.add_node("total", kind="total", label="total", amount=r["total_aid"])
+    for c in r["claims"]:
+        edge("total", f"claim:{c['claim_id']}")
+    for a in r["annual"]:
+        edge("total", f"annual:{a['kind']}")
+    for n, d in g.nodes(data=True):  # a node reached only as an edge end gets a kind
+        d.setdefault("kind", "input" if n.startswith("input:") else "fact")
+        d.setdefault("label", n)
+    return g
+
+
+def _item_claims(s: Session, k) -> list[int]:
+    if k == "quota":
+        return sorted(kk for (kk,) in s.atoms["quota_claim"])
+    if k == "year":
+        return sorted(kk for (kk,) in s.atoms["tilted_claim"])
+    return [k]
+
+
+def _identity_text(data, i) -> str:
+    ids = data.get("applicant", {}).get("identities", [])
+    if i >= len(ids):
+        return None
+    d = ids[i]
+    return f"{d['category']} {d.get('since')}..{d.get('until') or ''}"
+
+
+def _stat_source(src):
+    if src is None:
+        return None
+    if isinstance(src, tuple):
+        return f"kb {src[1]} {src[2]}"
+    return str(src)
+
+
+def _detail_text(s: Session, d) -> str:
+    if isinstance(d, str):
+        return d
+    if d[0] in ("claim",) and isinstance(d[1], int):
+        return s.claim_ids[d[1]]
+    if d[0] in ("amount", "share", "self_pay") and isinstance(d[1], int):
+        return s.claim_ids[d[1]]
+    if d[0] == "category":
+        return d[1]
+    if d[0] == "d":
+        return d[1]
+    if d[0] == "place":
+        return d[1] + (f"/{d[2]}" if d[2] != "none" else "")
+    if d[0] == "premium":
+        return f"premium_{d[1]}"
+    return str(d)
+
+
+class Explainer:
+    """The questions a legal officer asks of one case (see the sibling modules)."""
+
+    def __init__(self, data: dict, engine: Engine | None = None, lang: str = "zh"):
+        self.session = Session(data, engine)
+        self.lang = lang
+
+    @property
+    def kb(self):
+        return self.session.kb
+
+    def why(self, target: str) -> dict:
+        from .why import why
+        return why(self.session, parse_target(target), self.lang)
+
+    def why_not(self, target: str) -> dict:
+        from .whynot import why_not
+        return why_not(self.session, parse_target(target), self.lang)
+
+    def what_if(self, changes: list[str]) -> dict:
+        from .whatif import what_if
+        return what_if(self.session, changes, self.lang)
+
+    def clauses(self) -> list[dict]:
+        from .why import clauses
+        return clauses(self.session)
+
+    def minimal_change(self, target: str) -> dict:
+        from .minimal import minimal_change
+        return minimal_change(self.session, parse_target(target))
+
+    def rdf(self):
+        from .rdf import decision_graph
+        return decision_graph(self.session)
+
+    def label(self, key):
+        return w(key, self.lang)
+
+    def category(self, cid):
+        return category_label(self.kb, cid, self.lang)

@@ -1,0 +1,163 @@
+"""why TARGET (the derivation tree behind one fact), the clause list, and graph exports."""
+from __future__ import annotations
+
+import json
+
+import networkx as nx
+
+from .i18n import category_label, w
+from .session import Session, Target, TargetError
+
+
+def subtree(s: Session, roots: list[str]) -> nx.DiGraph:
+    keep = set()
+    for r in roots:
+        keep |= {r} | nx.descendants(s.graph, r)
+    return s.graph.subgraph(keep).copy()
+
+
+def why(s: Session, target: Target, lang: str = "zh") -> dict:
+    roots = s.nodes_for(target)
+    if not roots:
+        raise TargetError(f"{target} was not obtained in this decision; ask why-not {target}")
+    g = subtree(s, roots)
+    return {"target": str(target), "roots": roots,
+            "tree": [_tree(s, g, r, set(), lang) for r in roots],
+            "clauses": clauses(s, g)}
+
+
+def _tree(s: Session, g: nx.DiGraph, n: str, seen: set, lang: str, via: dict | None = None) -> dict:
+    d = dict(g.nodes[n])
+    out = {"node": n, **{k: v for k, v in d.items() if v not in (None, [], "")}}
+    if via and via.get("rule") and via.get("rule") != d.get("rule"):
+        out["via_rule"] = via["rule"]
+    if n in seen:
+        out["see_above"] = True
+        return out
+    seen.add(n)
+    kids = sorted(g.successors(n), key=lambda m: (g.nodes[m].get("order", 0), _kind_rank(g.nodes[m].get("kind")), m))
+    if kids:
+        out["used"] = [_tree(s, g, m, seen, lang, g.edges[n, m]) for m in kids]
+    return out
+
+
+def _kind_rank(k):
+    return {"step": 0, "claim": 1, "annual": 1, "alternative": 2, "category": 3, "parameter": 4, "input": 5}.get(k, 6)
+
+
+def clauses(s: Session, g: nx.DiGraph | None = None) -> list[dict]:
+    """Every clause the decision (or a subgraph) relied on, in document order, with text."""
+    g = g if g is not None else s.graph
+    rules = set()
+    for _, d in g.nodes(data=True):
+        if d.get("rule") and d.get("kind") != "alternative":
+            rules.add(d["rule"])
+    for a, b, d in g.edges(data=True):
+        if d.get("rule") and d.get("rel") != "alternative" and g.nodes[b].get("kind") != "alternative":
+            rules.add(d["rule"])
+    by_clause: dict[str, set] = {}
+    for r in rules:
+        by_clause.setdefault(r.split("#")[0], set()).add(r)
+    out = []
+    docs = sorted({s.kb.clauses[c].document for c in by_clause if c in s.kb.clauses},
+                  key=lambda d: (d != s.kb.policy_document(s.data["jurisdiction"]).iri, d))
+    for cid in sorted(by_clause, key=lambda c: (docs.index(s.kb.clauses[c].document) if c in s.kb.clauses else 99,
+                                                 s.kb.clauses[c].order if c in s.kb.clauses else 0, c)):
+        src = s.kb.clause_source(cid)
+        cl = s.kb.clauses.get(cid)
+        out.append({"clause": cid, "iri": f"https://w3id.org/medaid/kb/{cid}", "locator": src["clause"],
+                    "document": src["document"], "order": cl.order if cl else None,
+                    "rules": sorted(by_clause[cid]), "text": src["text"]})
+    return out
+
+
+# ---- renderings -----------------------------------------------------------------------
+def node_line(s: Session, n: dict, lang: str) -> str:
+    kind, label = n.get("kind"), n.get("label", n.get("node"))
+    if kind == "step":
+        head = f"{w(label, lang)} {n.get('amount')} = {n.get('formula')}"
+    elif kind == "claim":
+        cat = n.get("category")
+        head = f"{w('claim', lang)} {label}: {w('aid', lang)} {n.get('amount')}"
+        if cat:
+            head += f" [{category_label(s.kb, cat, lang)}]"
+        if n.get("reason"):
+            head += f" — {n['reason']}"
+    elif kind == "annual":
+        head = f"{w(label, lang)} {n.get('amount')}"
+    elif kind == "alternative":
+        head = f"{w('alternative', lang)} {category_label(s.kb, label, lang)}: {n.get('amount')}"
+    elif kind == "premium":
+        head = f"{w('premium', lang)} {n.get('amount') or n.get('status')}"
+        if n.get("formula"):
+            head += f" = {n['formula']}"
+        if n.get("category"):
+            head += f" [{category_label(s.kb, n['category'], lang)}]"
+    elif kind == "total":
+        head = f"{w('total', lang)} {n.get('amount')}"
+    elif kind == "category":
+        head = f"{w('category', lang)} {category_label(s.kb, label, lang)} {n.get('since')}..{n.get('until') or ''} ({n.get('source')})"
+    elif kind == "applied_category":
+        head = f"{w('applied_category', lang)}: {category_label(s.kb, label, lang)}"
+    elif kind == "flag":
+        head = f"{w('flag', lang)} {label} ({n.get('detail')})"
+    elif kind == "parameter":
+        head = f"{w('parameter', lang)} {label} = {n.get('value') if n.get('value') is not None else n.get('status')}"
+    elif kind == "input":
+        head = f"{w('input', lang)} {label} = {n.get('value')}" + (f" ({n['source']})" if n.get("source") else "")
+    else:
+        head = str(label)
+    if n.get("rule"):
+        head += f"  〔{n['rule']}〕" if lang == "zh" else f"  [{n['rule']}]"
+    elif n.get("via_rule"):
+        head += f"  〔{n['via_rule']}〕" if lang == "zh" else f"  [{n['via_rule']}]"
+    return head
+
+
+def tree_text(s: Session, answer: dict, lang: str) -> str:
+    lines: list[str] = []
+    shown: set = set()
+
+    def walk(t, depth):
+        lines.append("  " * depth + ("└ " if depth else "") + node_line(s, t, lang) + (" …" if t.get("see_above") else ""))
+        rule = t.get("rule")
+        if rule and rule.split("#")[0] not in shown and t.get("kind") in ("claim", "step", "premium", "annual", "flag", "alternative"):
+            shown.add(rule.split("#")[0])
+            text = s.kb.clause_source(rule)["text"]
+            if text:
+                lines.append("  " * (depth + 1) + f"  «{text}»")
+        for c in t.get("used", []):
+            walk(c, depth + 1)
+
+    for t in answer["tree"]:
+        walk(t, 0)
+    return "\n".join(lines) + "\n"
+
+
+def clauses_text(items: list[dict], lang: str) -> str:
+    out = [w("clauses", lang) + ":"]
+    for c in items:
+        out.append(f"- {c['document']} {c['locator']}  ({', '.join(c['rules'])})")
+        out.append(f"    {c['text']}")
+    return "\n".join(out) + "\n"
+
+
+def graph_json(g: nx.DiGraph) -> dict:
+    return {"nodes": [{"id": n, **{k: v for k, v in d.items() if v is not None}} for n, d in sorted(g.nodes(data=True))],
+            "edges": [{"from": a, "to": b, **{k: v for k, v in d.items() if v is not None}}
+                      for a, b, d in sorted(g.edges(data=True), key=lambda e: (e[0], e[1]))]}
+
+
+def graph_dot(s: Session, g: nx.DiGraph, lang: str) -> str:
+    def q(x):
+        return json.dumps(str(x), ensure_ascii=False)
+    shapes = {"parameter": "note", "input": "box", "category": "ellipse", "flag": "hexagon"}
+    out = ["digraph derivation {", "  rankdir=LR;", "  node [fontname=\"Noto Sans CJK SC\"];"]
+    for n, d in sorted(g.nodes(data=True)):
+        label = node_line(s, {"node": n, **d}, lang)
+        out.append(f"  {q(n)} [label={q(label)}, shape={shapes.get(d.get('kind'), 'box')}{', style=rounded' if d.get('kind') not in shapes else ''}];")
+    for a, b, d in sorted(g.edges(data=True), key=lambda e: (e[0], e[1])):
+        lab = d.get("clause") or d.get("rel") or ""
+        out.append(f"  {q(a)} -> {q(b)} [label={q(lab)}];")
+    out.append("}")
+    return "\n".join(out) + "\n"

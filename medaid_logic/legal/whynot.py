@@ -1,0 +1,344 @@
+"""why-not TARGET: every rule that could have produced the target and the first condition
+that failed for each, read from the ASP rule bodies (probe.py) and the KB parameters; where
+another identity or jurisdiction would have paid, the amount, by re-evaluating a changed case."""
+from __future__ import annotations
+
+import copy
+
+from ..errors import CaseError
+from .i18n import category_label, w
+from .probe import Goal, rules_from, run, substitute
+from .session import Session, Target, TargetError
+
+# predicates that are input facts (KB or case): a failure there is final
+INPUTS = {"param", "param_value", "param_requires", "param_requires_any", "param_status", "param_exception", "identity",
+          "claim", "claim_is", "cost", "local", "hospital_class", "disease", "chronic_management", "fact", "hukou",
+          "residence", "insured_in", "case", "document", "parent", "rank", "treated_as", "stat", "stat_use",
+          "interpretation", "ytd", "birth", "admitted", "statistic_given"}
+STEP_KINDS = {"ordinary_aid": ["ratio"], "top_up": ["top_up_target"], "catalogue_cost_aid": ["catalogue_aid_ratio"],
+              "deductible": ["deductible_share", "deductible_amount"], "annual_cap": ["cap"]}
+MAX_DEPTH = 4
+
+_rules_cache: dict = {}
+
+
+def _rules(s: Session):
+    key = id(s.engine)
+    if key not in _rules_cache:
+        _rules_cache[key] = rules_from(s.engine.statements)
+    return _rules_cache[key]
+
+
+def drill(s: Session, goals: list[Goal]) -> list[list[dict]]:
+    """For each goal: the chain of findings, from the goal down to the input fact that failed."""
+    rules = _rules(s)
+    chains: list[list[dict]] = [[] for _ in goals]
+    frontier = [(i, g) for i, g in enumerate(goals)]
+    for depth in range(MAX_DEPTH):
+        if not frontier:
+            break
+        findings = run(s.engine, s.data, [g for _, g in frontier], rules)
+        by_goal: dict = {}
+        for f in findings:
+            by_goal.setdefault(id(f.goal), []).append(f)
+        nxt = []
+        for i, g in frontier:
+            fs = by_goal.get(id(g), [])
+            if not fs:
+                chains[i].append({"goal": g.text(), "rule": None, "failed": "no rule derives this atom"})
+                continue
+            if any(f.holds for f in fs):
+                f = next(f for f in fs if f.holds)
+                chains[i].append({"goal": g.text(), "rule": f.rule.text, "holds": True,
+                                  "bindings": {k: _v(v) for k, v in (f.bindings[0] if f.bindings else {}).items()}})
+                continue
+            f = max(fs, key=lambda f: f.reached)   # the rule that got furthest
+            lit = f.failed
+            b = f.bindings[0] if f.bindings else {}
+            entry = {"goal": g.text(), "rule": f.rule.text, "holds": False, "failed": f.failed_text(),
+                     "bindings": {k: _v(v) for k, v in b.items()},
+                     "tried": _tried(lit.text, f.bindings), "others": [x.rule.text for x in fs if x is not f]}
+            chains[i].append(entry)
+            if lit.kind == "atom" and lit.name not in INPUTS:
+                args = [_subst_arg(a, b) for a in lit.args]
+                # follow a condition only when its last argument (the parameter, the category)
+                # is known: an open one would pick an arbitrary witness
+                if args and args[-1] is not None:
+                    nxt.append((i, Goal(lit.name, args)))
+        frontier = nxt
+    return chains
+
+
+def _v(v):
+    return v if isinstance(v, (int, str)) else str(v)
+
+
+def _tried(text, bindings):
+    out = []
+    for b in bindings:
+        t = substitute(text, b)
+        if t not in out:
+            out.append(t)
+    return out
+
+
+def _subst_arg(a: str, b: dict):
+    a = a.strip()
+    if a in b:
+        return b[a]
+    if a == "_" or any(ch.isupper() for ch in a.split('"')[0] if ch.isalpha()):
+        return None
+    if a.isdigit():
+        return int(a)
+    if a.startswith('"'):
+        return a[1:-1]
+    return a if a.isidentifier() else None
+
+
+# ---- targets -----------------------------------------------------------------------------
+def why_not(s: Session, target: Target, lang: str = "zh") -> dict:
+    at, r = s.atoms, s.result
+    if target.kind in ("claim", "claim_category", "step"):
+        return _claim(s, target, lang)
+    if target.kind == "category":
+        return _category(s, target.name, lang)
+    if target.kind == "premium":
+        return _premium(s, lang)
+    if target.kind == "flag":
+        got = s.nodes_for(target)
+        goals = [Goal("flag", [0, target.name, None, None])]
+        return _answer(s, target, got, [{"rule": f"flag:{target.name}", "candidates": [], "chain": drill(s, goals)[0]}])
+    if target.kind == "annual":
+        got = s.nodes_for(target)
+        goals = [Goal("annual", [0, target.name, None, None])]
+        return _answer(s, target, got, [{"rule": f"annual:{target.name}", "candidates": [], "chain": drill(s, goals)[0]}])
+    raise TargetError(f"why-not does not apply to {target}")
+
+
+def _answer(s, target, got, items, extra=None):
+    out = {"target": str(target), "obtained": [{"node": n, **{k: v for k, v in s.graph.nodes[n].items() if v is not None}} for n in got],
+           "rules": items}
+    out.update(extra or {})
+    return out
+
+
+def _params(s: Session, benefit: str, kinds: list[str], jurisdictions: list[str]):
+    return sorted((p for p in s.kb.parameters.values()
+                   if benefit in p.benefits and p.kind in kinds and p.jurisdiction in jurisdictions), key=lambda p: p.id)
+
+
+def _claim(s: Session, target: Target, lang: str) -> dict:
+    k = s.claim_index(target.claim)
+    claim = s.data["claims"][k]
+    at = s.atoms
+    jur = sorted({j for kk, j in at["rules_for"] if kk == k}) or [s.data["jurisdiction"]]
+    applied = {kk: c for kk, c in at["app_pays"]}.get(k)
+    held = sorted({c for c, *_ in at["category_out"]})
+    if target.kind == "claim_category":
+        cats = [target.name]
+    elif target.kind == "step":
+        cats = ([applied] if applied else []) + [c for c in held if c != applied]
+    else:
+        cats = [c for c in held if c != applied] or held or []
+    what = target.what if target.kind == "step" else "ordinary_aid"
+    if target.kind == "step" and what not in STEP_KINDS:
+        raise TargetError(f"why-not knows the steps {', '.join(STEP_KINDS)}")
+    kinds = STEP_KINDS[what]
+    benefit = "catalogue" if what == "catalogue_cost_aid" else claim["kind"]
+    items = []
+    for c in cats:
+        for p in _params(s, benefit, kinds, jur):
+            if p.status == "stated" or p.values:
+                pass
+            goal = Goal("cp", [0, k, c, p.kind, None, p.id])
+            items.append({"category": c, "parameter": p.id, "rule": p.rule, "clause": s.locator(p.rule),
+                          "names": p.categories, "goal": goal})
+        items.append({"category": c, "parameter": None, "rule": None, "goal": Goal("eligible", [0, k, c])})
+    chains = drill(s, [it["goal"] for it in items])
+    out_items = []
+    for it, ch in zip(items, chains):
+        it = {kk: v for kk, v in it.items() if kk != "goal"}
+        it["chain"] = ch
+        it["explanation"] = explain_chain(s, it, ch, lang)
+        out_items.append(it)
+    got = s.nodes_for(target) if target.kind == "step" else ([f"claim:{target.claim}"] if applied in cats and target.kind == "claim_category" else [])
+    extra = {"applied_category": applied, "claim_aid": s.result["claims"][k]["aid"]}
+    alts = {c: v for kk, c, v in at["alternative"] if kk == k}
+    extra["would_pay"] = []
+    for c in cats:
+        if c in alts:
+            extra["would_pay"].append({"category": c, "aid": _y(alts[c]), "how": "alternative (take the highest chose another)"})
+        elif c not in held or not any(kk == k and cc == c for kk, cc in at["covers"]):
+            extra["would_pay"].extend(_counterfactual(s, c, k))
+    return _answer(s, target, got, out_items, extra)
+
+
+def _y(fen):
+    from ..money import fen_to_str
+    return fen_to_str(fen)
+
+
+def _counterfactual(s: Session, c: str, k: int | None) -> list[dict]:
+    """What the case would have paid with identity `c` held all year, here and in the other
+    jurisdictions where `c` exists (each a re-evaluation)."""
+    out = []
+    year = s.data["year"]
+    for j in [s.data["jurisdiction"]] + [j for j in s.kb.jurisdictions if j != s.data["jurisdiction"]]:
+        if j not in (s.kb.categories.get(c).held_in if c in s.kb.categories else []):
+            continue
+        d = copy.deepcopy(s.data)
+        d["jurisdiction"] = j
+        d["applicant"]["identities"] = [i for i in d["applicant"]["identities"] if i["category"] != c] + \
+            [{"category": c, "since": f"{year}-01-01", "until": None}]
+        if j != s.data["jurisdiction"]:
+            d["applicant"].setdefault("hukou", j)
+            d["applicant"]["insured_in"] = j
+            for cl in d["claims"]:
+                cl.setdefault("hospital_class", "level_2")
+        try:
+            res = s.engine.evaluate(d)
+        except CaseError as exc:
+            out.append({"category": c, "jurisdiction": j, "error": f"{exc.field}: {exc.message}"})
+            continue
+        entry = {"category": c, "jurisdiction": j, "total_aid": res["total_aid"],
+                 "how": "re-evaluated with the identity held all year" + ("" if j == s.data["jurisdiction"] else f", under {j}'s rules")}
+        if k is not None:
+            cl = res["claims"][k]
+            alt = next((a for a in cl["alternatives"] if a["category"] == c), None)
+            if cl["category"] == c:
+                entry.update(aid=cl["aid"], rule=cl["rule"])
+            elif alt:
+                entry.update(aid=alt["aid"], rule=alt["rule"], note=f"take the highest would still choose {cl['category']}")
+            else:
+                entry.update(aid="0.00", reason=cl.get("reason"))
+        out.append(entry)
+        if len(out) >= 4:
+            break
+    return out
+
+
+def _category(s: Session, c: str, lang: str) -> dict:
+    at, r = s.atoms, s.result
+    if c not in s.kb.categories:
+        raise TargetError(f"unknown category {c!r}")
+    held = {cc for cc, *_ in at["category_out"]}
+    items = []
+    per_claim = []
+    for k, cl in enumerate(s.data["claims"]):
+        sub = _claim(s, Target("claim_category", claim=cl["claim_id"], name=c), lang)
+        per_claim.append({"claim": cl["claim_id"], "rules": sub["rules"], "would_pay": sub["would_pay"],
+                          "applied_category": sub["applied_category"]})
+    extra = {"held": c in held, "applied_category": r["applied_category"], "claims": per_claim}
+    if c not in held:
+        extra["would_pay"] = _counterfactual(s, c, None)
+        if c not in s.kb.categories[c].held_in and s.data["jurisdiction"] not in s.kb.categories[c].held_in:
+            extra["not_in_jurisdiction"] = True
+    got = ["applied_category"] if r["applied_category"] == c else []
+    return _answer(s, Target("category", name=c), got, items, extra)
+
+
+def _premium(s: Session, lang: str) -> dict:
+    held = sorted({c for c, *_ in s.atoms["category_out"]})
+    jur = s.data["jurisdiction"]
+    items = []
+    for c in held:
+        for p in sorted(s.kb.parameters.values(), key=lambda p: p.id):
+            if p.jurisdiction == jur and "premium" in p.benefits and p.kind in ("premium_full", "premium_share", "premium_amount"):
+                items.append({"category": c, "parameter": p.id, "rule": p.rule, "clause": s.locator(p.rule), "names": p.categories,
+                              "goal": Goal("premium", [0, c, p.id, None, None])})
+    chains = drill(s, [it["goal"] for it in items])
+    out = []
+    for it, ch in zip(items, chains):
+        it = {k: v for k, v in it.items() if k != "goal"}
+        it["chain"] = ch
+        it["explanation"] = explain_chain(s, it, ch, lang)
+        out.append(it)
+    return _answer(s, Target("premium"), ["premium"] if s.result["premium_subsidy"]["status"] == "computed" else [], out)
+
+
+# ---- a chain in words ------------------------------------------------------------------------
+def explain_chain(s: Session, item: dict, chain: list[dict], lang: str) -> str:
+    if not chain:
+        return ""
+    last = chain[-1]
+    if last.get("holds") and len(chain) == 1:
+        return w("holds", lang)
+    if last.get("holds"):
+        # the chain ended at a negative condition whose atom holds: say which rule made it hold
+        prev = chain[-2] if len(chain) > 1 else last
+        return f"{prev['failed']} — {w('holds', lang)}: {last['rule']}"
+    failed = last.get("failed") or ""
+    pid = item.get("parameter")
+    p = s.kb.parameters.get(pid) if pid else None
+    if failed.startswith("param(") and p is not None:
+        names = ", ".join(category_label(s.kb, x.split('/')[0], lang) for x in p.categories)
+        keys = sorted({str(b) for b in _keys_tried(last)})
+        if lang == "zh":
+            return f"{p.rule} 只列明 {names}；申请人在此可用的身份键为 {', '.join(keys)}"
+        return f"{p.rule} names only {names}; the applicant's keys here are {', '.join(keys)}"
+    if failed.startswith("not cond_ok") or failed.startswith("cond_ok"):
+        return (f"条件未满足: {failed}" if lang == "zh" else f"condition not met: {failed}")
+    if failed.startswith("not excluded"):
+        return (f"被排除: {failed}" if lang == "zh" else f"excluded: {failed}")
+    if failed.startswith("covers("):
+        return (f"该身份不覆盖本次费用的日期: {failed}" if lang == "zh" else f"the identity does not cover the claim's dates: {failed}")
+    return f"{w('failed', lang)}: {failed}"
+
+
+def _keys_tried(entry):
+    out = []
+    for t in entry.get("tried", []):
+        # param(Id,J,B,Key,F,T): the Key argument
+        parts = t[len("param("):-1].split(",")
+        if len(parts) >= 4:
+            out.append(parts[3])
+    return out
+
+
+def why_not_text(s: Session, ans: dict, lang: str) -> str:
+    lines = [f"{w('why_not', lang)} {ans['target']}"]
+    for o in ans["obtained"]:
+        lines.append(f"  {w('obtained', lang)}: {o['node']} {o.get('amount') or o.get('value') or ''}")
+    if "applied_category" in ans:
+        lines.append(f"  {w('applied_category', lang)}: {ans['applied_category']}")
+    for it in ans["rules"]:
+        head = it.get("rule") or (it["chain"][0]["goal"] if it.get("chain") else "")
+        cat = f"[{category_label(s.kb, it['category'], lang)}] " if it.get("category") else ""
+        lines.append(f"- {cat}{head}" + (f"  ({it['parameter']})" if it.get("parameter") else ""))
+        if it.get("rule") and it.get("parameter"):
+            text = s.kb.clause_source(it["rule"])["text"]
+            lines.append(f"    «{text}»")
+        for c in it.get("chain", []):
+            status = "✓" if c.get("holds") else "✗"
+            lines.append(f"    {status} {c['goal']}" + ("" if c.get("holds") else f"  ← {c.get('failed')}"))
+        if it.get("explanation"):
+            lines.append(f"    ⇒ {it['explanation']}")
+    for c in ans.get("claims", []):
+        lines.append(f"  {w('claim', lang)} {c['claim']}:")
+        for it in c["rules"]:
+            if it.get("explanation"):
+                lines.append(f"    - {it.get('rule') or 'eligible'}: {it['explanation']}")
+        for wp in c.get("would_pay", []):
+            lines.append(f"    {w('would_pay', lang)}: {_wp(wp)}")
+    for wp in ans.get("would_pay", []):
+        lines.append(f"  {w('would_pay', lang)}: {_wp(wp)}")
+    return "\n".join(lines) + "\n"
+
+
+def _wp(wp):
+    if "error" in wp:
+        return f"{wp['category']} @ {wp['jurisdiction']}: {wp['error']}"
+    bits = [f"{wp['category']}"]
+    if wp.get("jurisdiction"):
+        bits.append(f"@ {wp['jurisdiction']}")
+    if "aid" in wp:
+        bits.append(f"claim aid {wp['aid']}")
+    if "total_aid" in wp:
+        bits.append(f"year total {wp['total_aid']}")
+    if wp.get("rule"):
+        bits.append(f"({wp['rule']})")
+    if wp.get("how"):
+        bits.append(f"— {wp['how']}")
+    if wp.get("note"):
+        bits.append(f"; {wp['note']}")
+    return " ".join(bits)

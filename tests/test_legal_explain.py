@@ -1,0 +1,64 @@
+"""The legal layer: why, why-not, what-if, clauses, and the RDF decision record."""
+import json
+from pathlib import Path
+
+import pytest
+from rdflib import Graph
+
+from medaid_logic.legal.session import Session, parse_target
+from medaid_logic.legal.why import clauses, why
+from medaid_logic.legal.whynot import why_not
+from medaid_logic.legal.whatif import what_if
+
+ROOT = Path(__file__).resolve().parent.parent
+TY = json.loads((ROOT / "examples/taiyuan-dibao-returned-poor.json").read_text(encoding="utf-8"))
+
+
+@pytest.fixture(scope="module")
+def ty(engine):
+    return Session(TY, engine)
+
+
+def test_why_claim_cites_clause_and_parameter(ty):
+    ans = why(ty, parse_target("claim:c1"))
+    root = ans["tree"][0]
+    assert root["amount"] == "21400.00" and root["rule"] == "taiyuan/第八条(五)"
+    assert "param:taiyuan/inpatient/returned_poor/ratio" in {c["node"] for c in root["used"]}
+    assert any(c["locator"] == "第八条(五)" and "返贫致贫人口" in c["text"] for c in ans["clauses"])
+
+
+def test_clauses_in_document_order(ty):
+    orders = [c["order"] for c in clauses(ty)]
+    assert orders == sorted(orders)
+
+
+def test_why_not_category_not_named(ty):
+    ans = why_not(ty, parse_target("claim:c3.category:returned_poor"), "en")
+    named = [r for r in ans["rules"] if r.get("parameter") == "taiyuan/outpatient_special_drug/dibao/ratio"][0]
+    assert named["chain"][-1]["failed"].startswith('param("taiyuan/outpatient_special_drug/dibao/ratio"')
+    assert "names only" in named["explanation"]
+
+
+def test_why_not_alternative_amount(ty):
+    ans = why_not(ty, parse_target("claim:c1.category:dibao"))
+    assert {"category": "dibao", "aid": "11200.00"}.items() <= ans["would_pay"][0].items()
+
+
+def test_what_if_flips_applied_category(ty):
+    ans = what_if(ty, ["identity.returned_poor.until=2023-02-01"])
+    changed = {e["target"]: e for e in ans["changed"]}
+    assert changed["applied_category"]["after"]["category"] == "dibao"
+    assert changed["claim:c1"]["after"]["amount"] == "11200.00"
+    assert changed["claim:c1"]["rule_that_made_the_difference"] == "taiyuan/第八条(二)"
+
+
+def test_rdf_conforms_and_sparql(ty):
+    from pyshacl import validate
+    g = ty and __import__("medaid_logic.legal.rdf", fromlist=["x"]).decision_graph(ty)
+    shapes = Graph().parse(ROOT / "medaid_logic/legal/decision_shapes.ttl")
+    conforms, _, text = validate(g, shacl_graph=shapes)
+    assert conforms, text
+    q = """PREFIX prov: <http://www.w3.org/ns/prov#> PREFIX ma: <https://w3id.org/medaid/ontology#>
+    SELECT DISTINCT ?case WHERE { ?a a prov:Activity ; ma:caseId ?case ; ma:year 2023 .
+      ?e prov:wasGeneratedBy ?a ; ma:rule <https://w3id.org/medaid/kb/taiyuan/第八条(五)> . }"""
+    assert [str(r[0]) for r in g.query(q)] == ["ty-2023-0117"]
