@@ -15,54 +15,50 @@ from .session import Session, Target, TargetError
 LP = Path(__file__).resolve().parents[2] / "asp" / "legal" / "minimal_change.lp"
 
 
+PARTS = ("inputs.lp", "eligibility.lp", "parameters.lp")  # the engine's parts the goals need
+
+
 def goal_program(s: Session, t: Target) -> str:
-    """The target as `mc_goal(A)`: the atoms of the answer that mean "obtained"."""
-    r = s.result
+    """The target as `mc_goal(A)`, on eligibility-level atoms (payable/3, premium_rule/3)."""
     if t.kind == "category":
-        return f"mc_goal(A) :- app_pays(A,_,{t.name})."
+        return f"mc_goal(A) :- payable(A,_,{t.name})."
     if t.kind == "claim_category":
-        return f"mc_goal(A) :- app_pays(A,{s.claim_index(t.claim)},{t.name})."
+        return f"mc_goal(A) :- payable(A,{s.claim_index(t.claim)},{t.name})."
     if t.kind == "claim":
-        k = s.claim_index(t.claim)
-        cur = int(r["claims"][k]["aid"].replace(".", ""))
-        return f"mc_goal(A) :- app_aid(A,{k},V), V > {cur}."
-    if t.kind == "step":
-        if not t.claim:
-            return f"mc_goal(A) :- step(A,year,_,{t.what},V,_,_), V > 0."
-        return f"mc_goal(A) :- step(A,{s.claim_index(t.claim)},_,{t.what},V,_,_), V > 0."
+        return f"mc_goal(A) :- payable(A,{s.claim_index(t.claim)},_)."
     if t.kind == "premium":
-        cur = int((r["premium_subsidy"].get("amount") or "0").replace(".", ""))
-        return f"mc_goal(A) :- premium(A,_,_,V,_), V > {cur}."
-    if t.kind == "flag":
-        return f"mc_goal(A) :- flag(A,{t.name},_,_)."
-    if t.kind == "annual":
-        return f"mc_goal(A) :- annual(A,{t.name},V,_), V > 0."
-    raise TargetError(f"minimal change does not apply to {t}")
+        return "mc_goal(A) :- premium_rule(A,_,_)."
+    raise TargetError(f"minimal change answers eligibility questions (category, claim, claim category, premium), not {t}")
+
+
+def change_space(s: Session, t: Target) -> tuple[list[str], int]:
+    """Categories that may be added for the whole year (the target's own, or the jurisdiction's
+    recipients, held ones included: an identity that did not cover the claim's dates)."""
+    if t.kind in ("category", "claim_category"):
+        pool = [t.name]
+    else:
+        pool = [c.id for c in s.kb.categories_in(s.data["jurisdiction"])
+                if any(p.kind == "recipient" and c.id in p.categories and p.jurisdiction == s.data["jurisdiction"]
+                       for p in s.kb.parameters.values())]
+    return pool, int(s.data["year"])  # a held category may be added too: held for the whole year
 
 
 def minimal_change(s: Session, t: Target) -> dict:
     engine, kb = s.engine, s.kb
+    goal = goal_program(s, t)
     case = parse_case(s.data, kb)
     params, interps = overrides_of(case, kb)
     facts = case_facts(0, case, kb)
     facts = re.sub(r"^identity\(", "orig_identity(", facts, flags=re.M)
     facts = re.sub(r"^claim_is\(", "orig_claim_is(", facts, flags=re.M)
-    year = s.data["year"]
-    held = {i["category"] for i in s.data["applicant"]["identities"]}
-    if t.kind in ("category", "claim_category"):
-        pool = [t.name]        # the target's own category is the identity that could yield it
-    else:
-        pool = [c.id for c in kb.categories_in(s.data["jurisdiction"])
-                if f"{s.data['jurisdiction']}/eligibility/{c.id}/recipient" in kb.parameters]
-    adds = "\n".join(f"mc_category(0,{c},{year}0101)." for c in pool if c not in held)
-    ctl = clingo.Control(["--warn=none", "--opt-mode=opt", "--opt-strategy=usc"])
-    with ProgramBuilder(ctl) as b:
-        for st in engine.statements:
-            if st.ast_type == clingo.ast.ASTType.ShowSignature or st.ast_type == clingo.ast.ASTType.ShowTerm:
-                continue  # only this program's #show lines
-            b.add(st)
-    ctl.add("base", [], "\n".join([engine._policy(params, interps), facts, adds, goal_program(s, t),
-                                    LP.read_text(encoding="utf-8")]))
+    adds, year = change_space(s, t)
+    ctl = clingo.Control(["--warn=none", "--opt-mode=opt"])
+    asp = Path(__file__).resolve().parents[2] / "asp"
+    for part in PARTS:
+        ctl.load(str(asp / part))
+    ctl.add("base", [], "\n".join([engine._policy(params, interps), facts,
+                                    "\n".join(f"mc_category(0,{c},{year}0101)." for c in adds),
+                                    goal, LP.read_text(encoding="utf-8")]))
     ctl.ground([("base", [])])
     best: list = []
     with ctl.solve(yield_=True) as h:
@@ -81,17 +77,16 @@ def minimal_change(s: Session, t: Target) -> dict:
             clauses.setdefault(str(term.arguments[1]), set()).add(term.arguments[2].string)
     out = []
     for ch in sorted(changes, key=str):
-        out.append({"change": describe(s, ch), "term": str(ch),
-                    "rules": sorted({kb.parameters[p].rule for p in clauses.get(str(ch), ()) if p in kb.parameters}),
-                    "clauses": [{"rule": r, **kb.clause_source(r)} for r in
-                                sorted({kb.parameters[p].rule for p in clauses.get(str(ch), ()) if p in kb.parameters})]})
+        rules = sorted({kb.parameters[p].rule for p in clauses.get(str(ch), ()) if p in kb.parameters})
+        out.append({"change": describe(s, ch), "term": str(ch), "rules": rules,
+                    "clauses": [{"rule": r, **kb.clause_source(r)} for r in rules]})
     return {"target": str(t), "found": True, "size": len(out), "changes": out}
 
 
 def describe(s: Session, ch: clingo.Symbol) -> str:
     a = ch.arguments
     if ch.name == "add":
-        return f"identity+={a[0]}"
+        return f"identity+={a[0]} (from 1 January)"
     if ch.name == "drop":
         i = a[0].number
         return f"identity-={s.data['applicant']['identities'][i]['category']}"

@@ -1,0 +1,74 @@
+"""Minimal change (why-not --minimal): the solver's optimum is checked against brute force,
+which re-evaluates every subset of the same change space with the full engine."""
+import copy
+import itertools
+import json
+from pathlib import Path
+
+import pytest
+
+from medaid_logic.legal.minimal import change_space, minimal_change
+from medaid_logic.legal.session import Session, parse_target
+
+CASE = {  # dibao ended before the stay; the stay skipped its referral (Taiyuan 第二十条)
+    "case_id": "mc", "jurisdiction": "taiyuan", "year": 2023,
+    "applicant": {"identities": [{"category": "dibao", "since": "2020-01-01", "until": "2023-03-01"},
+                                 {"category": "low_income", "since": "2020-01-01", "until": None}],
+                  "birth_date": "1950-01-01"},
+    "claims": [{"claim_id": "h1", "kind": "inpatient", "admitted": "2023-04-01", "discharged": "2023-04-10",
+                "in_province": True, "referred": False, "total_cost": 20000, "in_policy_cost": 20000,
+                "basic_insurance_paid": 10000},
+               {"claim_id": "o1", "kind": "outpatient_special_drug", "date": "2023-02-01",
+                "in_province": False, "referred": True, "total_cost": 3000, "in_policy_cost": 3000,
+                "basic_insurance_paid": 1000}],
+    "parameters": {"income_base": 29178, "contribution": 380},
+}
+
+
+def variants(case, adds, year):
+    """Every subset of: drop a certified identity, add a category for the whole year,
+    flip a claim's referred / in_province."""
+    moves = [("drop", i) for i in range(len(case["applicant"]["identities"]))]
+    moves += [("add", c) for c in adds]
+    moves += [("set", k, p) for k in range(len(case["claims"])) for p in ("referred", "in_province")]
+    for n in range(len(moves) + 1):
+        for subset in itertools.combinations(moves, n):
+            c = copy.deepcopy(case)
+            drops = {m[1] for m in subset if m[0] == "drop"}
+            c["applicant"]["identities"] = [x for i, x in enumerate(c["applicant"]["identities"]) if i not in drops]
+            for m in subset:
+                if m[0] == "add":
+                    c["applicant"]["identities"].append({"category": m[1], "since": f"{year}-01-01", "until": None})
+                elif m[0] == "set":
+                    c["claims"][m[1]][m[2]] = not c["claims"][m[1]][m[2]]
+            yield subset, c
+
+
+def payable(result, claim_id, category=None):
+    claim = next(c for c in result["claims"] if c["claim_id"] == claim_id)
+    cats = {claim["category"]} | {a["category"] for a in claim["alternatives"]}
+    return (category in cats) if category else claim["category"] is not None
+
+
+@pytest.mark.parametrize("target", ["claim:h1", "claim:h1.category:dibao", "claim:o1.category:tekun"])
+def test_minimal_change_is_minimal(engine, target):
+    s = Session(CASE, engine=engine)
+    t = parse_target(target)
+    answer = minimal_change(s, t)
+    adds, year = change_space(s, t)
+    subsets = list(variants(CASE, adds, year))
+    results = engine.evaluate_batch([c for _, c in subsets])
+    ok = [len(sub) for (sub, _), r in zip(subsets, results)
+          if isinstance(r, dict) and payable(r, t.claim, t.name if t.kind == "claim_category" else None)]
+    assert ok, "brute force finds no change either"
+    assert answer["found"] and answer["size"] == min(ok), (answer, min(ok))
+    assert all(c["rules"] for c in answer["changes"]), "every change is tied to a clause"
+
+
+def test_no_change_helps(engine):
+    # 第九条(一) names only tekun and dibao for special drugs: no change of returned_poor's
+    # facts makes returned_poor pay it, and the engine says so
+    data = json.loads((Path(__file__).parent.parent / "examples/taiyuan-dibao-returned-poor.json").read_text())
+    s = Session(data, engine=engine)
+    answer = minimal_change(s, parse_target("claim:c3.category:returned_poor"))
+    assert answer["found"] is False
