@@ -365,30 +365,24 @@ def _detail(d, kb: KB):
     return d if isinstance(d, (str, int)) else str(d)
 
 
+# why a claim got nothing: the English wording of each reason code ({d}: its detail)
+REASONS = {
+    "not_in_force": "no document of the jurisdiction is in force on the settlement date",
+    "precondition": "the applicant does not meet the precondition on {d}",
+    "quota_year_end": "quota-managed (限额管理): settled once at year end, see annual",
+    "not_referred": "care without the required referral is not covered ({d})",
+    "not_regulated": "the jurisdiction's texts do not regulate {d} aid",
+    "delegated": "the standard is delegated to {who} ({d}) and has not been set",
+    "no_category": "the applicant holds no assistance category",
+    "identity_not_held": "the identity {d} does not cover this claim's dates",
+    "category_not_named": "no clause names {d} for this kind of aid",
+    "nothing_to_pay": "nothing left to pay after deductible and cap",
+}
+
+
 def _reason_text(why: str, d, kb: KB) -> str:
-    if why == "not_in_force":
-        return "no document of the jurisdiction is in force on the settlement date"
-    if why == "precondition":
-        return f"the applicant does not meet the precondition on {d}"
-    if why == "quota_year_end":
-        return "quota-managed (限额管理): settled once at year end, see annual"
-    if why == "not_referred":
-        p = kb.parameters.get(d)
-        return f"care without the required referral is not covered ({p.rule if p else d})"
-    if why == "not_regulated":
-        return f"the jurisdiction's texts do not regulate {d} aid"
-    if why == "delegated":
-        p = kb.parameters.get(d)
-        return f"the standard is delegated to {p.delegated_to} ({p.rule}) and has not been set" if p else "delegated"
-    if why == "no_category":
-        return "the applicant holds no assistance category"
-    if why == "identity_not_held":
-        return f"the identity {d} does not cover this claim's dates"
-    if why == "category_not_named":
-        return f"no clause names {d} for this kind of aid"
-    if why == "nothing_to_pay":
-        return "nothing left to pay after deductible and cap"
-    return why
+    p = kb.parameters.get(d) if isinstance(d, str) else None
+    return REASONS.get(why, why).format(d=p.rule if p else d, who=p.delegated_to if p else "")
 
 
 def _note_text(d, kb: KB) -> str:
