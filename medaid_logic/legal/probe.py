@@ -135,6 +135,8 @@ def probe_program(goals: list[Goal], rules: dict) -> tuple[str, dict]:
                     bound.add(h)
                 elif not variables(h) and h != term(v):
                     fits = False      # the head's constant differs from the goal's
+                elif isinstance(v, str) and re.match(r"^[a-z_]\w*\(", h):
+                    fits = False      # a function term never unifies with the goal's constant
             if not fits:
                 continue
             meta[(gi, rule.index)] = rule
@@ -145,7 +147,9 @@ def probe_program(goals: list[Goal], rules: dict) -> tuple[str, dict]:
                         if v not in seen:
                             seen.append(v)
                 vs = [v for v in seen if not v.startswith("_")]
-                tup = "(" + ",".join(vs) + ("," if len(vs) == 1 else "") + ")"
+                # a leading constant keeps the term a tuple of two or more (atoms.parse_term
+                # does not read the one-element tuple `(X,)`)
+                tup = "(" + ",".join(["w"] + vs) + ")"
                 body = ", ".join(eqs + [lit.text for lit in rule.body[:p]])
                 lines.append(f"wn(0,{gi},{rule.index},{p},{tup}) :- {body}.")
                 meta[(gi, rule.index, p)] = vs
@@ -195,7 +199,7 @@ def run(engine, data: dict, goals: list[Goal], rules: dict) -> list[Finding]:
         names = meta.get((gi, ri, p), [])
         binds = []
         for t in tups[:8]:
-            vals = t[1:] if isinstance(t, tuple) and t and t[0] == "" else ()
+            vals = t[2:] if isinstance(t, tuple) and t and t[0] == "" else ()
             binds.append(dict(zip(names, vals)))
         # the reached count is the longest safe prefix that held; a failure inside an unsafe tail
         # is reported at the first literal after it

@@ -192,8 +192,16 @@ def build_graph(s: Session) -> nx.DiGraph:
         elif isinstance(src, tuple) and src[0] == "treated":
             edge(n, add_input(f"applicant.identities[{src[1]}]", _identity_text(s.data, src[1])), rule=src[2], rel="treated_as")
         elif src == "derived":
+            # the KB parameters the derivation tests read (derivation_param/5), and their clause
+            dps = sorted(p.id for p in kb.parameters.values() if "eligibility" in p.benefits and p.kind not in ("recipient", "amount")
+                         and p.jurisdiction == s.data["jurisdiction"] and c in p.categories)
+            drule = s.rule_of(dps[0]) if dps else None
+            g.nodes[n]["rule"] = drule
+            g.nodes[n]["clause"] = s.locator(drule)
+            for pid in dps:
+                edge(n, add_param(pid), rule=s.rule_of(pid), rel="parameter")
             for k in sorted((s.data.get("applicant", {}).get("facts") or {})):
-                edge(n, add_input(f"applicant.facts.{k}"), rel="derived_from")
+                edge(n, add_input(f"applicant.facts.{k}"), rule=drule, rel="derived_from")
 
     # steps of claims and annual items
     uses = {}

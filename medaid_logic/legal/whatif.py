@@ -112,7 +112,11 @@ def what_if(s: Session, changes: list[str], lang: str = "zh") -> dict:
             continue
         entry = {"target": key, "before": b, "after": a}
         rb, ra = (b or {}).get("rule"), (a or {}).get("rule")
-        if rb != ra:
+        if b and a and rb and ra and rb != ra and b.get("amount") == a.get("amount"):
+            entry["rule_that_made_the_difference"] = ra
+            entry["same_amount"] = True
+            entry["why"] = "same amount, different rule"
+        elif rb != ra:
             entry["rule_that_made_the_difference"] = ra or rb
             entry["why"] = "a different rule applies" if ra and rb else ("the rule now applies" if ra else "the rule no longer applies")
         elif ra:
@@ -132,6 +136,12 @@ def what_if_text(ans: dict, lang: str) -> str:
     for e in ans["changed"]:
         b, a = e["before"] or {}, e["after"] or {}
         val = lambda x: x.get("amount") if x.get("amount") is not None else (x.get("category") or ("—" if not x else ""))
+        if e.get("same_amount"):
+            line = f"  {e['target']}: {val(a)} ({'数额不变，依据改变' if zh else 'same amount, different rule'}: {b.get('rule')} → {a.get('rule')})"
+            if e.get("category"):
+                line += f"  [{e['category']['before']} → {e['category']['after']}]"
+            lines.append(line)
+            continue
         line = f"  {e['target']}: {val(b) or '—'} → {val(a) or '—'}"
         if a.get("reason") and a.get("amount") == "0.00":
             line += f"  ({a['reason']})"

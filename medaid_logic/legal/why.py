@@ -29,7 +29,9 @@ def why(s: Session, target: Target, lang: str = "zh") -> dict:
 def _tree(s: Session, g: nx.DiGraph, n: str, seen: set, lang: str, via: dict | None = None) -> dict:
     d = dict(g.nodes[n])
     out = {"node": n, **{k: v for k, v in d.items() if v not in (None, [], "")}}
-    if via and via.get("rule") and via.get("rule") != d.get("rule"):
+    # a step without a rule of its own (self_pay) is shown without one: the rule on the edge
+    # is the parent's, and the text tree would read it as the step's
+    if via and via.get("rule") and via.get("rule") != d.get("rule") and d.get("kind") != "step":
         out["via_rule"] = via["rule"]
     if n in seen:
         out["see_above"] = True
@@ -53,7 +55,7 @@ def clauses(s: Session, g: nx.DiGraph | None = None) -> list[dict]:
         if d.get("rule") and d.get("kind") != "alternative":
             rules.add(d["rule"])
     for a, b, d in g.edges(data=True):
-        if d.get("rule") and d.get("rel") != "alternative" and g.nodes[b].get("kind") != "alternative":
+        if d.get("rule") and d.get("rel") != "alternative" and "alternative" not in (g.nodes[a].get("kind"), g.nodes[b].get("kind")):
             rules.add(d["rule"])
     by_clause: dict[str, set] = {}
     for r in rules:
@@ -121,7 +123,7 @@ def tree_text(s: Session, answer: dict, lang: str) -> str:
     def walk(t, depth):
         lines.append("  " * depth + ("└ " if depth else "") + node_line(s, t, lang) + (" …" if t.get("see_above") else ""))
         rule = t.get("rule")
-        if rule and rule.split("#")[0] not in shown and t.get("kind") in ("claim", "step", "premium", "annual", "flag", "alternative"):
+        if rule and rule.split("#")[0] not in shown and t.get("kind") in ("claim", "step", "premium", "annual", "flag", "alternative", "category"):
             shown.add(rule.split("#")[0])
             text = s.kb.clause_source(rule)["text"]
             if text:

@@ -4,6 +4,7 @@ another identity or jurisdiction would have paid, the amount, by re-evaluating a
 from __future__ import annotations
 
 import copy
+import re
 
 from ..errors import CaseError
 from .i18n import category_label, w
@@ -17,7 +18,7 @@ INPUTS = {"param", "param_value", "param_requires", "param_requires_any", "param
           "interpretation", "ytd", "birth", "admitted", "statistic_given"}
 STEP_KINDS = {"ordinary_aid": ["ratio"], "top_up": ["top_up_target"], "catalogue_cost_aid": ["catalogue_aid_ratio"],
               "deductible": ["deductible_share", "deductible_amount"], "annual_cap": ["cap"]}
-MAX_DEPTH = 4
+MAX_DEPTH = 6
 
 _rules_cache: dict = {}
 
@@ -62,8 +63,8 @@ def drill(s: Session, goals: list[Goal]) -> list[list[dict]]:
             if lit.kind == "atom" and lit.name not in INPUTS:
                 args = [_subst_arg(a, b) for a in lit.args]
                 # follow a condition only when its last argument (the parameter, the category)
-                # is known: an open one would pick an arbitrary witness
-                if args and args[-1] is not None:
+                # or a KB id among its arguments is known: an open one would pick an arbitrary witness
+                if args and (args[-1] is not None or any(isinstance(a, str) and "/" in a for a in args[1:])):
                     nxt.append((i, Goal(lit.name, args)))
         frontier = nxt
     return chains
@@ -104,15 +105,43 @@ def why_not(s: Session, target: Target, lang: str = "zh") -> dict:
         return _category(s, target.name, lang)
     if target.kind == "premium":
         return _premium(s, lang)
-    if target.kind == "flag":
+    if target.kind in ("flag", "annual"):
         got = s.nodes_for(target)
-        goals = [Goal("flag", [0, target.name, None, None])]
-        return _answer(s, target, got, [{"rule": f"flag:{target.name}", "candidates": [], "chain": drill(s, goals)[0]}])
-    if target.kind == "annual":
-        got = s.nodes_for(target)
-        goals = [Goal("annual", [0, target.name, None, None])]
-        return _answer(s, target, got, [{"rule": f"annual:{target.name}", "candidates": [], "chain": drill(s, goals)[0]}])
+        goals = [Goal(target.kind, [0, target.name, None, None])]
+        it = {"rule": None, "goal": f"{target.kind}:{target.name}", "candidates": [], "chain": drill(s, goals)[0]}
+        it["explanation"] = explain_chain(s, it, it["chain"], lang)
+        items = [it] + _delegated(s, target.name, lang)
+        return _answer(s, target, got, items)
     raise TargetError(f"why-not does not apply to {target}")
+
+
+def _delegated(s: Session, about: str, lang: str) -> list[dict]:
+    """The solver's `delegated` flags about this entry: the clause leaves the standard to a
+    named authority, so the engine has no figure to apply."""
+    out = []
+    for f in s.result.get("flags", []):
+        if f.get("kind") == "delegated" and f.get("about") == about:
+            rule, to = f.get("rule"), f.get("delegated_to")
+            out.append({"rule": rule, "clause": s.locator(rule), "delegated_to": to, "status": f.get("status"), "chain": [],
+                        "explanation": (f"{rule} 将标准授权 {to} 另行确定，本引擎无可适用的数额" if lang == "zh" else
+                                        f"{rule} delegates the standard to {to}; the engine has no figure to apply")})
+    return out
+
+
+def _zero_step(s: Session, node: str, lang: str) -> dict | None:
+    """A step that was computed and came out 0.00: the solver's own formula says why."""
+    d = s.graph.nodes.get(node) or {}
+    if d.get("amount") != "0.00":
+        return None
+    f, rule = d.get("formula") or "", d.get("rule")
+    why = ""
+    if d.get("label") == "top_up" and "paid share" in f:
+        share = f.split("paid share ", 1)[1].rstrip(")")
+        target = f.split("max(0, ", 1)[1].split(" ×", 1)[0]
+        why = (f"综合支付比例 {share} 已达到目标比例 {target}，无需兜底" if lang == "zh" else
+               f"the paid share {share} already reaches the target {target}; nothing to top up")
+    return {"rule": rule, "clause": s.locator(rule), "step": d.get("label"), "amount": d.get("amount"), "formula": f,
+            "chain": [], "explanation": (f"{d.get('label')} = 0.00 = {f}" + (f" — {why}" if why else ""))}
 
 
 def _answer(s, target, got, items, extra=None):
@@ -161,6 +190,24 @@ def _claim(s: Session, target: Target, lang: str) -> dict:
         it["chain"] = ch
         it["explanation"] = explain_chain(s, it, ch, lang)
         out_items.append(it)
+    # a rule that applies but whose figure is not stated (`V != none` failed): the KB says who sets it
+    for it in out_items:
+        last = it["chain"][-1] if it.get("chain") else {}
+        if it.get("parameter") is None and (last.get("failed") or "").replace(" ", "") == "none!=none":
+            for other in out_items:
+                p = s.kb.parameters.get(other.get("parameter") or "")
+                if other.get("category") == it.get("category") and p is not None and p.status != "stated" \
+                        and other["chain"] and other["chain"][-1].get("holds"):
+                    it.update(rule=p.rule, clause=s.locator(p.rule), parameter=p.id)
+                    to = f"（{p.delegated_to}）" if p.delegated_to else ""
+                    it["explanation"] = (f"{p.rule} 未规定 {p.kind} 的数额: {p.status}{to}" if lang == "zh" else
+                                         f"{p.rule} states no {p.kind}: {p.status}" + (f" to {p.delegated_to}" if p.delegated_to else ""))
+                    break
+    if target.kind == "step":
+        for n in s.nodes_for(target):
+            z = _zero_step(s, n, lang)
+            if z:
+                out_items.insert(0, z)
     got = s.nodes_for(target) if target.kind == "step" else ([f"claim:{target.claim}"] if applied in cats and target.kind == "claim_category" else [])
     extra = {"applied_category": applied, "claim_aid": s.result["claims"][k]["aid"]}
     alts = {c: v for kk, c, v in at["alternative"] if kk == k}
@@ -230,6 +277,19 @@ def _category(s: Session, c: str, lang: str) -> dict:
                           "applied_category": sub["applied_category"]})
     extra = {"held": c in held, "applied_category": r["applied_category"], "claims": per_claim}
     if c not in held:
+        # the category's own derivation from the applicant's facts (interval(A,derived,C,...))
+        g = Goal("interval", [0, "derived", c, None, None, None])
+        ch = drill(s, [g])[0]
+        if ch and ch[0].get("rule"):
+            dp = [p for p in _params(s, "eligibility", [p.kind for p in s.kb.parameters.values()], [s.data["jurisdiction"]])
+                  if any(x.split("/")[0] == c for x in p.categories)]
+            rule = dp[0].rule if dp else None
+            it = {"category": c, "rule": rule, "clause": s.locator(rule), "goal": g.text(), "chain": ch}
+            it["explanation"] = explain_chain(s, it, ch, lang)
+            items.append(it)
+        if not any(i.get("category") == c for i in s.data.get("applicant", {}).get("identities", [])):
+            items.append({"category": c, "rule": None, "goal": f"identity {c}", "chain": [],
+                          "explanation": (f"申请资料中无 {c} 身份认定" if lang == "zh" else f"no {c} identity in the applicant's certificates")})
         extra["would_pay"] = _counterfactual(s, c, None)
         if c not in s.kb.categories[c].held_in and s.data["jurisdiction"] not in s.kb.categories[c].held_in:
             extra["not_in_jurisdiction"] = True
@@ -279,9 +339,30 @@ def explain_chain(s: Session, item: dict, chain: list[dict], lang: str) -> str:
     if failed.startswith("not cond_ok") or failed.startswith("cond_ok"):
         return (f"条件未满足: {failed}" if lang == "zh" else f"condition not met: {failed}")
     if failed.startswith("not excluded"):
+        import re as _re
+        m = _re.match(r"not excluded\(\d+,(\d+)", failed)
+        hits = [(why, pid) for kk, why, pid in s.atoms["excluded"] if m and kk == int(m.group(1))]
+        if hits:
+            why, pid = hits[0]
+            rule = s.rule_of(pid)
+            return (f"被 {rule} 排除（{why}）: {failed}" if lang == "zh" else f"excluded by {rule} ({why}): {failed}")
         return (f"被排除: {failed}" if lang == "zh" else f"excluded: {failed}")
+    pids = [v for c in chain for v in (c.get("bindings") or {}).values()
+             if isinstance(v, str) and v in s.kb.parameters]
+    if pids and not pid:
+        rule = s.rule_of(pids[-1])
+        item.setdefault("rule", rule)
+        if not item.get("rule"):
+            item["rule"] = rule
+        item["clause"] = s.locator(rule)
+        item["parameter"] = pids[-1]
+        return (f"{rule}: 条件未满足 {failed}" if lang == "zh" else f"{rule}: condition not met: {failed}")
     if failed.startswith("covers("):
         return (f"该身份不覆盖本次费用的日期: {failed}" if lang == "zh" else f"the identity does not cover the claim's dates: {failed}")
+    if re.fullmatch(r"[^()]*\d{8}[^()]*", failed):   # a date comparison: show the dates
+        dates = re.sub(r"\b(\d{4})(\d{2})(\d{2})\b", r"\1-\2-\3", failed)
+        return (f"{w('failed', lang)}: {dates}（规则的有效期不覆盖本案日期）" if lang == "zh" else
+                f"{w('failed', lang)}: {dates} (the rule's dates do not cover the case's)")
     return f"{w('failed', lang)}: {failed}"
 
 
@@ -301,6 +382,8 @@ def why_not_text(s: Session, ans: dict, lang: str) -> str:
         lines.append(f"  {w('obtained', lang)}: {o['node']} {o.get('amount') or o.get('value') or ''}")
     if "applied_category" in ans:
         lines.append(f"  {w('applied_category', lang)}: {ans['applied_category']}")
+    if "claim_aid" in ans:
+        lines.append(f"  {w('aid', lang)}: {ans['claim_aid']}")
     for it in ans["rules"]:
         head = it.get("rule") or (it["chain"][0]["goal"] if it.get("chain") else "")
         cat = f"[{category_label(s.kb, it['category'], lang)}] " if it.get("category") else ""

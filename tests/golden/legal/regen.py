@@ -1,0 +1,49 @@
+"""Regenerate the golden explanations in tests/golden/legal/: for one representative case of
+each jurisdiction, `why` on one claim (zh and en), `why-not` on one target, `clauses` and the
+derivation graph as JSON. Review the diff before committing (`git diff tests/golden/legal/`):
+every amount must match the result, every clause cited must be the right one with its text.
+
+    .venv/bin/python tests/golden/legal/regen.py
+"""
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent.parent.parent
+sys.path.insert(0, str(ROOT))
+
+from medaid_logic.legal.session import Session, parse_target  # noqa: E402
+from medaid_logic.legal.why import clauses, clauses_text, graph_json, tree_text, why  # noqa: E402
+from medaid_logic.legal.whynot import why_not, why_not_text  # noqa: E402
+
+# jurisdiction: (example, claim for why, target for why-not)
+CASES = {
+    "shanxi": ("examples/shanxi-monitored-edge.json", "claim:h1", "claim:h2.category:dibao_edge"),
+    "taiyuan": ("examples/taiyuan-dibao-returned-poor.json", "claim:c1", "claim:c1.category:dibao"),
+    "wuhai": ("examples/wuhai-illness-poor-derived.json", "claim:w1", "claim:w2"),
+    "wuxi": ("examples/wuxi-orphan-and-edge.json", "claim:x1", "claim:x1.category:dibao_edge"),
+}
+
+
+def render(engine=None) -> dict[str, str]:
+    """File name -> content, for every golden file."""
+    out = {}
+    for jur, (case, claim, wn) in CASES.items():
+        s = Session(json.loads((ROOT / case).read_text(encoding="utf-8")), engine)
+        for lang in ("zh", "en"):
+            out[f"{jur}-why-{lang}.txt"] = f"# medaid why {case} {claim} --lang {lang}\n" + \
+                tree_text(s, why(s, parse_target(claim), lang), lang)
+        out[f"{jur}-whynot.txt"] = f"# medaid why-not {case} {wn} --lang zh\n" + \
+            why_not_text(s, why_not(s, parse_target(wn), "zh"), "zh")
+        out[f"{jur}-clauses.txt"] = f"# medaid clauses {case} --lang zh\n" + clauses_text(clauses(s), "zh")
+        out[f"{jur}-graph.json"] = json.dumps(graph_json(s.graph), ensure_ascii=False, indent=1, default=str) + "\n"
+    return out
+
+
+if __name__ == "__main__":
+    for name, text in render().items():
+        (HERE / name).write_text(text, encoding="utf-8")
+        print(f"wrote {HERE / name}")

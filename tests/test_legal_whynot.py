@@ -1,0 +1,182 @@
+"""why-not on each rule kind: the clause locator cited and the condition that failed (read from
+the ASP rule bodies), and where another identity would have paid, the amount; a what-if that
+flips the applied category."""
+import copy
+import json
+from pathlib import Path
+
+import pytest
+
+from medaid_logic.legal.session import Session, parse_target
+from medaid_logic.legal.whatif import what_if, what_if_text
+from medaid_logic.legal.whynot import why_not
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def load(name):
+    return json.loads((ROOT / "examples" / name).read_text(encoding="utf-8"))
+
+
+TY = load("taiyuan-dibao-returned-poor.json")
+WH = load("wuhai-illness-poor-derived.json")
+
+
+@pytest.fixture(scope="module")
+def ty(engine):
+    return Session(TY, engine)
+
+
+def rules_for(ans, **kw):
+    return [r for r in ans["rules"] if all(r.get(k) == v for k, v in kw.items())]
+
+
+def test_category_not_derived(engine):
+    """Wuhai illness_poor from facts: household income above the income base fails the first test."""
+    d = copy.deepcopy(WH)
+    d["applicant"]["facts"]["household_income_per_capita"] = 60000
+    s = Session(d, engine)
+    ans = why_not(s, parse_target("category:illness_poor"), "en")
+    assert not ans["held"] and ans["obtained"] == []
+    derived = [r for r in ans["rules"] if r.get("goal", "").startswith("interval(0,derived,illness_poor")][0]
+    assert derived["clause"] == "三(一)" and derived["rule"] == "wuhai/三(一)"
+    goals = [c["goal"] for c in derived["chain"]]
+    assert "illness_poor_derived(0)" in goals and "illness_poor_test(0,income_below_base)" in goals
+    assert derived["chain"][-1]["failed"] == "6000000 < 5000000"   # income 60,000 not below base 50,000 (fen)
+    # with the identity held, Wuhai would have paid w1 at 三(三)
+    wp = [w for c in ans["claims"] if c["claim"] == "w1" for w in c["would_pay"] if w.get("jurisdiction") == "wuhai"][0]
+    assert wp["aid"] == "11550.00" and wp["rule"] == "wuhai/三(三)"
+
+
+def test_claim_category_not_named(ty):
+    """Taiyuan 第九条(一) names only 特困人员 and 低保对象: returned_poor gets nothing on the special drug."""
+    ans = why_not(ty, parse_target("claim:c3.category:returned_poor"), "en")
+    assert ans["obtained"] == [] and ans["applied_category"] == "dibao" and ans["claim_aid"] == "280.00"
+    named = rules_for(ans, parameter="taiyuan/outpatient_special_drug/dibao/ratio")[0]
+    assert named["clause"] == "第九条(一)"
+    assert named["chain"][-1]["failed"] == ('param("taiyuan/outpatient_special_drug/dibao/ratio",taiyuan,'
+                                            'outpatient_special_drug,returned_poor,F,T)')
+    assert "names only minimum-living-allowance recipients (dibao)" in named["explanation"]
+    assert "returned_poor" in named["explanation"]
+    tekun = rules_for(ans, parameter="taiyuan/outpatient_special_drug/tekun/ratio")[0]
+    assert "names only persons in extreme poverty (tekun)" in tekun["explanation"]
+    zh = why_not(ty, parse_target("claim:c3.category:returned_poor"), "zh")
+    assert "只列明 低保对象(dibao)" in rules_for(zh, parameter="taiyuan/outpatient_special_drug/dibao/ratio")[0]["explanation"]
+
+
+def test_unreferred_claim(engine):
+    """Taiyuan 第二十条: 未按规定转诊 … 原则上不纳入医疗救助范围."""
+    d = copy.deepcopy(TY)
+    d["claims"][1]["referred"] = False
+    s = Session(d, engine)
+    ans = why_not(s, parse_target("claim:c2"), "en")
+    assert ans["claim_aid"] == "0.00"
+    for c in ("dibao", "returned_poor"):
+        el = [r for r in ans["rules"] if r.get("category") == c and r.get("parameter") is None][0]
+        assert el["chain"][-1]["failed"] == "not excluded(0,1,_,_)"
+        assert el["explanation"].startswith("excluded by taiyuan/第二十条 (not_referred)")
+    # the ratio rule itself still holds: only the referral stops the claim
+    assert rules_for(ans, category="returned_poor", parameter="taiyuan/inpatient/returned_poor/ratio")[0]["chain"][-1]["holds"]
+
+
+def test_premium_outside_window(engine):
+    """Taiyuan 第六条: 2022—2025年，返贫致贫人口按个人缴费标准90% — not in 2026."""
+    d = copy.deepcopy(TY)
+    d["year"] = 2026
+    for c in d["claims"]:
+        for k in ("admitted", "discharged", "date"):
+            if k in c:
+                c[k] = c[k].replace("2023", "2026")
+    s = Session(d, engine)
+    assert s.result["premium_subsidy"]["category"] == "dibao"
+    ans = why_not(s, parse_target("premium"), "en")
+    rp = rules_for(ans, category="returned_poor", parameter="taiyuan/premium/returned_poor/premium_share")[0]
+    assert rp["clause"] == "第六条"
+    assert rp["chain"][-1]["goal"] == 'prem_cand0(0,returned_poor,"taiyuan/premium/returned_poor/premium_share")'
+    assert rp["chain"][-1]["failed"] == "20251231 >= 20260101"
+    assert "2025-12-31 >= 2026-01-01" in rp["explanation"]
+
+
+def test_flag_not_raised(engine):
+    """Taiyuan 第十三条: a burden of 2,520 is not over 0.6万元."""
+    d = copy.deepcopy(TY)
+    d["claims"] = [d["claims"][2]]
+    s = Session(d, engine)
+    ans = why_not(s, parse_target("flag:monitoring"), "en")
+    assert ans["obtained"] == []
+    it = ans["rules"][0]
+    assert it["rule"] == "taiyuan/第十三条" and it["clause"] == "第十三条"
+    assert it["parameter"] == "taiyuan/monitoring/return_risk_amount"
+    assert it["chain"][-1]["failed"] == "252000 > 600000"
+
+
+def test_annual_delegated(ty):
+    """Taiyuan 第十一条(二): 具体救助标准由县级人民政府 … 科学确定 — no tilted aid figure."""
+    ans = why_not(ty, parse_target("annual:tilted_aid"), "en")
+    assert ans["obtained"] == []
+    dele = [r for r in ans["rules"] if r.get("delegated_to")][0]
+    assert dele["rule"] == "taiyuan/第十一条(二)" and dele["clause"] == "第十一条(二)"
+    assert dele["delegated_to"] == "县级人民政府"
+    assert "县级人民政府" in dele["explanation"]
+    assert ans["rules"][0]["chain"][0]["failed"] == "tilted_over(0,X,_)"
+
+
+def test_step_zero_top_up(ty):
+    """Taiyuan 第八条(五): 综合支付比例达不到90%的，救助到90% — c1 already at 90.4%."""
+    ans = why_not(ty, parse_target("claim:c1.step:top_up"), "en")
+    assert [o["node"] for o in ans["obtained"]] == ["claim:c1.step:top_up"]
+    assert ans["obtained"][0]["amount"] == "0.00"
+    z = ans["rules"][0]
+    assert z["rule"] == "taiyuan/第八条(五)" and z["clause"] == "第八条(五)" and z["step"] == "top_up"
+    assert "paid 45200.00" in z["formula"]
+    assert "the paid share 90.4% already reaches the target 90%" in z["explanation"]
+    # the target parameter applies for returned_poor; dibao's clause has no top-up
+    assert rules_for(ans, category="returned_poor", parameter="taiyuan/inpatient/returned_poor/top_up_target")[0]["chain"][-1]["holds"]
+    assert "names only people fallen (back) into poverty" in \
+        rules_for(ans, category="dibao", parameter="taiyuan/inpatient/returned_poor/top_up_target")[0]["explanation"]
+
+
+def test_another_identity_amount_from_alternatives(ty):
+    ans = why_not(ty, parse_target("claim:c1.category:dibao"), "en")
+    assert ans["applied_category"] == "returned_poor" and ans["claim_aid"] == "21400.00"
+    assert ans["would_pay"] == [{"category": "dibao", "aid": "11200.00",
+                                 "how": "alternative (take the highest chose another)"}]
+    alt = {a["category"]: a["aid"] for a in ty.result["claims"][0]["alternatives"]}
+    assert alt["dibao"] == "11200.00"
+    assert rules_for(ans, parameter="taiyuan/inpatient/dibao/ratio")[0]["chain"][-1]["holds"]
+
+
+def test_delegated_claim_ratio(engine):
+    """Wuhai 三(三): 门诊 具体待遇标准由市医疗保障局 … 测算确定."""
+    s = Session(WH, engine)
+    ans = why_not(s, parse_target("claim:w2"), "en")
+    el = [r for r in ans["rules"] if r["chain"] and r["chain"][0]["goal"] == "eligible(0,1,illness_poor)"][0]
+    assert el["rule"] == "wuhai/三(三)" and el["chain"][-1]["failed"] == "none != none"
+    assert el["explanation"] == "wuhai/三(三) states no ratio: delegated to 市医疗保障局"
+
+
+def test_what_if_drop_returned_poor_flips_category(ty):
+    ans = what_if(ty, ["identity-=returned_poor"], "en")
+    ch = {e["target"]: e for e in ans["changed"]}
+    assert ch["applied_category"]["before"]["category"] == "returned_poor"
+    assert ch["applied_category"]["after"]["category"] == "dibao"
+    c1 = ch["claim:c1"]
+    assert (c1["before"]["amount"], c1["after"]["amount"]) == ("21400.00", "11200.00")
+    assert c1["rule_that_made_the_difference"] == "taiyuan/第八条(二)"
+    assert c1["category"] == {"before": "returned_poor", "after": "dibao"}
+    assert ch["total"]["after"]["amount"] == "14980.00"
+    assert ch["premium"]["after"]["amount"] == "304.00"
+    # same ordinary aid (70% either way) under another clause: not reported as a change of amount
+    oa = ch["claim:c1.step:ordinary_aid"]
+    assert oa["same_amount"] and oa["why"] == "same amount, different rule"
+    assert (oa["before"]["rule"], oa["after"]["rule"]) == ("taiyuan/第八条(五)", "taiyuan/第八条(二)")
+    text = what_if_text(ans, "en")
+    assert "claim:c1.step:ordinary_aid: 11200.00 (same amount, different rule: taiyuan/第八条(五) → taiyuan/第八条(二))" in text
+    assert "claim:c1: 21400.00 → 11200.00" in text
+
+
+def test_self_pay_shows_no_parent_rule(ty):
+    from medaid_logic.legal.why import tree_text, why
+    text = tree_text(ty, why(ty, parse_target("claim:c1"), "en"), "en")
+    sp = [line for line in text.splitlines() if "self-pay (in-policy)" in line]
+    assert sp and all("[" not in line.split("=", 1)[1] for line in sp), sp
