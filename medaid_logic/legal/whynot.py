@@ -203,6 +203,15 @@ def _claim(s: Session, target: Target, lang: str) -> dict:
                     it["explanation"] = (f"{p.rule} 未规定 {p.kind} 的数额: {p.status}{to}" if lang == "zh" else
                                          f"{p.rule} states no {p.kind}: {p.status}" + (f" to {p.delegated_to}" if p.delegated_to else ""))
                     break
+    # where the category's own rule applies, the other categories' rules say nothing about it:
+    # what decided is take-the-highest (the solver's year totals and the clause that states it)
+    extra_prec = None
+    if target.kind == "claim_category":
+        applies = any(it.get("parameter") and it["chain"] and it["chain"][-1].get("holds") for it in out_items)
+        if applies:
+            keep = {"any_recipient", "everyone", target.name}
+            out_items = [it for it in out_items if not it.get("parameter") or keep & set(it.get("names") or [])]
+            extra_prec = (s.result.get("precedence") or {}).get("aid")
     if target.kind == "step":
         for n in s.nodes_for(target):
             z = _zero_step(s, n, lang)
@@ -210,6 +219,8 @@ def _claim(s: Session, target: Target, lang: str) -> dict:
                 out_items.insert(0, z)
     got = s.nodes_for(target) if target.kind == "step" else ([f"claim:{target.claim}"] if applied in cats and target.kind == "claim_category" else [])
     extra = {"applied_category": applied, "claim_aid": s.result["claims"][k]["aid"]}
+    if extra_prec and applied != target.name:
+        extra["precedence"] = {k2: v for k2, v in extra_prec.items() if k2 not in ("source", "analogy_source")}
     alts = {c: v for kk, c, v in at["alternative"] if kk == k}
     extra["would_pay"] = []
     for c in cats:
@@ -405,6 +416,14 @@ def why_not_text(s: Session, ans: dict, lang: str) -> str:
             lines.append(f"    {w('would_pay', lang)}: {_wp(wp)}")
     for wp in ans.get("would_pay", []):
         lines.append(f"  {w('would_pay', lang)}: {_wp(wp)}")
+    prec = ans.get("precedence")
+    if prec:
+        totals = "; ".join(f"{t['category']} {t['total']}" for t in prec["year_totals"])
+        basis = prec.get("rule") or ""
+        if prec.get("by_analogy_with"):
+            basis += (f"（类推适用 {prec['by_analogy_with']}）" if lang == "zh" else f" (by analogy with {prec['by_analogy_with']})")
+        lines.append((f"  就高不就低: 全年合计 {totals} → 适用 {prec['applied']}，依据 {basis}" if lang == "zh" else
+                      f"  take the highest: year totals {totals} → {prec['applied']} applied, under {basis}"))
     return "\n".join(lines) + "\n"
 
 
