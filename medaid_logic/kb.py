@@ -117,6 +117,7 @@ class Interpretation:
     options: list[str]
     comment: str
     based_on: list[str]
+    label_zh: str = ""
 
 
 @dataclass
@@ -170,7 +171,7 @@ class KB:
             i = Interpretation(str(g.value(n, MA.id)), str(g.value(n, MA.default)),
                                sorted(str(o) for o in g.objects(n, MA.options)),
                                lang(g, n, RDFS.comment, "en") or "",
-                               sorted(rel(o) for o in g.objects(n, MA.basedOn)))
+                               sorted(rel(o) for o in g.objects(n, MA.basedOn)), lang(g, n, RDFS.label, "zh") or "")
             self.interpretations[i.id] = i
 
         self.documents: dict[str, Document] = {}

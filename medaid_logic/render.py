@@ -139,7 +139,8 @@ def render_text(result: dict, kb: KB, lang: str = "zh") -> str:
         for k, v in result["parameters_used"].items():
             origin = v["from"] if isinstance(v["from"], str) else f"KB {v['from']['kb']}: {v['from'].get('source')}"
             out.append(f"  {k} = {v['value']} ({origin})")
-    if result["notes"]:
+    notes = result.get("notes_zh") if lang == "zh" else result["notes"]
+    if notes:
         out.append(f"\n{w['notes']}:")
-        out.extend(f"  - {n}" for n in result["notes"])
+        out.extend(f"  - {n}" for n in notes)
     return "\n".join(line for line in out if line is not None) + "\n"

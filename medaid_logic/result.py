@@ -94,6 +94,7 @@ class Builder:
             "flags": self.flags(),
             "parameters_used": self.parameters_used(),
             "notes": sorted({_note_text(d, self.kb) for (d,) in at["note"]}),
+            "notes_zh": sorted({_note_zh(d, self.kb) for (d,) in at["note"]}),
         }
 
     def categories(self) -> list:
@@ -419,4 +420,48 @@ def _note_text(d, kb: KB) -> str:
         return f"premium rule for {a[0]} depends on age; applicant.birth_date is missing"
     if n == "apply_at_unknown":
         return "where to apply (第十二条) needs applicant.hukou and applicant.residence"
+    return str(d)
+
+
+KINDS_ZH = {"ratio": "救助比例", "deductible_share": "起付标准", "deductible_amount": "起付标准", "cap": "年度限额",
+            "amount": "救助标准", "tilt_ratio": "大病保险倾斜比例", "premium_full": "参保资助", "premium_share_floor": "参保资助",
+            "return_risk_amount": "因病返贫监测标准", "poverty_risk_amount": "因病致贫监测标准", "return_risk_group": "监测人群",
+            "stay_rule": "住院期间身份认定", "exit_rule": "身份退出规则", "take_highest": "多重身份就高原则"}
+
+
+def _cz(c, kb: KB) -> str:
+    cat = kb.categories.get(c)
+    return cat.label_zh if cat else {"any_recipient": "救助对象", "everyone": "参保人员"}.get(c, c)
+
+
+def _note_zh(d, kb: KB) -> str:
+    """The note in Chinese, for the default text rendering."""
+    n = d[0] if isinstance(d, tuple) else d
+    a = tuple(_cz(x, kb) if isinstance(x, str) and x in kb.categories else x for x in (d[1:] if isinstance(d, tuple) else ()))
+    if n == "interpretation":
+        i = kb.interpretations.get(a[0])
+        return f"解释口径 {a[0]}：{i.label_zh if i else ''}"
+    if n == "param":
+        p = kb.parameters.get(a[0])
+        if p is None:
+            return str(d)
+        status = {"vague": "表述模糊", "delegated": "授权另行确定", "silent": "未作规定"}.get(p.status, p.status)
+        who = f"（由{p.delegated_to}确定）" if p.delegated_to else ""
+        return f"{p.rule}：{'、'.join(_cz(c, kb) for c in p.categories)}的{KINDS_ZH.get(p.kind, p.kind)}{status}{who}"
+    templates = {
+        "parent_rules": "文件生效前结算的费用按{1}的规定计算（解释口径 taiyuan_before_effective）",
+        "gained_after_jan1": "{0}于年内取得：参保资助以1月1日所持身份为准（解释口径 premium_year_document）",
+        "derived": "{0}依申请人事实推定，适用全年",
+        "not_derived": "{0}未能推定：条件“{1}”不满足",
+        "no_premium_rule": "参保资助条款未列明{0}",
+        "premium_unknown_age": "{0}的参保资助取决于年龄，缺少出生日期",
+        "apply_at_unknown": "申请地（第十二条）需要户籍地和居住地",
+    }
+    if n in templates:
+        return templates[n].format(*a)
+    if n == "precondition":
+        p = kb.parameters.get(a[1])
+        return f"不符合{a[0]}前提条件（{p.rule if p else ''}），不享受任何救助身份"
+    if n == "premium_floor":
+        return f"{a[0]}的参保资助由政府确定，不低于{y(a[2])}元"
     return str(d)
