@@ -256,6 +256,11 @@ class Builder:
                 tilt["cap"] = None
             elif kind == "tilt_ordinary_cap":
                 tilt["cap"] = "ordinary"
+        if tilt is None:
+            for c, pid in sorted(self.at["tilt_undetermined"]):
+                p = self.kb.parameters[pid]
+                return {"category": c, "status": "undetermined", "rule": p.rule, "source": self.source(p.rule),
+                        "reason": "applicant.birth_date is needed for an age condition"}
         return tilt
 
     def flags(self) -> list:

@@ -52,3 +52,19 @@ def test_bad_override_names_its_field(engine, key, value, field):
     with pytest.raises(CaseError) as err:
         engine.evaluate(case)
     assert err.value.field == field
+
+
+def test_missing_birth_date_makes_age_rules_undetermined(engine):
+    # 第六条 and 第十条 give low-income members aged ≥ 60 or minors 50% / the insurance tilt:
+    # without a birth date neither can be decided — undetermined, never an error or a guess
+    case = {"case_id": "nb", "jurisdiction": "taiyuan", "year": 2023,
+            "applicant": {"identities": [{"category": "low_income", "since": "2020-01-01"}]},
+            "parameters": {"contribution": 380}}
+    r = engine.evaluate(case)
+    assert r["premium_subsidy"]["status"] == "undetermined" and r["premium_subsidy"]["amount"] is None
+    assert r["insurance_tilt"]["status"] == "undetermined" and r["insurance_tilt"]["rule"] == "taiyuan/第十条"
+    # with it (62 on 1 January 2023): 380.00 × 50% = 190.00
+    case["applicant"]["birth_date"] = "1960-06-30"
+    r = engine.evaluate(case)
+    assert r["premium_subsidy"]["amount"] == "190.00"
+    assert r["insurance_tilt"]["ratio"] == "78%" and r["insurance_tilt"]["cap"] == "ordinary"
