@@ -68,3 +68,24 @@ def test_parameter_without_value_or_status_is_refused(tmp_path):
     with pytest.raises(KBError) as err:
         KB(d)
     assert "either states a value or says why" in str(err.value)
+
+
+def test_statistics_come_from_the_kb_with_their_source(engine):
+    # Taiyuan 第八条(三): the deductible is 10% of the province's income base of the year before;
+    # kb/statistics.ttl holds Shanxi 2022 = 29178 (统计公报). self-pay 10000 − 4000 = 6000;
+    # deductible 2917.80; aid (6000.00 − 2917.80) × 60% = 3082.20 × 60% = 1849.32
+    case = {"case_id": "s", "jurisdiction": "taiyuan", "year": 2023,
+            "applicant": {"identities": [{"category": "dibao_edge", "since": "2020-01-01"}]},
+            "claims": [{"claim_id": "h", "kind": "inpatient", "admitted": "2023-03-01", "discharged": "2023-03-05",
+                        "in_province": True, "referred": True, "total_cost": 10000, "in_policy_cost": 10000,
+                        "basic_insurance_paid": 4000}]}
+    r = engine.evaluate(case)
+    assert r["claims"][0]["aid"] == "1849.32"
+    used = r["parameters_used"]["income_base"]
+    assert used["value"] == "29178.00" and used["from"]["kb"] == "shanxi 2022" and "统计公报" in used["from"]["source"]
+    # a year the KB has no figure for: refused, naming the field
+    case["year"] = 2025
+    case["claims"][0].update(admitted="2025-03-01", discharged="2025-03-05")
+    with pytest.raises(Exception) as err:
+        engine.evaluate(case)
+    assert err.value.field == "parameters.income_base"
