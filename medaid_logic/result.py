@@ -391,6 +391,19 @@ def _reason_text(why: str, d, kb: KB) -> str:
     return REASONS.get(why, why).format(d=p.rule if p else d, who=p.delegated_to if p else "")
 
 
+NOTES_EN = {  # {0}, {1}: the note's arguments
+    "parent_rules": "a claim settled before the jurisdiction's document took effect is computed under {1}'s rules "
+                    "(interpretation taiyuan_before_effective)",
+    "gained_after_jan1": "{0} was gained during the year: the premium subsidy follows the categories held on 1 January "
+                         "(interpretation premium_year_document)",
+    "derived": "{0} derived from applicant.facts for the whole case year",
+    "not_derived": "{0} not derived: the test '{1}' failed",
+    "no_premium_rule": "no premium subsidy rule names {0}",
+    "premium_unknown_age": "premium rule for {0} depends on age; applicant.birth_date is missing",
+    "apply_at_unknown": "where to apply (第十二条) needs applicant.hukou and applicant.residence",
+}
+
+
 def _note_text(d, kb: KB) -> str:
     n = d[0] if isinstance(d, tuple) else d
     a = d[1:] if isinstance(d, tuple) else ()
@@ -404,27 +417,13 @@ def _note_text(d, kb: KB) -> str:
         extra = f" — {p.note}" if p.note else ""
         who = f" (set by {p.delegated_to})" if p.delegated_to else ""
         return f"{p.rule}: {p.kind} for {', '.join(p.categories)} is {p.status}{who}{extra}"
-    if n == "parent_rules":
-        return (f"a claim settled before the jurisdiction's document took effect is computed under {a[1]}'s rules "
-                f"(interpretation taiyuan_before_effective)")
-    if n == "gained_after_jan1":
-        return (f"{a[0]} was gained during the year: the premium subsidy follows the categories held on 1 January "
-                f"(interpretation premium_year_document)")
-    if n == "derived":
-        return f"{a[0]} derived from applicant.facts for the whole case year"
-    if n == "not_derived":
-        return f"{a[0]} not derived: the test '{a[1]}' failed"
+    if n in NOTES_EN:
+        return NOTES_EN[n].format(*a)
     if n == "precondition":
         p = kb.parameters.get(a[1])
         return f"precondition on {a[0]} not met ({p.rule if p else ''}): no category holds"
-    if n == "no_premium_rule":
-        return f"no premium subsidy rule names {a[0]}"
     if n == "premium_floor":
         return f"premium for {a[0]}: set by a government, at least {y(a[2])}"
-    if n == "premium_unknown_age":
-        return f"premium rule for {a[0]} depends on age; applicant.birth_date is missing"
-    if n == "apply_at_unknown":
-        return "where to apply (第十二条) needs applicant.hukou and applicant.residence"
     return str(d)
 
 
