@@ -10,7 +10,7 @@ import datetime as dt
 from decimal import Decimal
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, ValidationError, field_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, StrictBool, StrictInt, StrictStr, ValidationError, field_validator
 
 from .errors import CaseError
 from .kb import KB
@@ -58,10 +58,10 @@ class YearToDate(Strict):
 class Facts(Strict):
     household_income_per_capita: Money | None = None
     household_medical_burden_per_capita: Money | None = None
-    household_assets_within_limits: bool | None = None
+    household_assets_within_limits: StrictBool | None = None
     disability_certificate_grade: Literal[1, 2, 3, 4] | None = None
     disability_types: list[Literal["limb", "intellectual", "mental", "visual", "hearing", "speech"]] | None = None
-    employed: bool | None = None
+    employed: StrictBool | None = None
 
 
 class Applicant(Strict):
@@ -75,15 +75,15 @@ class Applicant(Strict):
 
 
 class Claim(Strict):
-    claim_id: str
+    claim_id: StrictStr
     kind: Literal[CLAIM_KINDS]
     admitted: dt.date | None = None
     discharged: dt.date | None = None
     date: dt.date | None = None
-    in_province: bool
+    in_province: StrictBool
     local: Literal["county", "city"] | None = None
-    referred: bool
-    relocated: bool | None = None
+    referred: StrictBool
+    relocated: StrictBool | None = None
     hospital_class: Literal["provincial_1", "municipal_2", "county_2", "county_3", "level_2", "level_3"] | None = None
     total_cost: Money
     in_policy_cost: Money
@@ -99,9 +99,9 @@ class Claim(Strict):
 
 
 class Case(Strict):
-    case_id: str
+    case_id: StrictStr
     jurisdiction: str
-    year: int
+    year: StrictInt
     applicant: Applicant
     claims: list[Claim] = []
     parameters: dict[str, Any] = {}

@@ -67,3 +67,14 @@ def test_categories_parameters_kb():
     assert params["inpatient/dibao/ratio"]["clause_text"].startswith("(二)低保对象")
     r = medaid("kb", "validate")
     assert r.returncode == 0 and "valid" in r.stdout
+
+
+def test_no_type_is_guessed():
+    # strict input: a string year or a "yes" boolean is an error naming the field, not a coercion
+    base = {"case_id": "x", "jurisdiction": "taiyuan", "year": 2023, "applicant": {"identities": []}}
+    r = medaid("evaluate", "-", stdin=json.dumps({**base, "year": "2023"}))
+    assert r.returncode == 2 and json.loads(r.stdout)["error"]["field"] == "year"
+    claim = {"claim_id": "c", "kind": "inpatient", "admitted": "2023-01-30", "discharged": "2023-02-01",
+             "in_province": "yes", "referred": True, "total_cost": 1, "in_policy_cost": 1}
+    r = medaid("evaluate", "-", stdin=json.dumps({**base, "claims": [claim]}))
+    assert r.returncode == 2 and json.loads(r.stdout)["error"]["field"] == "claims[0].in_province"
