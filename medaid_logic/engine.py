@@ -6,6 +6,7 @@ together in one call (chunked to bound memory), one call per group of equal call
 from __future__ import annotations
 
 import re
+import time
 from collections import defaultdict
 from pathlib import Path
 from typing import Iterable, Iterator
@@ -114,10 +115,8 @@ class Engine:
             self._policy_cache[key] = "\n".join(f"{s}." for s in self.kb.param_symbols(params, interps))
         return self._policy_cache[key]
 
-    def _solve(self, cases: list[Case], params: dict, interps: dict, extra_program: str = "",
-               keep: dict | None = None) -> list:
-        import time
-        t0 = time.perf_counter()
+    def _control(self, cases: list[Case], params: dict, interps: dict, extra_program: str = "") -> clingo.Control:
+        """A solver loaded with the programs, the policy facts and the cases' facts (not yet grounded)."""
         ctl = clingo.Control(["--warn=none"])
         with ProgramBuilder(ctl) as builder:
             for stmt in self.statements:
@@ -127,6 +126,12 @@ class Engine:
         if extra_program:
             program.append(extra_program)
         ctl.add("base", [], "\n".join(program))
+        return ctl
+
+    def _solve(self, cases: list[Case], params: dict, interps: dict, extra_program: str = "",
+               keep: dict | None = None) -> list:
+        t0 = time.perf_counter()
+        ctl = self._control(cases, params, interps, extra_program)
         t1 = time.perf_counter()
         ctl.ground([("base", [])])
         t2 = time.perf_counter()
