@@ -15,6 +15,7 @@ WORDS = {
         "aid": "救助", "yuan": "元", "rule": "依据", "limited_by": "受限于", "alternatives": "其他身份可得",
         "reason": "原因", "none": "无", "since": "自", "until": "至", "status": "状态", "why_applied": "适用理由",
         "higher": "全年合计最高（就高不就低，不重复享受）", "year_totals": "各身份全年合计", "analogy": "类推适用",
+        "no_cap": "取消封顶线", "ordinary_cap": "按大病保险现行封顶线",
         "certified": "认定", "derived": "依事实推定", "treated_as": "视同",
         "self_pay": "政策范围内自付", "deductible": "起付标准（本次扣除）", "deductible_base": "年度起付标准",
         "ordinary_aid": "按比例救助", "annual_cap": "年度救助限额", "top_up": "综合支付比例兜底（救助到目标比例）",
@@ -34,6 +35,7 @@ WORDS = {
         "limited_by": "limited by", "alternatives": "other categories would pay", "reason": "reason", "none": "none",
         "since": "from", "until": "until", "status": "status", "why_applied": "why applied",
         "higher": "highest year total (take the highest, never twice)", "year_totals": "year totals", "analogy": "by analogy with",
+        "no_cap": "no cap", "ordinary_cap": "the usual cap",
         "certified": "certified", "derived": "derived from facts", "treated_as": "treated as",
         "self_pay": "in-policy self-pay", "deductible": "deductible (taken here)", "deductible_base": "annual deductible",
         "ordinary_aid": "aid at the ratio", "annual_cap": "annual cap", "top_up": "top-up to the target payment ratio",
@@ -127,7 +129,9 @@ def render_text(result: dict, kb: KB, lang: str = "zh") -> str:
     out.append(f"\n{w['total']}: {result['total_aid']} {w['yuan']}")
     t = result.get("insurance_tilt")
     if t:
-        terms = ", ".join(f"{k}={t[k]}" for k in ("deductible_factor", "ratio", "ratio_points", "cap", "status") if k in t)
+        caps = {None: w["no_cap"], "ordinary": w["ordinary_cap"]}
+        terms = ", ".join(f"{k}={caps.get(t[k], t[k]) if k == 'cap' else t[k]}"
+                          for k in ("deductible_factor", "ratio", "ratio_points", "cap", "status") if k in t)
         out.append(f"{w['tilt']}: {label(kb, t['category'], lang)} — {terms} ({t['rule']})")
     if result["flags"]:
         out.append(f"\n{w['flags']}:")
