@@ -14,22 +14,13 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, StrictBool, StrictI
 
 from .errors import CaseError
 from .kb import KB
-from .money import to_decimal
+from .money import MAX_FEN, check_money, fen_to_str, yuan_to_fen
 
 CLAIM_KINDS = ("inpatient", "outpatient_chronic", "outpatient_special_drug", "outpatient_general", "rare_disease")
 STATISTICS = ("income_base", "rural_income_base", "dibao_standard", "contribution")
 
 
-def _money(v: Any) -> Decimal:
-    d = to_decimal(v)
-    if d < 0:
-        raise ValueError("money cannot be negative")
-    if d != d.quantize(Decimal("0.01")):
-        raise ValueError("money has more than two decimals")
-    return d
-
-
-Money = Annotated[Decimal, BeforeValidator(_money)]
+Money = Annotated[Decimal, BeforeValidator(check_money)]
 
 
 class Strict(BaseModel):
@@ -165,7 +156,7 @@ def _check_codes(case: Case, kb: KB) -> None:
         field = f"parameters.{key}"
         if key in STATISTICS:
             try:
-                _money(value)
+                check_money(value)
             except ValueError as exc:
                 raise CaseError(field, str(exc)) from None
         elif key in kb.interpretations:
@@ -175,11 +166,8 @@ def _check_codes(case: Case, kb: KB) -> None:
         elif f"{j}/{key}" in kb.parameters:
             p = kb.parameters[f"{j}/{key}"]
             try:
-                p_values = value if isinstance(value, list) else [value]
-                for v in p_values:
-                    kb.asp_value(p, to_decimal(v) if p.unit in ("ratio", "yuan", "points", "grade", "years", "flag") else v)
-                    if p.unit in ("ratio", "yuan") and to_decimal(v) < 0:
-                        raise ValueError("cannot be negative")
+                for v in value if isinstance(value, list) else [value]:
+                    kb.override_value(p, v)
             except ValueError as exc:
                 raise CaseError(field, f"bad value for {p.kind} ({p.unit}): {exc}") from None
         else:
@@ -213,6 +201,8 @@ def _check_cross_fields(case: Case, kb: KB) -> None:
             if getattr(f, name) is None:
                 raise CaseError(f"applicant.facts.{name}", "required with disability_certificate_grade")
     seen = set()
+    # the year's sums are computed in the engine's integers: costs and year-to-date together are bounded
+    year_sum = sum(yuan_to_fen(v) for v in a.year_to_date.model_dump().values())
     for i, c in enumerate(case.claims):
         p = f"claims[{i}]"
         if c.claim_id in seen:
@@ -222,13 +212,22 @@ def _check_cross_fields(case: Case, kb: KB) -> None:
             for name in ("admitted", "discharged"):
                 if getattr(c, name) is None:
                     raise CaseError(f"{p}.{name}", "required for an inpatient claim")
+            if c.date is not None:
+                raise CaseError(f"{p}.date", "an inpatient claim has admitted and discharged, not date")
             if c.discharged < c.admitted:
                 raise CaseError(f"{p}.discharged", "discharged before admitted")
             settle_field = "discharged"
         else:
             if c.date is None:
                 raise CaseError(f"{p}.date", f"required for a {c.kind} claim")
+            for name in ("admitted", "discharged"):
+                if getattr(c, name) is not None:
+                    raise CaseError(f"{p}.{name}", f"a {c.kind} claim has a date, not {name}")
             settle_field = "date"
+        year_sum += yuan_to_fen(c.total_cost)
+        if year_sum > MAX_FEN:
+            raise CaseError(f"{p}.total_cost", "the year's costs and year-to-date amounts together exceed "
+                                               f"the engine's limit of {fen_to_str(MAX_FEN)} yuan")
         if c.settlement.year != case.year:
             raise CaseError(f"{p}.{settle_field}", f"settled in {c.settlement.year}, outside the case year {case.year}")
         if c.in_policy_cost > c.total_cost:

@@ -11,7 +11,7 @@ from datetime import date
 
 from .case import STATISTICS, Case
 from .kb import FOREVER, KB
-from .money import to_decimal, yuan_to_fen
+from .money import yuan_to_fen
 
 COST_FIELDS = {"total": "total_cost", "in_policy": "in_policy_cost", "basic": "basic_insurance_paid",
                "critical": "critical_illness_paid", "other": "other_paid"}
@@ -90,7 +90,5 @@ def overrides_of(case: Case, kb: KB) -> tuple[dict, dict]:
             interps[key] = str(value)
         elif f"{case.jurisdiction}/{key}" in kb.parameters:
             p = kb.parameters[f"{case.jurisdiction}/{key}"]
-            values = value if isinstance(value, list) else [value]
-            params[p.id] = [kb.asp_value(p, to_decimal(v) if p.unit in ("ratio", "yuan", "points", "grade", "years", "flag") else v)
-                            for v in values]
+            params[p.id] = [kb.override_value(p, v) for v in (value if isinstance(value, list) else [value])]
     return params, interps

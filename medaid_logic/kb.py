@@ -17,7 +17,7 @@ from rdflib import RDF, RDFS, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCTERMS, SKOS
 
 from .errors import KBError
-from .money import ratio_to_bp, yuan_to_fen
+from .money import check_money, ratio_to_bp, to_decimal, yuan_to_fen
 
 BASE = "https://w3id.org/medaid/kb/"
 MA = Namespace("https://w3id.org/medaid/ontology#")
@@ -373,6 +373,30 @@ class KB:
         for iid, v in chosen.items():
             facts.append(F("interpretation", [F(iid), F(v) if v.isidentifier() else S(v)]))
         return facts
+
+    def override_value(self, p: Parameter, raw) -> clingo.Symbol:
+        """A caller's value for parameter p, checked against its unit: a ratio in [0, 1], money
+        as input money, a whole number, a flag 0/1, or a code some parameter of the same kind
+        holds in the KB (the codes the programs know). ValueError says what is wrong."""
+        if p.unit in ("code", "pool"):
+            codes = sorted({v for q in self.parameters.values() if q.kind == p.kind for v in q.values})
+            if raw not in codes:
+                raise ValueError(f"one of: {', '.join(codes)}")
+            return clingo.Function(raw)
+        if p.unit == "none":
+            raise ValueError("this parameter takes no value")
+        if isinstance(raw, bool) and p.unit == "flag":
+            raw = int(raw)
+        d = to_decimal(raw)
+        if p.unit == "yuan":
+            check_money(d)
+        elif p.unit == "ratio" and not 0 <= d <= 1:
+            raise ValueError("a ratio lies between 0 and 1")
+        elif p.unit == "flag" and d not in (0, 1):
+            raise ValueError("a flag is 0 or 1")
+        elif p.unit in ("points", "grade", "years") and (d != d.to_integral_value() or d < 0 or d > 10000):
+            raise ValueError("a whole number from 0 to 10000")
+        return self.asp_value(p, d)
 
     def asp_value(self, p: Parameter, v) -> clingo.Symbol:
         """A parameter value in the engine's units: fen, basis points, integers or codes."""

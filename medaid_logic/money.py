@@ -9,6 +9,9 @@ from __future__ import annotations
 from decimal import Decimal, InvalidOperation
 
 FEN = Decimal("0.01")
+# clingo's integers are 32-bit: every figure the programs compute, sums over a year included,
+# must stay below this many fen (21,474,836.47 yuan). Inputs are bounded so that they do.
+MAX_FEN = 2**31 - 1
 
 
 def to_decimal(value) -> Decimal:
@@ -16,20 +19,34 @@ def to_decimal(value) -> Decimal:
     if isinstance(value, bool):
         raise ValueError("expected a number, got a boolean")
     if isinstance(value, Decimal):
-        return value
-    if isinstance(value, int):
-        return Decimal(value)
-    if isinstance(value, float):
-        return Decimal(repr(value))
-    if isinstance(value, str):
+        d = value
+    elif isinstance(value, int):
+        d = Decimal(value)
+    elif isinstance(value, float):
+        d = Decimal(repr(value))
+    elif isinstance(value, str):
         try:
             d = Decimal(value.strip())
         except InvalidOperation:
             raise ValueError(f"not a decimal number: {value!r}") from None
-        if not d.is_finite():
-            raise ValueError(f"not a finite number: {value!r}")
-        return d
-    raise ValueError(f"expected a number, got {type(value).__name__}")
+    else:
+        raise ValueError(f"expected a number, got {type(value).__name__}")
+    if not d.is_finite():
+        raise ValueError(f"not a finite number: {value!r}")
+    return d
+
+
+def check_money(value) -> Decimal:
+    """Input money: a finite, non-negative number of yuan with at most two decimals, small
+    enough for the engine's integers (see MAX_FEN)."""
+    d = to_decimal(value)
+    if d < 0:
+        raise ValueError("money cannot be negative")
+    if d * 100 > MAX_FEN:
+        raise ValueError(f"more than the engine's limit of {fen_to_str(MAX_FEN)} yuan")
+    if d != d.quantize(FEN):
+        raise ValueError("money has more than two decimals")
+    return d
 
 
 def yuan_to_fen(value) -> int:
