@@ -148,10 +148,12 @@ def _check_codes(case: Case, kb: KB) -> None:
         if j not in cat.held_in:
             raise CaseError(f"applicant.identities[{i}].category",
                             f"category {ident.category!r} is not held in {j} (held in: {', '.join(cat.held_in)})")
-        if ident.subtype is not None and ident.subtype not in cat.subtypes:
-            raise CaseError(f"applicant.identities[{i}].subtype",
-                            f"{ident.subtype!r} is not a subtype of {ident.category}"
-                            + (f" (subtypes: {', '.join(cat.subtypes)})" if cat.subtypes else " (it has none)"))
+        if ident.subtype is not None:
+            here = [s for s in cat.subtypes if j in cat.subtype_held_in.get(s, [j])]
+            if ident.subtype not in here:
+                raise CaseError(f"applicant.identities[{i}].subtype",
+                                f"{ident.subtype!r} is not a subtype of {ident.category} in {j}"
+                                + (f" (subtypes: {', '.join(here)})" if here else " (it has none here)"))
     for key, value in case.parameters.items():
         field = f"parameters.{key}"
         if key in STATISTICS:

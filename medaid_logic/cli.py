@@ -57,10 +57,18 @@ def cmd_batch(args) -> int:
     from collections import deque
 
     from .engine import default_engine
+    try:
+        src = sys.stdin if args.input == "-" else open(args.input, encoding="utf-8")
+        dst = sys.stdout if args.output in (None, "-") else open(args.output, "w", encoding="utf-8")
+    except OSError as exc:
+        print(f"medaid batch: cannot open {exc.filename}: {exc.strerror}", file=sys.stderr)
+        return 2
     engine = default_engine()
-    src = sys.stdin if args.input == "-" else open(args.input, encoding="utf-8")
-    dst = sys.stdout if args.output in (None, "-") else open(args.output, "w", encoding="utf-8")
     show_progress = sys.stderr.isatty()
+    total = None
+    if show_progress and src is not sys.stdin:  # a file can be counted first, for a bar with its end
+        total = sum(1 for line in src if line.strip())
+        src.seek(0)
     pending: deque = deque()  # (line number, case_id) of each case sent, in order
 
     def cases():
@@ -86,21 +94,40 @@ def cmd_batch(args) -> int:
             dst.write(json.dumps(res, ensure_ascii=False) + "\n")
         count += 1
         if show_progress and count % 100 == 0:
-            print(f"\r{count} cases, {bad} errors", end="", file=sys.stderr, flush=True)
+            print(f"\r{_progress(count, total)}, {bad} errors", end="", file=sys.stderr, flush=True)
     if show_progress:
-        print(f"\r{count} cases, {bad} errors", file=sys.stderr)
+        print(f"\r{_progress(count, total)}, {bad} errors", file=sys.stderr)
     print(f"medaid batch: {count} cases, {bad} errors", file=sys.stderr)
     return 0
+
+
+def _progress(done: int, total: int | None, width: int = 30) -> str:
+    if not total:
+        return f"{done} cases"
+    filled = width * done // total
+    return f"[{'#' * filled}{'.' * (width - filled)}] {done}/{total} cases"
+
+
+def _unknown_jurisdiction(args, kb) -> bool:
+    """An unknown --jurisdiction is bad input (exit 2), not an empty listing."""
+    if args.jurisdiction and args.jurisdiction not in kb.jurisdictions:
+        print(f"medaid: --jurisdiction: unknown jurisdiction {args.jurisdiction!r}; one of {', '.join(kb.jurisdictions)}",
+              file=sys.stderr)
+        return True
+    return False
 
 
 def cmd_categories(args) -> int:
     from .kb import load_kb
     kb = load_kb()
+    if _unknown_jurisdiction(args, kb):
+        return 2
     rows = []
     for c in sorted(kb.categories.values(), key=lambda c: c.rank):
         if args.jurisdiction and args.jurisdiction not in c.held_in:
             continue
-        rows.append({"id": c.id, "zh": c.label_zh, "en": c.label_en, "held_in": c.held_in, "subtypes": c.subtypes,
+        subtypes = [s for s in c.subtypes if not args.jurisdiction or args.jurisdiction in c.subtype_held_in.get(s, [])]
+        rows.append({"id": c.id, "zh": c.label_zh, "en": c.label_en, "held_in": c.held_in, "subtypes": subtypes,
                      "treated_as": c.treated_as, "rule": c.treated_as_rule})
     if args.format == "json":
         print(_dump(rows))
@@ -115,6 +142,8 @@ def cmd_categories(args) -> int:
 def cmd_parameters(args) -> int:
     from .kb import load_kb
     kb = load_kb()
+    if _unknown_jurisdiction(args, kb):
+        return 2
     rows = []
     for p in sorted(kb.parameters.values(), key=lambda p: (p.jurisdiction, p.clause, p.id)):
         if args.jurisdiction and p.jurisdiction != args.jurisdiction:

@@ -108,6 +108,7 @@ class Category:
     treated_as: str | None
     treated_as_rule: str | None
     subtypes: list[str] = field(default_factory=list)
+    subtype_held_in: dict[str, list[str]] = field(default_factory=dict)  # subtype → jurisdictions
 
 
 @dataclass
@@ -198,7 +199,7 @@ class KB:
             broader = g.value(n, SKOS.broader)
             cid = str(g.value(n, MA.id))
             if broader is not None:
-                subtypes.setdefault(str(g.value(broader, MA.id)), []).append(cid)
+                subtypes.setdefault(str(g.value(broader, MA.id)), []).append((cid, sorted(str(o) for o in g.objects(n, MA.heldIn))))
                 continue
             treated = g.value(n, MA.treatedAs)
             self.categories[cid] = Category(
@@ -207,7 +208,8 @@ class KB:
                 str(g.value(treated, MA.id)) if treated is not None else None,
                 rel(g.value(n, MA.treatedAsClause)) if treated is not None else None)
         for cid, subs in subtypes.items():
-            self.categories[cid].subtypes = sorted(subs)
+            self.categories[cid].subtypes = sorted(sid for sid, _ in subs)
+            self.categories[cid].subtype_held_in = dict(subs)
 
         self.units = {rel(n): str(g.value(n, MA.unit)) for n in g.subjects(RDF.type, MA.ParameterKind)}
         self.parameters: dict[str, Parameter] = {}

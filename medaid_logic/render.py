@@ -26,6 +26,11 @@ WORDS = {
             "one_stop_settlement": "一站式结算", "no_deposit": "免住院押金", "hospital_bears_excess": "超比例费用由医疗机构承担",
             "catalogue_target_exceeded": "目录外费用控制目标超出", "apply_at": "申请地", "delegated": "授权事项",
             "vague": "表述模糊", "not_in_force": "未生效/已失效"},
+        "limits": {"deductible": "起付标准", "annual_cap": "年度救助限额", "identity_ended": "身份不覆盖（已退出或尚未取得）",
+                   "not_referred": "未按规定转诊", "not_in_force": "文件未生效/已失效", "delegated": "标准授权地方确定",
+                   "quota_year_end": "限额管理年底结算", "precondition": "不符合前提条件"},
+        "claim_kinds": {"inpatient": "住院", "outpatient_chronic": "门诊慢特病", "outpatient_special_drug": "门诊特药",
+                        "outpatient_general": "普通门诊", "rare_disease": "罕见病"},
     },
     "en": {
         "case": "Case", "year": "year", "jurisdiction": "jurisdiction", "categories": "Categories held",
@@ -42,6 +47,7 @@ WORDS = {
         "catalogue_cost_aid": "out-of-catalogue cost aid", "annual_burden": "annual burden", "tilted_aid": "tilted aid",
         "chronic_quota_settlement": "year-end settlement of quota-managed chronic care",
         "computed": "computed", "delegated": "delegated", "undetermined": "undetermined", "kinds": {},
+        "limits": {}, "claim_kinds": {},
     },
 }
 
@@ -94,7 +100,7 @@ def render_text(result: dict, kb: KB, lang: str = "zh") -> str:
 
     out.append(f"\n{w['claims']}:")
     for c in result["claims"]:
-        out.append(f"  [{c['claim_id']}] {c['kind']}: {w['aid']} {c['aid']} {w['yuan']}"
+        out.append(f"  [{c['claim_id']}] {w['claim_kinds'].get(c['kind'], c['kind'])}: {w['aid']} {c['aid']} {w['yuan']}"
                    + (f" — {label(kb, c['category'], lang)}; {w['rule']} {c['rule']}" if c.get("rule") else ""))
         if c.get("source"):
             out.append(f"      {c['source'].get('document') or ''} {c['source'].get('clause')}" + _src(c["source"], lang))
@@ -102,7 +108,7 @@ def render_text(result: dict, kb: KB, lang: str = "zh") -> str:
             out.append(f"      · {w.get(s['what'], s['what'])}: {s['formula']} = {s['amount']}"
                        + (f"  ({s['rule']})" if s.get("rule") and s.get("rule") != c.get("rule") else ""))
         if c["limited_by"]:
-            out.append(f"      {w['limited_by']}: {', '.join(c['limited_by'])}")
+            out.append(f"      {w['limited_by']}: {', '.join(w['limits'].get(x, x) for x in c['limited_by'])}")
         if c.get("reason"):
             text = c["reason"] if lang == "en" else "；".join(
                 REASONS_ZH.get(r["code"], r["code"]).format(d=label(kb, r["detail"], lang) if r["detail"] in kb.categories else r["detail"])

@@ -78,3 +78,19 @@ def test_no_type_is_guessed():
              "in_province": "yes", "referred": True, "total_cost": 1, "in_policy_cost": 1}
     r = medaid("evaluate", "-", stdin=json.dumps({**base, "claims": [claim]}))
     assert r.returncode == 2 and json.loads(r.stdout)["error"]["field"] == "claims[0].in_province"
+
+
+def test_unknown_jurisdiction_and_missing_batch_file_exit_2():
+    for cmd in ("categories", "parameters"):
+        r = medaid(cmd, "--jurisdiction", "nowhere")
+        assert r.returncode == 2 and "--jurisdiction" in r.stderr and r.stdout == ""
+    r = medaid("batch", "/nonexistent/cases.jsonl")
+    assert r.returncode == 2 and "cannot open" in r.stderr and "Traceback" not in r.stderr
+
+
+def test_categories_list_only_the_jurisdictions_subtypes():
+    # orphans sit under tekun in Shanxi/Taiyuan but under distressed_child in Wuxi (CASE_FORMAT category table)
+    rows = {r["id"]: r for r in json.loads(medaid("categories", "--jurisdiction", "wuxi", "--format", "json").stdout)}
+    assert rows["tekun"]["subtypes"] == [] and rows["distressed_child"]["subtypes"] == ["orphan", "unsupported_child"]
+    rows = {r["id"]: r for r in json.loads(medaid("categories", "--jurisdiction", "taiyuan", "--format", "json").stdout)}
+    assert rows["tekun"]["subtypes"] == ["orphan", "unsupported_child"]

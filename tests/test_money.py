@@ -36,3 +36,12 @@ def test_edges():
     with pytest.raises(ValueError):
         yuan_to_fen("1.005")
     assert fen_to_str(5) == "0.05"
+
+
+def test_input_money_is_finite_and_fits_the_engines_integers():
+    from medaid_logic.money import MAX_FEN, check_money
+    assert MAX_FEN == 2_147_483_647  # clingo's 32-bit integers
+    assert check_money("21474836.47") == Decimal("21474836.47")  # exactly the limit
+    for bad in ("21474836.48", Decimal("1E+400"), float("nan"), float("inf"), "NaN", "-0.01", "1.001"):
+        with pytest.raises(ValueError):
+            check_money(bad)
