@@ -4,6 +4,7 @@ cases in CASE_FORMAT that `medaid evaluate` reproduces, with the figures it give
 from __future__ import annotations
 
 from collections import defaultdict
+from decimal import Decimal
 
 from ..errors import CaseError
 from ..kb import FOREVER, KB
@@ -63,6 +64,47 @@ class Builder:
             return {"everyone": "所有参保人" if lang == "zh" else "everyone"}.get(cat, cat)
         return c.label_zh if lang == "zh" else c.label_en
 
+    def jur(self, j: str, lang: str) -> str:
+        """The jurisdiction's rdfs:label in the KB (太原市 / Taiyuan), its id where it has none."""
+        from rdflib import Literal as L
+        from rdflib.namespace import RDF, RDFS
+        from ..kb import MA, lang as lg
+        g = self.kb.graph
+        for n in g.subjects(MA.id, L(j)):
+            if (n, RDF.type, MA.Jurisdiction) in g:
+                return lg(g, n, RDFS.label, lang) or j
+        return j
+
+    def jurs(self, js, lang: str) -> str:
+        return ("、" if lang == "zh" else ", ").join(self.jur(j, lang) for j in js)
+
+    def value(self, pid: str, lang: str) -> str:
+        """A parameter's value(s) as a reader writes them: 70%, 280 元, 未作规定 — never a repr."""
+        if pid == "none":
+            return "—"
+        p = self.kb.parameters[pid]
+        if p.status == "silent":
+            return "未作规定" if lang == "zh" else "silent"
+        if p.kind.endswith("no_cap"):
+            return "不设封顶（无年度救助限额）" if lang == "zh" else "no cap"
+        out = []
+        for v in p.values:
+            if isinstance(v, Decimal):
+                if p.unit == "ratio":
+                    out.append(f"{(v * 100).normalize():f}%")
+                elif p.unit == "yuan":
+                    out.append(f"{v.normalize():f} 元" if lang == "zh" else f"{v.normalize():f} yuan")
+                elif p.unit == "flag":
+                    out.append(("是" if v else "否") if lang == "zh" else ("yes" if v else "no"))
+                else:
+                    out.append(f"{v.normalize():f}")
+            else:
+                out.append(str(v))
+        text = ("、" if lang == "zh" else ", ").join(out) or "—"
+        if p.status in ("vague", "delegated"):
+            text += {"vague": "（表述模糊）", "delegated": "（授权另行确定）"}[p.status] if lang == "zh" else f" ({p.status})"
+        return text
+
     def benefit(self, b: str, lang: str) -> str:
         from rdflib import URIRef
         from ..kb import BASE, lang as lg
@@ -89,6 +131,47 @@ class Builder:
             return None
         b = s.bill(j, year, kind, self_pay, s.variants(j, kind)[0])
         return s.make_case(j, year, [(cat, sub)], [b.claim], f"witness-{j}-{year}-{cat}-{kind}")
+
+    def cvp_witnesses(self, pending) -> None:
+        """A witness pair for each city-vs-province finding on a benefit a case can show (a claim
+        kind or the premium): the same person and bill evaluated under the city and under the
+        province. Of a few bills, the first on which the two differ is kept (else the middle one)."""
+        s = self.searcher
+        tries = (3000, 20000, 150000)
+        jobs = []
+        for f, j, p, b, cats in pending:
+            b = "inpatient" if b == "catalogue" else b
+            cat = next((c for c in cats if c in self.kb.categories and p in self.kb.categories[c].held_in
+                        and j in self.kb.categories[c].held_in), None)
+            if cat is None or not (b == "premium" or b in s.kinds(j) or b in s.kinds(p)):
+                continue
+            dj, dp = self.kb.policy_document(j), self.kb.policy_document(p)
+            year = max(dj.effective_from or 0, dp.effective_from or 0) // 10000
+            if year not in self.searcher.years_of(j):
+                year = min(self.searcher.years_of(j) or [year])
+            pairs = []
+            for sp in (tries if b != "premium" else tries[:1]):
+                if b == "premium":
+                    cj = s.make_case(j, year, [(cat, None)], [], f"witness-{j}-{year}-{cat}-premium")
+                else:
+                    variant = "catalogue" if f["detail"]["benefit"] == "catalogue" else "base"
+                    bill = s.bill(j, year, b, sp, variant)
+                    cj = s.make_case(j, year, [(cat, None)], [bill.claim], f"witness-{j}-{year}-{cat}-{b}-{sp}")
+                cp = dict(cj, jurisdiction=p, case_id=cj["case_id"].replace(f"witness-{j}-", f"witness-{p}-", 1),
+                          parameters={k: float(v) if v != int(v) else int(v) for k, v in s.statistics(p, year).items()})
+                pairs.append((cj, cp))
+            jobs.append((f, pairs))
+        cases = [c for _, pairs in jobs for pair in pairs for c in pair]
+        results = iter(self.engine.evaluate_batch(cases) if cases else [])
+        for f, pairs in jobs:
+            evaluated = [((cj, next(results)), (cp, next(results))) for cj, cp in pairs]
+            ok = [e for e in evaluated if not any(isinstance(r, CaseError) for _, r in e)]
+            if not ok:
+                continue
+            key = ((lambda r: (r.get("premium_subsidy") or {}).get("amount")) if f["detail"]["benefit"] == "premium"
+                   else (lambda r: r["total_aid"]))
+            differ = [e for e in ok if key(e[0][1]) != key(e[1][1])]
+            f["witness"] = self.witness((differ or ok)[0] if differ else ok[len(ok) // 2])
 
     # ---- static findings ---------------------------------------------------------------
     def from_static(self, st: dict) -> None:
@@ -152,16 +235,42 @@ class Builder:
         groups = defaultdict(set)
         for j, p, relation, b, kind, c, pair in st.get("cvp", []):
             groups[(j, p, relation, b, kind, pair[1], pair[2])].add(c)
+        side = defaultdict(list)
+        for jj, b, kind, pid in st.get("cvp_side", []):
+            side[(jj, b, kind)].append(pid)
+        zh_rel = {"different": "取值不同", "narrower": "范围更窄", "broader": "范围更宽", "added": "新增规定",
+                  "dropped": "未规定省级规定的事项", "fills_silence": "省级文件未作规定，市级文件作了规定"}
+        en_rel = {"different": "a different value", "narrower": "narrower", "broader": "broader",
+                  "added": "added (the province sets no such rule)", "dropped": "dropped (the city sets no such rule)",
+                  "fills_silence": "the city states what the province's text is silent on"}
+        sev_of = {"narrower": "low", "dropped": "low", "different": "low"}
+        pending = []
         for (j, p, relation, b, kind, ij, ip), cats in sorted(groups.items()):
-            rules = [self.param_rule(ij) if ij != "none" else None, self.param_rule(ip) if ip != "none" else None]
-            vals = lambda pid: "、".join(map(str, kb.parameters[pid].values)) or kb.parameters[pid].status if pid != "none" else "—"
-            cz, ce = "、".join(self.label(c, "zh") for c in sorted(cats)), ", ".join(self.label(c, "en") for c in sorted(cats))
-            zh_rel = {"different": "取值不同", "narrower": "范围更窄", "broader": "范围更宽", "added": "新增规定", "dropped": "未规定省级规定的事项"}[relation]
-            sev = "low" if relation in ("narrower", "dropped") else "info"
-            self.add(f"city_province/{j}/{relation}/{b}/{kind}/{ij}/{ip}", "city_vs_province", sev, [j, p], self.clauses(rules),
-                     f"{j} 与 {p} 关于{self.benefit(b, 'zh')}（{kind}，{cz}）：{zh_rel}（市 {vals(ij)}；省 {vals(ip)}）。",
-                     f"{j} vs {p} on {self.benefit(b, 'en')} ({kind}; {ce}): {relation} (city {vals(ij)}; province {vals(ip)}).",
-                     None, {"relation": relation, "benefit": b, "kind": kind, "categories": sorted(cats), "city": ij, "province": ip})
+            # both sides cited: where one side has no parameter for the category, the clauses by
+            # which it does set the kind (for other categories)
+            city_ids = [ij] if ij != "none" else sorted(side.get((j, b, kind), []))
+            prov_ids = [ip] if ip != "none" else sorted(side.get((p, b, kind), []))
+            rules = [self.param_rule(x) for x in city_ids + prov_ids]
+            cz = "、".join(self.label(c, "zh") for c in sorted(cats))
+            ce = ", ".join(self.label(c, "en") for c in sorted(cats))
+            vz = lambda ids: "、".join(self.value(x, "zh") for x in ids) if ids else "无规定"
+            ve = lambda ids: "; ".join(self.value(x, "en") for x in ids) if ids else "no rule"
+            cite_z = lambda ids: "、".join(sorted({self.param_rule(x) for x in ids})) or "—"
+            jz, pz, je, pe = self.jur(j, "zh"), self.jur(p, "zh"), self.jur(j, "en"), self.jur(p, "en")
+            zh = (f"{jz}与{pz}关于{self.benefit(b, 'zh')}（{kind}，{cz}）：{zh_rel[relation]}"
+                  f"（{jz} {cite_z(city_ids)}：{vz([ij] if ij != 'none' else [])}；{pz} {cite_z(prov_ids)}：{vz([ip] if ip != 'none' else [])}）。")
+            en = (f"{je} vs {pe} on {self.benefit(b, 'en')} ({kind}; {ce}): {en_rel[relation]} "
+                  f"({je} {cite_z(city_ids)}: {ve([ij] if ij != 'none' else [])}; {pe} {cite_z(prov_ids)}: {ve([ip] if ip != 'none' else [])}).")
+            if relation == "narrower" and ij != "none":
+                subs = sorted(c.split("/", 1)[1] for c in kb.parameters[ij].categories if "/" in c)
+                zh = zh[:-1] + f"：{jz}仅规定其中的子类（{'、'.join(subs)}）。"
+                en = en[:-1] + f": {je} states it only for the subtypes {', '.join(subs)}."
+            fid = f"city_province/{j}/{relation}/{b}/{kind}/{ij}/{ip}"
+            self.add(fid, "city_vs_province", sev_of.get(relation, "info"), [j, p], self.clauses(rules), zh, en, None,
+                     {"relation": relation, "benefit": b, "kind": kind, "categories": sorted(cats), "city": ij, "province": ip,
+                      "city_rules": city_ids, "province_rules": prov_ids})
+            pending.append((self.findings[-1], j, p, b, sorted(cats)))
+        self.cvp_witnesses(pending)
         # time: lapses while the document is in force
         for pid, j, until, doc_until in st.get("lapse", []):
             pr = kb.parameters[pid]
