@@ -96,3 +96,16 @@ def test_golden_is_current():
     for got, want in zip(fresh["findings"], golden["findings"]):
         assert got == want, got["id"]
     assert fresh == golden
+
+
+def test_peers_are_same_level_from_parent_relation():
+    """Peers come from the parent relation: Shanxi is the parent of Taiyuan, so it is at the upper
+    level and has no peer; Taiyuan, Wuhai and Wuxi (no jurisdiction names them as parent) are peers."""
+    from medaid_logic.audit.static import run_static
+    gaps = run_static(load_kb())["gap"]
+    kb = load_kb()
+    peer_pairs = {(j, kb.parameters[ref].jurisdiction) for j, _, _, _, rel, ref in gaps if rel == "peer"}
+    assert all("shanxi" not in pair for pair in peer_pairs), peer_pairs
+    assert ("taiyuan", "wuxi") in peer_pairs or ("taiyuan", "wuhai") in peer_pairs
+    parent_pairs = {(j, kb.parameters[ref].jurisdiction) for j, _, _, _, rel, ref in gaps if rel == "parent"}
+    assert parent_pairs == {("taiyuan", "shanxi")}

@@ -191,12 +191,12 @@ class Builder:
             case = self.claim_case(j, years[0], c, None, b)
             wit = self.replay([case]) if case else None
             yr = f"{years[0]}—{years[-1]}" if len(years) > 1 else str(years[0])
-            who = "上级省份" if g["rel"] == "parent" else "同级地区"
+            who = "上级省份" if g["rel"] == "parent" else "同级城市"
             self.add(f"gap/{j}/{c}/{b}", "coverage_gap", "medium" if g["rel"] == "parent" else "low", [j] + ref_js,
                      self.clauses([self.param_rule(r) for r in refs]),
-                     f"{j} 对{self.label(c, 'zh')}的{self.benefit(b, 'zh')}未作规定（{yr}），而{who}（{'、'.join(ref_js)}）有规定。",
-                     f"{j} states no {self.benefit(b, 'en')} for {self.label(c, 'en')} ({yr}) while its "
-                     f"{'parent province' if g['rel'] == 'parent' else 'peer'} ({', '.join(ref_js)}) does.",
+                     f"{self.jur(j, 'zh')}对{self.label(c, 'zh')}的{self.benefit(b, 'zh')}未作规定（{yr}），而{who}（{self.jurs(ref_js, 'zh')}）有规定。",
+                     f"{self.jur(j, 'en')} states no {self.benefit(b, 'en')} for {self.label(c, 'en')} ({yr}) while its "
+                     f"{'parent province' if g['rel'] == 'parent' else 'peer' + ('s' if len(ref_js) > 1 else '') + ' at the same level'} ({self.jurs(ref_js, 'en')}) {'does' if len(ref_js) == 1 else 'do'}.",
                      wit, {"category": c, "benefit": b, "years": years, "relation": g["rel"], "reference": refs})
         # conflicts
         for i1, i2, j, b, kind, key in st.get("conflict", []):
