@@ -109,3 +109,12 @@ def test_peers_are_same_level_from_parent_relation():
     assert ("taiyuan", "wuxi") in peer_pairs or ("taiyuan", "wuhai") in peer_pairs
     parent_pairs = {(j, kb.parameters[ref].jurisdiction) for j, _, _, _, rel, ref in gaps if rel == "parent"}
     assert parent_pairs == {("taiyuan", "shanxi")}
+
+
+def test_one_stop_does_not_exclude_on_application():
+    """Applying is how a person is recognised, one-stop is how bills are settled: Taiyuan
+    第十四条 (dibao_edge on application) with 第十九条 (one-stop for it) is no conflict."""
+    golden = json.loads(GOLDEN.read_text(encoding="utf-8"))
+    flagged = [f["id"] for f in golden["findings"] if f["kind"] == "conflict" and "kinds" in f["detail"]
+               and "one_stop" in f["detail"]["kinds"]]
+    assert flagged == []
