@@ -10,7 +10,7 @@ import datetime as dt
 from decimal import Decimal
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, StrictBool, StrictInt, StrictStr, ValidationError, field_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StrictBool, StrictInt, StrictStr, ValidationError, field_validator
 
 from .errors import CaseError
 from .kb import KB
@@ -61,8 +61,8 @@ class Applicant(Strict):
     hukou: str | None = None
     residence: Residence | None = None
     insured_in: str | None = None
-    facts: Facts = Facts()
-    year_to_date: YearToDate = YearToDate()
+    facts: Facts = Field(default_factory=Facts)  # a factory: pydantic deep-copies a default instance per case
+    year_to_date: YearToDate = Field(default_factory=YearToDate)
 
 
 class Claim(Strict):
@@ -94,8 +94,8 @@ class Case(Strict):
     jurisdiction: str
     year: StrictInt
     applicant: Applicant
-    claims: list[Claim] = []
-    parameters: dict[str, Any] = {}
+    claims: list[Claim] = Field(default_factory=list)
+    parameters: dict[str, Any] = Field(default_factory=dict)
 
     @field_validator("year")
     @classmethod
