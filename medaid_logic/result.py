@@ -93,8 +93,8 @@ class Builder:
             "insurance_tilt": self.tilt(),
             "flags": self.flags(),
             "parameters_used": self.parameters_used(),
-            "notes": sorted({_note_text(d, self.kb) for (d,) in at["note"]}),
-            "notes_zh": sorted({_note_zh(d, self.kb) for (d,) in at["note"]}),
+            "notes": sorted({_note_text(d, self.kb) for d in _notes(at, self.kb)}),
+            "notes_zh": sorted({_note_zh(d, self.kb) for d in _notes(at, self.kb)}),
         }
 
     def categories(self) -> list:
@@ -402,6 +402,19 @@ NOTES_EN = {  # {0}, {1}: the note's arguments
     "premium_unknown_age": "premium rule for {0} depends on age; applicant.birth_date is missing",
     "apply_at_unknown": "where to apply (第十二条) needs applicant.hukou and applicant.residence",
 }
+
+
+def _notes(at, kb: KB) -> list:
+    """The note atoms, with reading(Id) (the derivation used parameter Id) replaced by the
+    interpretations the KB attaches to Id."""
+    out = []
+    for (d,) in at["note"]:
+        if isinstance(d, tuple) and d[0] == "reading":
+            p = kb.parameters.get(d[1])
+            out.extend(("interpretation", i) for i in (p.interpretations if p else ()))
+        else:
+            out.append(d)
+    return out
 
 
 def _note_text(d, kb: KB) -> str:
