@@ -44,6 +44,18 @@ def variants(case, adds, year):
             yield subset, c
 
 
+PREMIUM_CASE = {  # Taiyuan low_income aged 33 on 2023-01-01 (born 1990): 第六条 subsidises low_income only
+    # "六十周岁以上的老年人和未成年人", so the premium is 0 and status none (age test fails)
+    "case_id": "mcp", "jurisdiction": "taiyuan", "year": 2023,
+    "applicant": {"identities": [{"category": "low_income", "since": "2020-01-01", "until": None}],
+                  "birth_date": "1990-01-01"},
+    "claims": [{"claim_id": "h1", "kind": "inpatient", "admitted": "2023-04-01", "discharged": "2023-04-10",
+                "in_province": True, "referred": True, "total_cost": 20000, "in_policy_cost": 20000,
+                "basic_insurance_paid": 10000}],
+    "parameters": {"income_base": 29178, "contribution": 380},
+}
+
+
 def payable(result, claim_id, category=None):
     claim = next(c for c in result["claims"] if c["claim_id"] == claim_id)
     cats = {claim["category"]} | {a["category"] for a in claim["alternatives"]}
@@ -63,6 +75,25 @@ def test_minimal_change_is_minimal(engine, target):
     assert ok, "brute force finds no change either"
     assert answer["found"] and answer["size"] == min(ok), (answer, min(ok))
     assert all(c["rules"] for c in answer["changes"]), "every change is tied to a clause"
+
+
+def test_minimal_premium_change_is_minimal(engine):
+    # the premium needs an identity 第六条 pays for at this age: no change of the claim's facts
+    # helps, dropping low_income does not, adding one category held from 1 January does
+    # (tekun: 全额资助 380.00; ties go to the category listed first), so the optimum is 1.
+    s = Session(PREMIUM_CASE, engine=engine)
+    assert s.result["premium_subsidy"]["status"] == "none"
+    t = parse_target("premium")
+    answer = minimal_change(s, t)
+    adds, year = change_space(s, t)
+    subsets = list(variants(PREMIUM_CASE, adds, year))
+    results = engine.evaluate_batch([c for _, c in subsets])
+    ok = [len(sub) for (sub, _), r in zip(subsets, results)
+          if isinstance(r, dict) and r["premium_subsidy"]["status"] == "computed"]
+    assert min(ok) == 1
+    assert answer["found"] and answer["size"] == 1, answer
+    ch = answer["changes"][0]
+    assert ch["term"] == "add(tekun)"
 
 
 def test_no_change_helps(engine):

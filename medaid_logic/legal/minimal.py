@@ -15,7 +15,7 @@ from .session import Session, Target, TargetError
 LP = Path(__file__).resolve().parents[2] / "asp" / "legal" / "minimal_change.lp"
 
 
-PARTS = ("inputs.lp", "eligibility.lp", "parameters.lp")  # the engine's parts the goals need
+PARTS = ("inputs.lp", "eligibility.lp", "parameters.lp", "year.lp")  # the engine's parts the goals need (year.lp: premium/5)
 
 
 def goal_program(s: Session, t: Target) -> str:
@@ -23,9 +23,11 @@ def goal_program(s: Session, t: Target) -> str:
     if t.kind == "category":
         return f"mc_goal(A) :- payable(A,_,{t.name})."
     if t.kind == "claim_category":
-        return f"mc_goal(A) :- payable(A,{s.claim_index(t.claim)},{t.name})."
+        k = s.claim_index(t.claim)
+        return f"mc_goal(A) :- payable(A,{k},{t.name})."
     if t.kind == "claim":
-        return f"mc_goal(A) :- payable(A,{s.claim_index(t.claim)},_)."
+        k = s.claim_index(t.claim)
+        return f"mc_goal(A) :- payable(A,{k},_)."
     if t.kind == "premium":
         return "mc_goal(A) :- premium_rule(A,_,_)."
     raise TargetError(f"minimal change answers eligibility questions (category, claim, claim category, premium), not {t}")
