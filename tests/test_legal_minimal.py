@@ -94,6 +94,18 @@ def test_minimal_premium_change_is_minimal(engine):
     assert answer["found"] and answer["size"] == 1, answer
     ch = answer["changes"][0]
     assert ch["term"] == "add(tekun)"
+    # tied to the premium clause 第六条 and the recipient clause 第四条(一), not an aid clause
+    assert ch["rules"] == ["taiyuan/第六条", "taiyuan/第四条(一)"], ch["rules"]
+
+
+def test_minimal_clauses_only_of_target_claim(engine):
+    # c3 is a special-drug claim: adding tekun is tied to 第九条(一) (its ratio clause) and
+    # 第四条(一), not to the inpatient 第八条(一) that would pay c1 and c2
+    data = json.loads((Path(__file__).parent.parent / "examples/taiyuan-dibao-returned-poor.json").read_text())
+    s = Session(data, engine=engine)
+    answer = minimal_change(s, parse_target("claim:c3.category:tekun"))
+    assert answer["size"] == 1
+    assert answer["changes"][0]["rules"] == ["taiyuan/第九条(一)#special_drug", "taiyuan/第四条(一)"]
 
 
 def test_no_change_helps(engine):

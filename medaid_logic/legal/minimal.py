@@ -19,17 +19,19 @@ PARTS = ("inputs.lp", "eligibility.lp", "parameters.lp", "year.lp")  # the engin
 
 
 def goal_program(s: Session, t: Target) -> str:
-    """The target as `mc_goal(A)`, on eligibility-level atoms (payable/3, premium_rule/3)."""
+    """The target as `mc_goal(A)`, on eligibility-level atoms (payable/3, premium_rule/3), and
+    what its clauses are read from: the target's claims (`mc_focus/2`) or the premium."""
     if t.kind == "category":
-        return f"mc_goal(A) :- payable(A,_,{t.name})."
+        return (f"mc_goal(A) :- payable(A,_,{t.name}).\n"
+                f"mc_focus(A,K) :- payable(A,K,{t.name}).")
     if t.kind == "claim_category":
         k = s.claim_index(t.claim)
-        return f"mc_goal(A) :- payable(A,{k},{t.name})."
+        return f"mc_goal(A) :- payable(A,{k},{t.name}).\nmc_focus(A,{k}) :- case(A,_,_)."
     if t.kind == "claim":
         k = s.claim_index(t.claim)
-        return f"mc_goal(A) :- payable(A,{k},_)."
+        return f"mc_goal(A) :- payable(A,{k},_).\nmc_focus(A,{k}) :- case(A,_,_)."
     if t.kind == "premium":
-        return "mc_goal(A) :- premium_rule(A,_,_)."
+        return "mc_goal(A) :- premium_rule(A,_,_).\nmc_focus_premium(A) :- case(A,_,_)."
     raise TargetError(f"minimal change answers eligibility questions (category, claim, claim category, premium), not {t}")
 
 
