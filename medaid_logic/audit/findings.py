@@ -8,7 +8,7 @@ from decimal import Decimal
 
 from ..errors import CaseError
 from ..kb import FOREVER, KB
-from .search import Searcher, SearchResult, money
+from .search import Searcher, SearchResult, fen, money
 
 SEVERITIES = ("info", "low", "medium", "high")
 
@@ -388,17 +388,40 @@ class Builder:
                      f"多一个身份反而救助减少：{self.label(single.units[0][0], 'zh')}另有{self.label(extra[0], 'zh')}身份时所得更少。",
                      f"An extra identity yields less aid: {single.units[0][0]} who is also {extra[0]} gets less.",
                      self.witness([(single.case, single.result), (dual.case, dual.result)]), {})
-        for ev, amount, contribution in sr.premium_over:
+        # a premium subsidy above the contribution: high when it happens at the contribution the
+        # KB itself holds for the year (a real overpayment); otherwise latent (the text sets a
+        # fixed amount with no cap at the contribution, which a lower contribution would expose)
+        def kb_contribution(ev):
+            v = self.searcher.kb_statistic(ev.jurisdiction, ev.year, "contribution")
+            return fen(v) if v is not None else None
+        ranked = sorted(sr.premium_over, key=lambda t: kb_contribution(t[0]) != t[2])
+        for ev, amount, contribution in ranked:
             key = ("prem", ev.jurisdiction, ev.result["premium_subsidy"].get("rule"), ev.result["premium_subsidy"].get("category"))
             if key in seen:
                 continue
             seen.add(key)
-            self.add(f"safety/premium_over_contribution/{ev.jurisdiction}/{ev.units[0][0]}", "safety", "high", [ev.jurisdiction],
-                     self.clauses(result_rules(ev.result)),
-                     f"参保资助超过个人缴费：缴费 {money(contribution / 100)} 元时，{self.label(ev.units[0][0], 'zh')}获资助 {money(amount / 100)} 元。",
-                     f"The premium subsidy exceeds the contribution: with a contribution of {money(contribution / 100)}, "
-                     f"{self.label(ev.units[0][0], 'en')} is subsidised {money(amount / 100)}.",
-                     self.witness([(ev.case, ev.result)]), {})
+            own = kb_contribution(ev)
+            actual = own == contribution
+            jz, je = self.jur(ev.jurisdiction, "zh"), self.jur(ev.jurisdiction, "en")
+            cz, ce = self.label(ev.units[0][0], "zh"), self.label(ev.units[0][0], "en")
+            a, c = money(amount / 100), money(contribution / 100)
+            if actual:
+                zh = f"参保资助超过个人缴费：{jz}{ev.year}年个人缴费 {c} 元（知识库数据），{cz}获资助 {a} 元。"
+                en = f"The premium subsidy exceeds the contribution: in {je} {ev.year} the contribution is {c} (KB figure), {ce} is subsidised {a}."
+            else:
+                held = (f"知识库中{ev.year}年的个人缴费为 {money(own / 100)} 元，未超过" if own is not None
+                        else f"知识库中无{ev.year}年的个人缴费数据")
+                held_en = (f"the KB's contribution for {ev.year} is {money(own / 100)}, where it does not" if own is not None
+                           else f"the KB holds no contribution for {ev.year}")
+                zh = (f"潜在问题：{jz}条款规定的定额（或最低额）资助不以个人缴费为限；若个人缴费为 {c} 元，{cz}将获资助 {a} 元，超过缴费"
+                      f"（{held}）。")
+                en = (f"Latent: {je}'s clause fixes the subsidy (an amount or a minimum) without capping it at the contribution; at a contribution of {c}, "
+                      f"{ce} would be subsidised {a}, more than the contribution ({held_en}).")
+            self.add(f"safety/premium_over_contribution/{ev.jurisdiction}/{ev.units[0][0]}", "safety", "high" if actual else "medium",
+                     [ev.jurisdiction], self.clauses(result_rules(ev.result)), zh, en,
+                     self.witness([(ev.case, ev.result)]),
+                     {"amount": a, "contribution": c, "kb_contribution": money(own / 100) if own is not None else None,
+                      "latent": not actual})
         for ev in sr.errors:
             key = ("err", ev.jurisdiction, ev.error.message)
             if key in seen:

@@ -97,14 +97,19 @@ class Searcher:
         regulated = {b for p in self.params_of(j) for b in p.benefits}
         return [k for k in claim_kinds(self.kb) if k in regulated]
 
+    def kb_statistic(self, j: str, year: int, name: str) -> Decimal | None:
+        """The figure the KB itself holds for J's statistic in the year (None: the KB has none)."""
+        value = None
+        for u in self.kb.statistic_uses:
+            if u.jurisdiction == j and u.statistic == name:
+                value = next((s.value for s in self.kb.statistics
+                              if s.place == u.place and s.statistic == name and s.year == year + u.year_offset), None)
+        return value
+
     def statistics(self, j: str, year: int) -> dict:
         out = {}
         for name, default in DEFAULT_STATISTICS.items():
-            value = None
-            for u in self.kb.statistic_uses:
-                if u.jurisdiction == j and u.statistic == name:
-                    value = next((s.value for s in self.kb.statistics
-                                  if s.place == u.place and s.statistic == name and s.year == year + u.year_offset), None)
+            value = self.kb_statistic(j, year, name)
             out[name] = value if value is not None else Decimal(default)
         return out
 
