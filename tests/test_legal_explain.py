@@ -62,3 +62,29 @@ def test_rdf_conforms_and_sparql(ty):
     SELECT DISTINCT ?case WHERE { ?a a prov:Activity ; ma:caseId ?case ; ma:year 2023 .
       ?e prov:wasGeneratedBy ?a ; ma:rule <https://w3id.org/medaid/kb/taiyuan/第八条(五)> . }"""
     assert [str(r[0]) for r in g.query(q)] == ["ty-2023-0117"]
+
+
+def test_rdf_alternative_not_relied_on(ty):
+    # c1 is paid as returned_poor (21400.00); 第八条(二) only gives the dibao alternative
+    # (self-pay 50000 − 30000 − 4000 = 16000.00; × 70% = 11200.00), and likewise for c2
+    # (16500 − 11000 − 500 = 5000.00; × 70% = 3500.00); compared, not chosen: nothing relied on it
+    from pyshacl import validate
+    from medaid_logic.legal.rdf import decision_graph
+    g = decision_graph(ty)
+    shapes = Graph().parse(ROOT / "medaid_logic/legal/decision_shapes.ttl")
+    conforms, _, text = validate(g, shacl_graph=shapes)
+    assert conforms, text
+    pre = "PREFIX prov: <http://www.w3.org/ns/prov#> PREFIX ma: <https://w3id.org/medaid/ontology#> "
+    relied = pre + """SELECT DISTINCT ?case WHERE { ?a a prov:Activity ; ma:caseId ?case .
+      { ?e prov:wasGeneratedBy ?a ; ma:rule <https://w3id.org/medaid/kb/taiyuan/第八条(二)> . }
+      UNION { ?a prov:used <https://w3id.org/medaid/kb/taiyuan/第八条(二)> . } }"""
+    assert list(g.query(relied)) == []
+    compared = pre + """SELECT ?node ?amount WHERE { ?x a ma:Alternative ; ma:node ?node ; ma:amount ?amount ;
+      ma:comparedRule <https://w3id.org/medaid/kb/taiyuan/第八条(二)> . } ORDER BY ?node"""
+    assert [(str(a), str(b)) for a, b in g.query(compared)] == [("claim:c1.alternative:dibao", "11200.00"),
+                                                                 ("claim:c2.alternative:dibao", "3500.00")]
+    # the clauses the activity used are exactly those `medaid clauses` lists
+    used = {str(o) for o in g.objects(predicate=__import__("rdflib").URIRef("http://www.w3.org/ns/prov#used"))
+            if str(o).startswith("https://w3id.org/medaid/kb/") and "/" in str(o)[len("https://w3id.org/medaid/kb/"):]
+            and str(o)[len("https://w3id.org/medaid/kb/"):] in ty.kb.clauses}
+    assert used == {c["iri"] for c in clauses(ty)}
