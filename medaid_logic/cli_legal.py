@@ -29,6 +29,8 @@ def _run(fn):
             from .cli import _fail
             return _fail(exc, "json" if getattr(args, "format", "text") == "json" else "text")
         except TargetError as exc:
+            if getattr(args, "format", "text") == "json":
+                _out({"error": {"field": "target", "message": str(exc)}})
             print(f"medaid: {exc}", file=sys.stderr)
             return 2
     return wrapped

@@ -81,6 +81,52 @@ def parse_target(text: str) -> Target:
     return Target(kind, name=name)
 
 
+# the item an annual entry is computed on (step/7's second argument)
+ANNUAL_ITEM = {"tilted_aid": "year", "chronic_quota_settlement": "quota"}
+
+_kinds_cache: dict = {}
+
+
+def known_kinds(engine) -> dict[str, list[str]]:
+    """The flag kinds, annual kinds and step names the engine's programs can derive, read from
+    the heads of their flag/4, annual/4 and step/7 rules (so a target can be checked)."""
+    key = id(engine)
+    if key not in _kinds_cache:
+        from .probe import rules_from
+        rules = rules_from(engine.statements)
+
+        def consts(name, arity, pos, where=None):
+            return sorted({r.head_args[pos] for r in rules.get((name, arity), [])
+                           if re.fullmatch(r"[a-z_]\w*", r.head_args[pos]) and (where is None or where(r))})
+        _kinds_cache[key] = {
+            "flag": consts("flag", 4, 1), "annual": consts("annual", 4, 1),
+            "claim_step": consts("step", 7, 3, lambda r: not re.fullmatch(r"[a-z_]\w*", r.head_args[1])),
+            "year_step": consts("step", 7, 3, lambda r: r.head_args[1] == "year"),
+        }
+    return _kinds_cache[key]
+
+
+def check_target(s: "Session", t: Target) -> None:
+    """A target names only what exists: the case's claims, the KB's categories and parameters,
+    and flag kinds, annual kinds and steps the engine's rules derive. Else TargetError naming
+    the bad part."""
+    k = known_kinds(s.engine)
+    if t.claim:
+        s.claim_index(t.claim)
+    if t.kind in ("category", "claim_category") and t.name not in s.kb.categories:
+        raise TargetError(f"{t}: unknown category {t.name!r} (categories: {', '.join(sorted(s.kb.categories))})")
+    if t.kind == "flag" and t.name not in k["flag"]:
+        raise TargetError(f"{t}: unknown flag kind {t.name!r} (flags: {', '.join(k['flag'])})")
+    if (t.kind == "annual" or (t.kind == "step" and not t.claim)) and t.name not in k["annual"]:
+        raise TargetError(f"{t}: unknown annual kind {t.name!r} (annual: {', '.join(k['annual'])})")
+    if t.kind == "step":
+        steps = k["year_step"] if (not t.claim and ANNUAL_ITEM.get(t.name) == "year") else k["claim_step"]
+        if t.what not in steps:
+            raise TargetError(f"{t}: unknown step {t.what!r} (steps here: {', '.join(steps)})")
+    if t.kind == "param" and t.name not in s.kb.parameters:
+        raise TargetError(f"{t}: unknown KB parameter {t.name!r} (see `medaid parameters`)")
+
+
 class Session:
     """A case evaluated once, with the atoms and the derivation graph behind its result."""
 

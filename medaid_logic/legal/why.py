@@ -6,7 +6,7 @@ import json
 import networkx as nx
 
 from .i18n import category_label, w
-from .session import Session, Target, TargetError
+from .session import Session, Target, TargetError, check_target
 
 
 def subtree(s: Session, roots: list[str]) -> nx.DiGraph:
@@ -17,6 +17,7 @@ def subtree(s: Session, roots: list[str]) -> nx.DiGraph:
 
 
 def why(s: Session, target: Target, lang: str = "zh") -> dict:
+    check_target(s, target)
     roots = s.nodes_for(target)
     if not roots:
         raise TargetError(f"{target} was not obtained in this decision; ask why-not {target}")

@@ -9,7 +9,7 @@ import re
 from ..errors import CaseError
 from .i18n import category_label, w
 from .probe import Goal, rules_from, run, substitute
-from .session import Session, Target, TargetError
+from .session import Session, Target, TargetError, check_target
 
 # predicates that are input facts (KB or case): a failure there is final
 INPUTS = {"param", "param_value", "param_requires", "param_requires_any", "param_status", "param_exception", "identity",
@@ -98,7 +98,7 @@ def _subst_arg(a: str, b: dict):
 
 # ---- targets -----------------------------------------------------------------------------
 def why_not(s: Session, target: Target, lang: str = "zh") -> dict:
-    at, r = s.atoms, s.result
+    check_target(s, target)
     if target.kind in ("claim", "claim_category", "step"):
         return _claim(s, target, lang)
     if target.kind == "category":
