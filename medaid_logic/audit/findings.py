@@ -111,6 +111,13 @@ class Builder:
         from rdflib.namespace import RDFS
         return lg(self.kb.graph, URIRef(BASE + "benefit/" + b), RDFS.label, lang) or b
 
+    @staticmethod
+    def figure(ev) -> str:
+        """What an evaluated case pays: the aid total, or the premium subsidy for a case without claims."""
+        if ev.bill is None:
+            return (ev.result.get("premium_subsidy") or {}).get("amount") or "0.00"
+        return ev.result["total_aid"]
+
     def witness(self, cases_results) -> list[dict]:
         return [{"case": case, "expect": expect_of(res)} for case, res in cases_results]
 
@@ -207,9 +214,10 @@ class Builder:
                 case = self.claim_case(j, max(p1.valid_from, p2.valid_from) // 10000, cat, None if isinstance(key, str) else key[2], b)
                 wit = self.replay([case]) if case else None
             self.add(f"conflict/{i1}/{i2}/{kind}", "conflict", "high", [j], self.clauses([p1.rule, p2.rule]),
-                     f"{p1.rule} 与 {p2.rule} 对同一事项（{self.benefit(b, 'zh')}、{kind}）给出不同的值（{p1.values} / {p2.values}），且二者之间无例外关系。",
-                     f"{p1.rule} and {p2.rule} give one slot ({b}, {kind}) different values ({', '.join(map(str, p1.values))} vs "
-                     f"{', '.join(map(str, p2.values))}) with no exception between them.",
+                     f"{self.jur(j, 'zh')} {p1.rule} 与 {p2.rule} 对同一事项（{self.benefit(b, 'zh')}、{kind}、{self.label(cat, 'zh')}）给出不同的值"
+                     f"（{self.value(i1, 'zh')} / {self.value(i2, 'zh')}），且二者之间无例外关系；引擎拒绝计算此类案例。",
+                     f"{self.jur(j, 'en')} {p1.rule} and {p2.rule} give one slot ({self.benefit(b, 'en')}, {kind}, {self.label(cat, 'en')}) different values "
+                     f"({self.value(i1, 'en')} vs {self.value(i2, 'en')}) with no exception between them; the engine refuses such cases.",
                      wit, {"parameters": [i1, i2], "benefit": b, "kind": kind})
         flag_cats = defaultdict(set)
         for i1, i2, c in st.get("flag_conflict_cat", []):
@@ -222,14 +230,14 @@ class Builder:
                 year = max(kb.policy_document(j).effective_from // 10000, min(self.searcher.years_of(j)))
                 wit = self.replay([self.claim_case(j, year, cats[0], None, "inpatient")])
             self.add(f"conflict/{i1}/{i2}", "conflict", "medium", [j], self.clauses([p1.rule, p2.rule]),
-                     f"{p1.rule}（{k1}）与 {p2.rule}（{k2}）对{'、'.join(self.label(c, 'zh') for c in cats)}同时适用，二者互相排斥。",
-                     f"{p1.rule} ({k1}) and {p2.rule} ({k2}) both apply to {', '.join(self.label(c, 'en') for c in cats)}, "
+                     f"{self.jur(j, 'zh')} {p1.rule}（{k1}）与 {p2.rule}（{k2}）对{'、'.join(self.label(c, 'zh') for c in cats)}同时适用，二者互相排斥。",
+                     f"{self.jur(j, 'en')} {p1.rule} ({k1}) and {p2.rule} ({k2}) both apply to {', '.join(self.label(c, 'en') for c in cats)}, "
                      f"and they exclude each other.", wit, {"parameters": [i1, i2], "kinds": [k1, k2], "categories": cats})
         for i, base, j in st.get("dead_exception", []):
             p, q = kb.parameters[i], kb.parameters[base]
             self.add(f"dead_exception/{i}", "conflict", "medium", [j], self.clauses([p.rule, q.rule]),
-                     f"{p.rule} 是 {q.rule} 的例外，但二者不可能同时适用于同一人、同一待遇、同一日期：该例外永不生效。",
-                     f"{p.rule} is an exception to {q.rule}, but the two can never apply to one person, benefit and day: "
+                     f"{self.jur(j, 'zh')} {p.rule} 是 {q.rule} 的例外，但二者不可能同时适用于同一人、同一待遇、同一日期：该例外永不生效。",
+                     f"{self.jur(j, 'en')} {p.rule} is an exception to {q.rule}, but the two can never apply to one person, benefit and day: "
                      f"the exception never applies.", None, {"parameters": [i, base]})
         # city vs province, grouped per (relation, benefit, kind, rules)
         groups = defaultdict(set)
@@ -290,8 +298,8 @@ class Builder:
                         cases.append(case)
                 wit = self.replay(cases) if cases else None
             self.add(f"lapse/{pid}", "time", "low", [j], self.clauses([pr.rule]),
-                     f"{pr.rule} 的规定于 {ymd_str(until)} 到期，而文件有效至 {ymd_str(doc_until) if doc_until != FOREVER else '（未规定）'}。",
-                     f"{pr.rule} lapses on {ymd_str(until)} while its document is in force until "
+                     f"{self.jur(j, 'zh')} {pr.rule} 的规定于 {ymd_str(until)} 到期，而文件有效至 {ymd_str(doc_until) if doc_until != FOREVER else '（未规定）'}。",
+                     f"{self.jur(j, 'en')} {pr.rule} lapses on {ymd_str(until)} while its document is in force until "
                      f"{ymd_str(doc_until) if doc_until != FOREVER else '(no end stated)'}.", wit,
                      {"parameter": pid, "until": ymd_str(until)})
         tg = defaultdict(lambda: {"years": set(), "causes": set()})
@@ -304,26 +312,31 @@ class Builder:
             case = self.claim_case(j, years[0], c, None, b)
             yr = f"{years[0]}—{years[-1]}" if len(years) > 1 else str(years[0])
             self.add(f"time_gap/{j}/{c}/{b}", "time", "medium", [j], self.clauses([self.param_rule(p) for p in sorted(g["causes"])]),
-                     f"{j} 的文件在 {yr} 仍有效，但对{self.label(c, 'zh')}的{self.benefit(b, 'zh')}在此期间没有规定（其他年份有）。",
-                     f"{j}'s document is in force in {yr} but has no {self.benefit(b, 'en')} rule for {self.label(c, 'en')} then (it has one in other years).",
+                     f"{self.jur(j, 'zh')}的文件在 {yr} 仍有效，但对{self.label(c, 'zh')}的{self.benefit(b, 'zh')}在此期间没有规定（其他年份有）。",
+                     f"{self.jur(j, 'en')}'s document is in force in {yr} but has no {self.benefit(b, 'en')} rule for {self.label(c, 'en')} then (it has one in other years).",
                      self.replay([case]) if case else None, {"category": c, "benefit": b, "years": years})
         for j, start, fallback in st.get("doc_starts_mid_year", []):
             doc = kb.policy_document(j)
             y = start // 10000
+            # the clause of the document that states the date (written as the texts write dates)
+            written = f"{y}年{start // 100 % 100}月{start % 100}日"
+            cited = [c.rule_id for c in sorted(kb.clauses.values(), key=lambda c: c.order)
+                     if c.document == doc.iri and written in (c.text or "")]
+            fz = f"适用{self.jur(fallback, 'zh')}的规定" if fallback != "none" else "无规定"
+            fe = f"fall under {self.jur(fallback, 'en')}'s rules" if fallback != "none" else "have no rule"
             self.add(f"time/{j}/starts_mid_year", "time", "info" if fallback != "none" else "medium", [j] + ([fallback] if fallback != "none" else []),
-                     [],
-                     f"{j} 的文件自 {ymd_str(start)} 起施行；{y} 年此前的日子{'适用 ' + fallback + ' 的规定' if fallback != 'none' else '无规定'}。",
-                     f"{j}'s document takes effect on {ymd_str(start)}; earlier days of {y} "
-                     f"{'fall under ' + fallback + ' rules' if fallback != 'none' else 'have no rule'}.",
+                     self.clauses(cited[:1]),
+                     f"{self.jur(j, 'zh')}的文件自 {ymd_str(start)} 起施行；{y} 年此前的日子{fz}。",
+                     f"{self.jur(j, 'en')}'s document takes effect on {ymd_str(start)}; earlier days of {y} {fe}.",
                      None, {"from": ymd_str(start), "fallback": fallback, "document": doc.title_zh})
         for j, b, n, how in st.get("multi_paid", []):
             analogy = how != "none"
             pid = how[1] if analogy else None
             self.add(f"precedence/no_rule/{j}/{b}", "precedence", "low" if analogy else "medium", [j],
                      self.clauses([self.param_rule(pid)] if pid else []),
-                     f"{j} 的{self.benefit(b, 'zh')}分别按{n}类对象规定，但没有条款规定多重身份如何处理"
+                     f"{self.jur(j, 'zh')}的{self.benefit(b, 'zh')}分别按{n}类对象规定，但没有条款规定多重身份如何处理"
                      f"{'（就高原则系类推适用）' if analogy else ''}。",
-                     f"{j} pays {self.benefit(b, 'en')} to {n} categories under rules of their own, and no clause says how "
+                     f"{self.jur(j, 'en')} pays {self.benefit(b, 'en')} to {n} categories under rules of their own, and no clause says how "
                      f"several identities combine for it{' (take-the-highest is applied by analogy)' if analogy else ''}.",
                      None, {"benefit": b, "categories": n, "analogy": pid})
         # delegated, vague and silent paying provisions
@@ -333,14 +346,17 @@ class Builder:
             sev = {"delegated": "low", "vague": "info", "silent": "low"}[p.status]
             who = f"（由{p.delegated_to}确定）" if p.delegated_to else ""
             self.add(f"{p.status}/{pid}", p.status, sev, [p.jurisdiction], self.clauses([p.rule]),
-                     f"{p.rule}：{'、'.join(p.benefits)}（{p.kind}）{ {'delegated': '授权另行确定', 'vague': '表述模糊', 'silent': '未作规定'}[p.status]}{who}。",
-                     f"{p.rule}: {', '.join(p.benefits)} ({p.kind}) is {p.status}"
+                     f"{self.jur(p.jurisdiction, 'zh')} {p.rule}：{'、'.join(self.benefit(b, 'zh') for b in p.benefits)}（{p.kind}，{'、'.join(self.label(c.split('/')[0], 'zh') for c in p.categories)}）"
+                     f"{ {'delegated': '授权另行确定', 'vague': '表述模糊', 'silent': '未作规定'}[p.status]}{who}。",
+                     f"{self.jur(p.jurisdiction, 'en')} {p.rule}: {', '.join(self.benefit(b, 'en') for b in p.benefits)} ({p.kind}; "
+                     f"{', '.join(self.label(c.split('/')[0], 'en') for c in p.categories)}) is {p.status}"
                      f"{' (set by ' + p.delegated_to + ')' if p.delegated_to else ''}.", None,
                      {"parameter": pid, "categories": p.categories})
 
     # ---- search findings ---------------------------------------------------------------
     def from_search(self, sr: SearchResult) -> None:
         seen = set()
+        kb_params = sorted(self.kb.parameters, key=len, reverse=True)
         for j, year, u1, u2, scope, d_up, d_down in sr.flips:
             key = ("flip", j, u1, u2, scope)
             if key in seen:
@@ -351,9 +367,10 @@ class Builder:
             what_en = self.benefit(scope, "en") if scope != "year" else "the year's aid"
             self.add(f"precedence/flip/{j}/{u1[0]}/{u2[0]}/{scope}", "precedence", "medium", [j],
                      self.clauses(result_rules(d_up.result) + result_rules(d_down.result)),
-                     f"同时具有{c1}和{c2}身份的人，{what_zh}按哪一身份更高取决于账单：一张账单适用{self.label(d_up.result['applied_category'], 'zh')}，另一张适用{self.label(d_down.result['applied_category'], 'zh')}。",
+                     f"{self.jur(j, 'zh')}同时具有{c1}和{c2}身份的人，{what_zh}按哪一身份更高取决于账单：一张账单适用{self.label(d_up.result['applied_category'], 'zh')}，另一张适用{self.label(d_down.result['applied_category'], 'zh')}。",
                      f"For a person who is both {self.label(u1[0], 'en')} and {self.label(u2[0], 'en')}, which identity pays more "
-                     f"({what_en}) depends on the bill: one bill applies {d_up.result['applied_category']}, another {d_down.result['applied_category']}.",
+                     f"({what_en}) in {self.jur(j, 'en')} depends on the bill: one bill applies {self.label(d_up.result['applied_category'], 'en')}, "
+                     f"another {self.label(d_down.result['applied_category'], 'en')}.",
                      self.witness([(d_up.case, d_up.result), (d_down.case, d_down.result)]),
                      {"pair": [u1[0], u2[0]], "scope": scope, "year": year})
         for ev, over in sr.over_guarantee:
@@ -363,8 +380,8 @@ class Builder:
             seen.add(key)
             self.add(f"safety/over_guarantee/{ev.jurisdiction}/{ev.units[0][0]}/{ev.bill.kind}", "safety", "high", [ev.jurisdiction],
                      self.clauses(result_rules(ev.result)),
-                     f"救助加保险超过费用：{self.label(ev.units[0][0], 'zh')}的一张{self.benefit(ev.bill.kind, 'zh')}账单超出 {money(over / 100)} 元。",
-                     f"Aid plus insurance exceeds the cost: a {ev.bill.kind} bill of {self.label(ev.units[0][0], 'en')} is over by {money(over / 100)}.",
+                     f"救助加保险超过费用：{self.jur(ev.jurisdiction, 'zh')}{self.label(ev.units[0][0], 'zh')}的一张{self.benefit(ev.bill.kind, 'zh')}账单超出 {money(over / 100)} 元。",
+                     f"Aid plus insurance exceeds the cost: in {self.jur(ev.jurisdiction, 'en')}, a bill for {self.benefit(ev.bill.kind, 'en')} of {self.label(ev.units[0][0], 'en')} is over by {money(over / 100)}.",
                      self.witness([(ev.case, ev.result)]), {"excess": money(over / 100)})
         for lo, hi in sr.monotonic:
             key = ("mono", lo.jurisdiction, lo.units, lo.bill.kind)
@@ -373,8 +390,8 @@ class Builder:
             seen.add(key)
             self.add(f"safety/monotonic/{lo.jurisdiction}/{lo.units[0][0]}/{lo.bill.kind}/{lo.bill.variant}", "safety", "high", [lo.jurisdiction],
                      self.clauses(result_rules(lo.result) + result_rules(hi.result)),
-                     f"自付增加反而救助减少：{self.label(lo.units[0][0], 'zh')}自付 {lo.bill.self_pay} 元得 {lo.result['total_aid']} 元，自付 {hi.bill.self_pay} 元只得 {hi.result['total_aid']} 元。",
-                     f"More self-pay yields less aid: {lo.units[0][0]} with self-pay {lo.bill.self_pay} gets {lo.result['total_aid']}, "
+                     f"自付增加反而救助减少：{self.jur(lo.jurisdiction, 'zh')}{self.label(lo.units[0][0], 'zh')}的{self.benefit(lo.bill.kind, 'zh')}自付 {lo.bill.self_pay} 元得 {lo.result['total_aid']} 元，自付 {hi.bill.self_pay} 元只得 {hi.result['total_aid']} 元。",
+                     f"More self-pay yields less aid: in {self.jur(lo.jurisdiction, 'en')}, {self.label(lo.units[0][0], 'en')} ({self.benefit(lo.bill.kind, 'en')}) with self-pay {lo.bill.self_pay} gets {lo.result['total_aid']}, "
                      f"with {hi.bill.self_pay} only {hi.result['total_aid']}.",
                      self.witness([(lo.case, lo.result), (hi.case, hi.result)]), {})
         for single, dual in sr.extra_identity:
@@ -385,8 +402,10 @@ class Builder:
             extra = [u[0] for u in dual.units if u != single.units[0]]
             self.add(f"safety/extra_identity/{dual.jurisdiction}/{single.units[0][0]}/{extra[0]}", "safety", "high", [dual.jurisdiction],
                      self.clauses(result_rules(single.result) + result_rules(dual.result)),
-                     f"多一个身份反而救助减少：{self.label(single.units[0][0], 'zh')}另有{self.label(extra[0], 'zh')}身份时所得更少。",
-                     f"An extra identity yields less aid: {single.units[0][0]} who is also {extra[0]} gets less.",
+                     f"多一个身份反而救助减少：{self.jur(dual.jurisdiction, 'zh')}{self.label(single.units[0][0], 'zh')}另有{self.label(extra[0], 'zh')}身份时"
+                     f"所得更少（{self.figure(single)} 元 → {self.figure(dual)} 元）。",
+                     f"An extra identity yields less aid: in {self.jur(dual.jurisdiction, 'en')}, {self.label(single.units[0][0], 'en')} who is also "
+                     f"{self.label(extra[0], 'en')} gets less ({self.figure(single)} → {self.figure(dual)}).",
                      self.witness([(single.case, single.result), (dual.case, dual.result)]), {})
         # a premium subsidy above the contribution: high when it happens at the contribution the
         # KB itself holds for the year (a real overpayment); otherwise latent (the text sets a
@@ -422,11 +441,21 @@ class Builder:
                      self.witness([(ev.case, ev.result)]),
                      {"amount": a, "contribution": c, "kb_contribution": money(own / 100) if own is not None else None,
                       "latent": not actual})
+        # engine refusals: a refusal that names the parameters of a static conflict is that
+        # conflict's witness already; any other is reported with the clauses it names
+        static_conflicts = [set(f["detail"].get("parameters", [])) for f in self.findings if f["kind"] == "conflict"]
         for ev in sr.errors:
-            key = ("err", ev.jurisdiction, ev.error.message)
+            named = sorted(pid for pid in kb_params if pid in ev.error.message)
+            if named and any(set(c) <= set(named) for c in static_conflicts if c):
+                continue
+            key = ("err", ev.jurisdiction, ev.error.field, tuple(named) or ev.error.message)
             if key in seen:
                 continue
             seen.add(key)
-            self.add(f"engine_error/{ev.jurisdiction}/{ev.units[0][0]}", "conflict", "high", [ev.jurisdiction], [],
-                     f"引擎拒绝计算：{ev.error.message}", f"The engine refuses the case: {ev.error.message}",
-                     self.witness([(ev.case, ev.error)]), {})
+            rules = [self.kb.parameters[pid].rule for pid in named]
+            self.add(f"engine_error/{ev.jurisdiction}/{ev.units[0][0]}", "conflict", "high", [ev.jurisdiction], self.clauses(rules),
+                     f"引擎拒绝计算{self.jur(ev.jurisdiction, 'zh')}{self.label(ev.units[0][0], 'zh')}的案例（字段 {ev.error.field}）"
+                     f"{'：涉及 ' + '、'.join(rules) if rules else ''}。",
+                     f"The engine refuses a case of {self.label(ev.units[0][0], 'en')} in {self.jur(ev.jurisdiction, 'en')} "
+                     f"(field {ev.error.field}): {ev.error.message}",
+                     self.witness([(ev.case, ev.error)]), {"field": ev.error.field, "message": ev.error.message, "parameters": named})

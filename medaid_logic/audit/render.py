@@ -1,26 +1,62 @@
-"""Audit reports as text (zh default, en), Markdown and JSON."""
+"""Audit reports as text (zh default, en), Markdown and JSON. Clause quotes are never cut: JSON
+and Markdown carry the full text, the text format wraps it."""
 from __future__ import annotations
 
 import json
+import textwrap
+import unicodedata
 
+KINDS = {"zh": {"city_vs_province": "市省对比", "conflict": "冲突", "coverage_gap": "覆盖缺口", "delegated": "授权另定",
+                "precedence": "多重身份", "safety": "安全性质", "silent": "未作规定", "time": "时效", "vague": "表述模糊"},
+         "en": {"city_vs_province": "city vs province", "conflict": "conflict", "coverage_gap": "coverage gap",
+                "delegated": "delegated", "precedence": "precedence", "safety": "safety", "silent": "silent",
+                "time": "time", "vague": "vague"}}
 HEAD = {"zh": {"title": "医疗救助政策一致性审查", "findings": "发现", "witness": "见证案例", "clauses": "条款",
-               "severity": {"high": "高", "medium": "中", "low": "低", "info": "提示"}, "none": "无发现"},
+               "severity": {"high": "高", "medium": "中", "low": "低", "info": "提示"}, "none": "无发现",
+               "jurisdictions": "地区", "cases": "检索案例数", "kind": "类型", "years": "年度",
+               "total_aid": "救助合计", "applied": "适用身份", "premium": "参保资助", "error": "拒绝计算，字段"},
         "en": {"title": "Medical-assistance policy consistency audit", "findings": "findings", "witness": "witness",
                "clauses": "clauses", "severity": {"high": "high", "medium": "medium", "low": "low", "info": "info"},
-               "none": "no findings"}}
+               "none": "no findings", "jurisdictions": "Jurisdictions", "cases": "cases searched", "kind": "kind",
+               "years": "years", "total_aid": "total_aid", "applied": "applied", "premium": "premium", "error": "error"}}
 
 
 def render_json(report: dict) -> str:
     return json.dumps(report, ensure_ascii=False, indent=2, default=str) + "\n"
 
 
-def _witness_line(w: dict) -> str:
+def kind_name(kind: str, lang: str) -> str:
+    return KINDS[lang].get(kind, kind)
+
+
+def _witness_line(w: dict, lang: str = "en") -> str:
+    h = HEAD[lang]
     e = w["expect"]
+    where = f"[{w['case'].get('jurisdiction')}] "
     if "error" in e:
-        return f"{w['case']['case_id']}: error {e['error']['field']}"
+        return f"{where}{w['case']['case_id']}: {h['error']} {e['error']['field']}"
     ps = e.get("premium_subsidy") or {}
-    return (f"{w['case']['case_id']}: total_aid {e['total_aid']}, applied {e.get('applied_category')}"
-            + (f", premium {ps.get('amount')}" if ps.get("amount") else ""))
+    return (f"{where}{w['case']['case_id']}: {h['total_aid']} {e['total_aid']}, {h['applied']} {e.get('applied_category')}"
+            + (f", {h['premium']} {ps.get('amount')}" if ps.get("amount") else ""))
+
+
+def _width(ch: str) -> int:
+    return 2 if unicodedata.east_asian_width(ch) in ("W", "F") else 1
+
+
+def wrap(text: str, width: int = 100, indent: str = "    ") -> list[str]:
+    """Wrap without losing a character: Chinese text has no spaces, so lines break by display width."""
+    lines, cur, w = [], "", 0
+    for ch in text:
+        cw = _width(ch)
+        if w + cw > width and cur:
+            lines.append(indent + cur)
+            cur, w = "", 0
+        cur += ch
+        w += cw
+    if cur:
+        lines.append(indent + cur)
+    return lines
 
 
 def render_text(report: dict, lang: str = "zh") -> str:
@@ -31,13 +67,15 @@ def render_text(report: dict, lang: str = "zh") -> str:
     if not report["findings"]:
         out.append(h["none"])
     for f in report["findings"]:
-        out.append(f"[{h['severity'][f['severity']]}] {f['id']}  ({', '.join(f['jurisdictions'])})")
-        out.append(f"  {f['statement'][lang]}")
+        out.append(f"[{h['severity'][f['severity']]}] {f['id']}  ({kind_name(f['kind'], lang)}; {', '.join(f['jurisdictions'])})")
+        out.extend(textwrap.wrap(f["statement"][lang], 100, initial_indent="  ", subsequent_indent="  ")
+                   if lang == "en" else wrap(f["statement"][lang], 100, "  "))
         for c in f["clauses"]:
             text = (c.get("text") or "").replace("\n", " ")
-            out.append(f"  · {c['rule']}: {text[:160]}{'…' if len(text) > 160 else ''}")
+            out.append(f"  · {c['rule']}:")
+            out.extend(wrap(text))
         for w in f.get("witness") or []:
-            out.append(f"  ▸ {h['witness']} {_witness_line(w)}")
+            out.append(f"  ▸ {h['witness']} {_witness_line(w, lang)}")
         out.append("")
     return "\n".join(out)
 
@@ -45,23 +83,23 @@ def render_text(report: dict, lang: str = "zh") -> str:
 def render_md(report: dict, lang: str = "zh") -> str:
     h = HEAD[lang]
     s = report["summary"]
-    out = [f"# {h['title']}", "", f"Jurisdictions: {', '.join(report['audit']['jurisdictions'])}; "
-           f"cases searched: {report['audit']['cases_searched']}", "",
-           "| kind | " + " | ".join(report["summary"]["by_jurisdiction"]) + " |",
+    out = [f"# {h['title']}", "", f"{h['jurisdictions']}: {', '.join(report['audit']['jurisdictions'])}; "
+           f"{h['cases']}: {report['audit']['cases_searched']}", "",
+           f"| {h['kind']} | " + " | ".join(report["summary"]["by_jurisdiction"]) + " |",
            "|---|" + "---|" * len(s["by_jurisdiction"])]
     kinds = sorted(s["by_kind"])
     for k in kinds:
-        out.append(f"| {k} | " + " | ".join(str(s["by_jurisdiction"][j].get(k, 0)) for j in s["by_jurisdiction"]) + " |")
+        out.append(f"| {kind_name(k, lang)} | " + " | ".join(str(s["by_jurisdiction"][j].get(k, 0)) for j in s["by_jurisdiction"]) + " |")
     out.append("")
     for f in report["findings"]:
-        out.append(f"### `{f['id']}` — {f['kind']}, {h['severity'][f['severity']]}")
+        out.append(f"### `{f['id']}` — {kind_name(f['kind'], lang)}, {h['severity'][f['severity']]}")
         out.append("")
         out.append(f["statement"][lang])
         out.append("")
         for c in f["clauses"]:
-            out.append(f"> **{c['rule']}** {c.get('text') or ''}")
+            out.append(f"> **{c['rule']}** {(c.get('text') or '').replace(chr(10), ' ')}")
             out.append("")
         for w in f.get("witness") or []:
-            out.append(f"- {h['witness']}: {_witness_line(w)}")
+            out.append(f"- {h['witness']}: {_witness_line(w, lang)}")
         out.append("")
     return "\n".join(out)
