@@ -398,6 +398,13 @@ class KB:
             raise ValueError("a flag is 0 or 1")
         elif p.unit in ("points", "grade", "years") and (d != d.to_integral_value() or d < 0 or d > 10000):
             raise ValueError("a whole number from 0 to 10000")
+        elif p.unit == "monthday":
+            try:
+                date(2000, int(d) // 100, int(d) % 100)  # a leap year: 0229 is a day
+            except ValueError:
+                raise ValueError("a month and day as MMDD, e.g. 1231") from None
+            if d != d.to_integral_value():
+                raise ValueError("a month and day as MMDD, e.g. 1231")
         return self.asp_value(p, d)
 
     def asp_value(self, p: Parameter, v) -> clingo.Symbol:
