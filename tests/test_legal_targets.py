@@ -42,3 +42,40 @@ def test_bad_target_exit_2():
     assert p.returncode == 2
     assert json.loads(p.stdout)["error"]["message"].startswith("flag:nonsense: unknown flag kind 'nonsense'")
     assert "unknown flag kind" in p.stderr
+
+
+EXAMPLES = sorted((ROOT / "examples").glob("*.json"))
+
+
+@pytest.mark.parametrize("path", EXAMPLES, ids=lambda p: p.stem)
+def test_every_amount_can_be_asked(engine, path):
+    # every amount the engine returns (whatif.amounts: total, premium, claims, their steps,
+    # annual entries and their steps) is a target of why and why-not
+    from medaid_logic.legal.whatif import amounts
+    s = Session(json.loads(path.read_text(encoding="utf-8")), engine)
+    keys = [k for k, v in amounts(s).items() if not k.startswith(("flag:", "applied_category")) and v.get("amount") is not None]
+    assert any(".step:" in k for k in keys)
+    for key in keys:
+        t = parse_target(key)
+        assert why(s, t)["roots"], key
+        ans = why_not(s, t)
+        assert ans["rules"] or ans.get("parts"), key
+
+
+def test_why_not_annual_steps(engine):
+    s = Session(json.loads((ROOT / "examples/wuhai-illness-poor-derived.json").read_text(encoding="utf-8")), engine)
+    # w1: in-policy self-pay 29000.00 less its aid 11550.00 = 17450.00 (三(四) 政策范围内个人负担);
+    # tilted aid max(0, 17450.00 − 7000.00) × 60% = 6270.00
+    a = why_not(s, parse_target("annual:tilted_aid.step:annual_burden"))
+    assert a["obtained"][0]["amount"] == "17450.00"
+    b = why_not(s, parse_target("annual:tilted_aid.step:tilted_aid"))
+    assert b["obtained"][0]["amount"] == "6270.00" and b["obtained"][0]["rule"] == "wuhai/三(四)"
+    # the year's total 11550.00 + 0.00 + 6270.00 = 17820.00, w2 (paid nothing) explained
+    t = why_not(s, parse_target("total"))
+    assert t["obtained"][0]["amount"] == "17820.00"
+    assert [c["claim"] for c in t["claims"]] == ["w2"]
+    # w2 was paid under no category: its self-pay step is not derived, the read-out rule says
+    # why (app_paid fails) and the claim's own rules follow (三(三) leaves the ratio to 市医疗保障局)
+    n = why_not(s, parse_target("claim:w2.step:self_pay"))
+    assert n["obtained"] == [] and n["rules"][0]["chain"][0]["failed"] == "app_paid(0,1)"
+    assert any("delegated" in (r.get("explanation") or "") for r in n["rules"])

@@ -8,8 +8,8 @@ Target syntax (``medaid why CASE TARGET``)::
     total                      the year's total aid
     premium                    the premium subsidy
     claim:<claim_id>           a claim's aid
-    claim:<id>.step:<what>     one step of a claim (self_pay, deductible, ordinary_aid, annual_cap,
-                               top_up, catalogue_cost_aid)
+    claim:<id>.step:<what>     one step of a claim (self_pay, deductible, deductible_base,
+                               ordinary_aid, annual_cap, top_up, catalogue_cost_aid)
     claim:<id>.category:<cat>  (why-not) the claim paid under <cat>
     category:<id>              a category (held; for why-not: applied for the year)
     flag:<kind>                a flag (monitoring, direct_aid, no_deposit, ...)

@@ -99,8 +99,14 @@ def _subst_arg(a: str, b: dict):
 # ---- targets -----------------------------------------------------------------------------
 def why_not(s: Session, target: Target, lang: str = "zh") -> dict:
     check_target(s, target)
+    if target.kind == "step" and not target.claim:
+        return _annual_step(s, target, lang)
+    if target.kind == "step" and target.what not in STEP_KINDS:
+        return _generic_step(s, target, lang)
     if target.kind in ("claim", "claim_category", "step"):
         return _claim(s, target, lang)
+    if target.kind == "total":
+        return _total(s, lang)
     if target.kind == "category":
         return _category(s, target.name, lang)
     if target.kind == "premium":
@@ -113,6 +119,79 @@ def why_not(s: Session, target: Target, lang: str = "zh") -> dict:
         items = [it] + _delegated(s, target.name, lang)
         return _answer(s, target, got, items)
     raise TargetError(f"why-not does not apply to {target}")
+
+
+def _step_goal(s: Session, item, what: str) -> Goal:
+    """The solver's own read-out of a step (step/7 of explain.lp) as a goal."""
+    return Goal("step", [0, item, None, what, None, None, None])
+
+
+def _drilled(s: Session, goals_items: list[tuple[Goal, dict]], lang: str) -> list[dict]:
+    chains = drill(s, [g for g, _ in goals_items])
+    out = []
+    for (g, it), ch in zip(goals_items, chains):
+        it = {"goal": g.text(), **it, "chain": ch}
+        it["explanation"] = explain_chain(s, it, ch, lang)
+        out.append(it)
+    return out
+
+
+def _generic_step(s: Session, target: Target, lang: str) -> dict:
+    """A claim step without a rule of its own (self_pay, deductible_base): the step's read-out
+    rule, and where the claim was not paid, why not (the claim's own rules)."""
+    k = s.claim_index(target.claim)
+    items = _drilled(s, [(_step_goal(s, k, target.what), {"rule": None})], lang)
+    got = s.nodes_for(target)
+    for n in got:
+        z = _zero_step(s, n, lang)
+        if z:
+            items.insert(0, z)
+    extra = {"claim_aid": s.result["claims"][k]["aid"], "applied_category": s.result["claims"][k].get("category")}
+    if not got and not s.result["claims"][k].get("category"):
+        sub = _claim(s, Target("claim", claim=target.claim), lang)
+        items += sub["rules"]
+        extra["would_pay"] = sub["would_pay"]
+    return _answer(s, target, got, items, extra)
+
+
+def _annual_step(s: Session, target: Target, lang: str) -> dict:
+    """A step of an annual entry (annual:tilted_aid.step:annual_burden): its read-out rule on the
+    entry's item, and the entry itself (annual/4) when it was not computed."""
+    from .session import ANNUAL_ITEM
+    item = ANNUAL_ITEM[target.name]
+    pairs = [(_step_goal(s, item, target.what), {"rule": None})]
+    got = s.nodes_for(target)
+    if not got:
+        pairs.append((Goal("annual", [0, target.name, None, None]), {"rule": None}))
+    items = _drilled(s, pairs, lang)
+    for n in got:
+        z = _zero_step(s, n, lang)
+        if z:
+            items.insert(0, z)
+    return _answer(s, target, got, items + _delegated(s, target.name, lang))
+
+
+def _total(s: Session, lang: str) -> dict:
+    """The year's total: its parts, and for each claim paid nothing or annual entry not
+    computed, why not (their own rules)."""
+    r = s.result
+    parts = [{"node": f"claim:{c['claim_id']}", "amount": c["aid"]} for c in r["claims"]] + \
+            [{"node": f"annual:{a['kind']}", "amount": a["aid"]} for a in r["annual"]]
+    per_claim = []
+    for c in r["claims"]:
+        if c["aid"] == "0.00":
+            sub = _claim(s, Target("claim", claim=c["claim_id"]), lang)
+            per_claim.append({"claim": c["claim_id"], "rules": sub["rules"], "would_pay": sub["would_pay"],
+                              "applied_category": sub["applied_category"]})
+    got_annual = {a["kind"] for a in r["annual"]}
+    items = _drilled(s, [(Goal("annual", [0, kd, None, None]), {"rule": None})
+                         for kd in sorted(ANNUAL_KINDS(s)) if kd not in got_annual], lang)
+    return _answer(s, Target("total"), ["total"], items, {"parts": parts, "claims": per_claim})
+
+
+def ANNUAL_KINDS(s: Session) -> list[str]:
+    from .session import known_kinds
+    return known_kinds(s.engine)["annual"]
 
 
 def _delegated(s: Session, about: str, lang: str) -> list[dict]:
@@ -407,6 +486,8 @@ def why_not_text(s: Session, ans: dict, lang: str) -> str:
             lines.append(f"    {status} {c['goal']}" + ("" if c.get("holds") else f"  ← {c.get('failed')}"))
         if it.get("explanation"):
             lines.append(f"    ⇒ {it['explanation']}")
+    for p in ans.get("parts", []):
+        lines.append(f"  {p['node']}: {p['amount']}")
     for c in ans.get("claims", []):
         lines.append(f"  {w('claim', lang)} {c['claim']}:")
         for it in c["rules"]:
