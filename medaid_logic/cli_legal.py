@@ -53,13 +53,16 @@ def cmd_why(args):
 @_run
 def cmd_why_not(args):
     from .legal.minimal import minimal_change, minimal_text
-    from .legal.session import parse_target
+    from .legal.session import TargetError, parse_target
     from .legal.whynot import why_not, why_not_text
     s = _session(args)
     t = parse_target(args.target)
     ans = why_not(s, t, args.lang)
     if args.minimal:
-        ans["minimal_change"] = minimal_change(s, t)
+        try:
+            ans["minimal_change"] = minimal_change(s, t)
+        except TargetError as exc:   # an amount question: the why-not answer stands, with a note
+            ans["minimal_change"] = {"target": str(t), "found": False, "unsupported": True, "message": str(exc)}
     if args.format == "json":
         _out(ans)
     else:

@@ -115,3 +115,16 @@ def test_no_change_helps(engine):
     s = Session(data, engine=engine)
     answer = minimal_change(s, parse_target("claim:c3.category:returned_poor"))
     assert answer["found"] is False
+
+
+def test_minimal_on_amount_target_keeps_why_not():
+    # a step is an amount question: --minimal cannot answer it, the why-not answer is printed
+    # anyway with a note, exit 0
+    import subprocess
+    import sys
+    ex = str(Path(__file__).parent.parent / "examples/taiyuan-dibao-returned-poor.json")
+    p = subprocess.run([sys.executable, "-m", "medaid_logic.cli", "why-not", ex, "claim:c1.step:top_up", "--minimal"],
+                       capture_output=True, text=True)
+    assert p.returncode == 0, p.stderr
+    assert p.stdout.startswith("为什么没有 claim:c1.step:top_up")
+    assert "最小改变: 不适用" in p.stdout and "what-if" in p.stdout

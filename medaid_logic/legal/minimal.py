@@ -101,8 +101,12 @@ def describe(s: Session, ch: clingo.Symbol) -> str:
 
 def minimal_text(ans: dict, lang: str) -> str:
     zh = lang == "zh"
+    if ans.get("unsupported"):
+        return ("最小改变: 不适用——最小改变只回答资格问题（类别、费用、费用的类别、参保资助）；"
+                "数额问题请用 what-if\n" if zh else
+                f"minimal change: not answered — {ans['message']}; ask what-if for an amount\n")
     if not ans["found"]:
-        return ("最小改变: 不存在\n" if zh else f"minimal change: none — {ans['message']}\n")
+        return ("最小改变: 不存在——改变所持身份、转诊或省内就医均不能得到该结果\n" if zh else f"minimal change: none — {ans['message']}\n")
     lines = [(f"最小改变（{ans['size']} 项）:" if zh else f"minimal change ({ans['size']}):")]
     for c in ans["changes"]:
         lines.append(f"  {c['change']}  " + ", ".join(f"〔{r}〕" if zh else f"[{r}]" for r in c["rules"]))
