@@ -88,3 +88,22 @@ def test_rdf_alternative_not_relied_on(ty):
             if str(o).startswith("https://w3id.org/medaid/kb/") and "/" in str(o)[len("https://w3id.org/medaid/kb/"):]
             and str(o)[len("https://w3id.org/medaid/kb/"):] in ty.kb.clauses}
     assert used == {c["iri"] for c in clauses(ty)}
+
+
+def test_what_if_full_parameter_id(ty):
+    # `medaid parameters` lists taiyuan/inpatient/returned_poor/ratio (0.70, 第八条(五)); at 0.80:
+    # c1 16000.00 × 80% = 12800.00 (top-up 0: 30000 + 4000 + 12800 = 46800 ≥ 90% × 50000 = 45000)
+    # + catalogue aid 10200.00 = 23000.00; c2 5000.00 × 80% = 4000.00 + 1275.00 = 5275.00;
+    # total 26455.00 + 1600.00 + 500.00 = 28555.00 — the same as the case's own key
+    full = {e["target"]: e for e in what_if(ty, ["param.taiyuan/inpatient/returned_poor/ratio=0.8"])["changed"]}
+    short = {e["target"]: e for e in what_if(ty, ["param.inpatient/returned_poor/ratio=0.8"])["changed"]}
+    assert full["claim:c1"]["after"]["amount"] == "23000.00"
+    assert full["claim:c2"]["after"]["amount"] == "5275.00"
+    assert full["total"]["after"]["amount"] == "28555.00"
+    assert {k: e["after"] for k, e in full.items()} == {k: e["after"] for k, e in short.items()}
+
+
+def test_what_if_other_jurisdiction_parameter_refused(ty):
+    from medaid_logic.legal.session import TargetError
+    with pytest.raises(TargetError, match="parameter of shanxi"):
+        what_if(ty, ["param.shanxi/inpatient/dibao/ratio=0.8"])

@@ -6,7 +6,8 @@ Change syntax (one per --set):
   identity-=CAT                           remove every identity of CAT
   identity.CAT.since=DATE | .until=DATE|null   change an identity's dates
   claim.ID.FIELD=VALUE                    a claim's figures, dates, in_province, referred, local, ...
-  param.ID=VALUE                          a KB parameter (id as `medaid parameters` lists it) or an
+  param.ID=VALUE                          a KB parameter (id as `medaid parameters` lists it, with or
+                                          without the `<jurisdiction>/` prefix) or an
                                           interpretation (e.g. param.precedence=per_claim), or a statistic
   applicant.FIELD=VALUE                   e.g. applicant.birth_date=1960-01-01
 """
@@ -30,7 +31,27 @@ def _value(text: str):
     return t
 
 
-def apply_changes(data: dict, changes: list[str]) -> dict:
+def _param_key(d: dict, pid: str, ch: str, kb=None) -> str:
+    """A parameter id as `medaid parameters` lists it (`taiyuan/inpatient/dibao/ratio`) or as the
+    case's `parameters` key (`inpatient/dibao/ratio`, the case's jurisdiction implied)."""
+    jur = d.get("jurisdiction")
+    if jur and pid.startswith(f"{jur}/"):
+        return pid[len(jur) + 1:]
+    head = pid.split("/", 1)[0]
+    if "/" in pid and head != jur and head in _jurisdictions(kb):
+        raise TargetError(f"{ch}: {pid} is a parameter of {head}; a case may change only its own jurisdiction's "
+                          f"({jur}/...) parameters")
+    return pid
+
+
+def _jurisdictions(kb):
+    if kb is None:
+        from ..engine import default_engine
+        kb = default_engine().kb
+    return kb.jurisdictions
+
+
+def apply_changes(data: dict, changes: list[str], kb=None) -> dict:
     d = copy.deepcopy(data)
     ap = d["applicant"]
     year = d["year"]
@@ -61,7 +82,7 @@ def apply_changes(data: dict, changes: list[str]) -> dict:
                     raise TargetError(f"{ch}: no claim {parts[1]}")
                 hit[0][parts[2]] = v
             elif parts[0] == "param":
-                d.setdefault("parameters", {})[path[len("param."):]] = v
+                d.setdefault("parameters", {})[_param_key(d, path[len("param."):], ch, kb)] = v
             elif parts[0] == "applicant":
                 cur = ap
                 for p in parts[1:-1]:
@@ -100,7 +121,7 @@ def amounts(s: Session) -> dict[str, dict]:
 def what_if(s: Session, changes: list[str], lang: str = "zh") -> dict:
     if not changes:
         raise TargetError("what-if needs at least one --set CHANGE")
-    new = Session(apply_changes(s.data, changes), s.engine)
+    new = Session(apply_changes(s.data, changes, s.kb), s.engine)
     before, after = amounts(s), amounts(new)
     diff = []
     for key in list(before) + [k for k in after if k not in before]:
