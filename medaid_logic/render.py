@@ -26,7 +26,7 @@ WORDS = {
             "one_stop_settlement": "一站式结算", "no_deposit": "免住院押金", "hospital_bears_excess": "超比例费用由医疗机构承担",
             "catalogue_target_exceeded": "目录外费用控制目标超出", "apply_at": "申请地", "delegated": "授权事项",
             "vague": "表述模糊", "not_in_force": "未生效/已失效"},
-        "limits": {"deductible": "起付标准", "annual_cap": "年度救助限额", "identity_ended": "身份不覆盖（已退出或尚未取得）",
+        "limits": {"deductible": "起付标准", "annual_cap": "年度救助限额", "identity_ended": "身份已退出", "identity_not_yet_held": "身份尚未取得",
                    "not_referred": "未按规定转诊", "not_in_force": "文件未生效/已失效", "delegated": "标准授权地方确定",
                    "quota_year_end": "限额管理年底结算", "precondition": "不符合前提条件"},
         "claim_kinds": {"inpatient": "住院", "outpatient_chronic": "门诊慢特病", "outpatient_special_drug": "门诊特药",

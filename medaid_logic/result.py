@@ -297,7 +297,7 @@ class Builder:
         return used
 
 
-LIMITS = {"not_referred": "not_referred", "not_in_force": "not_in_force", "identity_not_held": "identity_ended",
+LIMITS = {"not_referred": "not_referred", "not_in_force": "not_in_force",
           "delegated": "delegated", "quota_year_end": "quota_year_end", "precondition": "precondition"}
 
 
