@@ -2,6 +2,7 @@
 engine reproduces; a clean fixture has no findings; every witness of the real KB's reviewed
 report (tests/golden/audit/real.json) is replayed through Engine.evaluate."""
 import json
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -129,3 +130,140 @@ def test_real_kb_has_no_high_finding():
     latent = [f for f in golden["findings"] if f["id"].startswith("safety/premium_over_contribution/")]
     assert latent and all(f["severity"] == "medium" and f["detail"]["latent"] for f in latent)
     assert all(f["detail"]["contribution"] == "260.00" and f["detail"]["amount"] == "280.00" for f in latent)
+
+
+# ---- planted defects of the safety searches and the remaining checks ------------------------------
+
+def test_premium_over_contribution_at_kb_figure_is_high():
+    """Fixture premium_over: clause 二 gives dibao a fixed 400 yuan; statistics.ttl holds the
+    2023 contribution 380, so the subsidy is 400 − 380 = 20 yuan above what the person owes: high."""
+    rep = run_audit(FIXTURES / "premium_over")
+    f = next(f for f in rep["findings"] if f["id"] == "safety/premium_over_contribution/wuhai/dibao")
+    assert f["severity"] == "high" and f["detail"]["latent"] is False
+    assert f["detail"]["amount"] == "400.00" and f["detail"]["contribution"] == "380.00" == f["detail"]["kb_contribution"]
+    assert f["clauses"][0]["rule"] == "wuhai/二" and "400元" in f["clauses"][0]["text"]
+    (w,) = f["witness"]
+    assert w["case"]["parameters"]["contribution"] == 380
+    assert w["expect"]["premium_subsidy"]["amount"] == "400.00"
+    replay(Engine(kb=load_kb(str(FIXTURES / "premium_over"))), f["witness"])
+    assert main(["audit", "--kb", str(FIXTURES / "premium_over"), "--fail-on", "high", "--format", "json"]) == 1
+
+
+def test_dead_exception_found_with_witness():
+    """Fixture dead_exception: clause 五's 90% for dibao holds only in 2022, its base (clause 三,
+    70%) from the document's start 2023-01-01: never one day together. The witness is a 2023 stay,
+    self-pay 30000 − 10000 = 20000, paid under the base rule: 20000 × 70% = 14000 (not × 90% = 18000)."""
+    rep = run_audit(FIXTURES / "dead_exception")
+    f = next(f for f in rep["findings"] if f["id"] == "dead_exception/wuhai/inpatient/dibao/ratio_transition")
+    assert f["kind"] == "conflict" and f["severity"] == "medium"
+    assert [c["rule"] for c in f["clauses"]] == ["wuhai/五", "wuhai/三"]
+    (w,) = f["witness"]
+    assert w["expect"]["claims"]["c1"] == {"aid": "14000.00", "category": "dibao"}
+    replay(Engine(kb=load_kb(str(FIXTURES / "dead_exception"))), f["witness"])
+
+
+class DefectiveEngine(Engine):
+    """The engine with two planted defects in its results (the KB vocabulary cannot express a
+    non-monotone or identity-penalising rule, so the defects are planted here):
+    * dibao alone, one claim with self-pay above 40000: aid 70% × (self-pay − 40000);
+    * tekun and dibao held together, claims present: aid 70% × self-pay (dibao's rate, not tekun's 100%)."""
+
+    def evaluate_batch(self, items):
+        items = list(items)
+        out = super().evaluate_batch(items)
+        for case, res in zip(items, out):
+            if isinstance(res, CaseError) or not case["claims"]:
+                continue
+            cats = sorted(i["category"] for i in case["applicant"]["identities"])
+            c = case["claims"][0]
+            self_pay = Decimal(str(c["in_policy_cost"])) - Decimal(str(c["basic_insurance_paid"]))
+            if cats == ["dibao"] and self_pay > 40000:
+                aid = (self_pay - 40000) * Decimal("0.70")
+            elif cats == ["dibao", "tekun"]:
+                aid = self_pay * Decimal("0.70")
+            else:
+                continue
+            res["claims"][0]["aid"] = res["total_aid"] = f"{aid:.2f}"
+        return out
+
+
+@pytest.fixture(scope="module")
+def defective_report():
+    import medaid_logic.audit as audit
+    original = audit.Engine
+    audit.Engine = DefectiveEngine
+    try:
+        return run_audit(FIXTURES / "clean")
+    finally:
+        audit.Engine = original
+
+
+def test_more_self_pay_less_aid_found(defective_report):
+    """Self-pay 20000 → 20000 × 70% = 14000; self-pay 50000 → (50000 − 40000) × 70% = 7000 < 14000."""
+    f = next(f for f in defective_report["findings"] if f["id"].startswith("safety/monotonic/wuhai/dibao/inpatient"))
+    assert f["severity"] == "high" and "乌海市低保对象" in f["statement"]["zh"]
+    lo, hi = f["witness"]
+    assert (lo["expect"]["total_aid"], hi["expect"]["total_aid"]) == ("14000.00", "7000.00")
+    replay(DefectiveEngine(kb=load_kb(str(FIXTURES / "clean"))), f["witness"])
+
+
+def test_extra_identity_less_aid_found(defective_report):
+    """tekun alone, self-pay 3000: 100% = 3000; tekun + dibao: 3000 × 70% = 2100 < 3000."""
+    f = next(f for f in defective_report["findings"] if f["id"] == "safety/extra_identity/wuhai/tekun/dibao")
+    single, dual = f["witness"]
+    assert (single["expect"]["total_aid"], dual["expect"]["total_aid"]) == ("3000.00", "2100.00")
+    assert "3000.00 元 → 2100.00 元" in f["statement"]["zh"]
+    replay(DefectiveEngine(kb=load_kb(str(FIXTURES / "clean"))), f["witness"])
+
+
+def test_jurisdiction_filter_md_and_json(capsys):
+    """--jurisdiction keeps exactly the findings naming J; json is the report; md is headed in the
+    language asked for and quotes every clause in full."""
+    kb = str(FIXTURES / "gap")
+    assert main(["audit", "--kb", kb, "--format", "json"]) == 0
+    full = json.loads(capsys.readouterr().out)
+    assert main(["audit", "--kb", kb, "--format", "json", "--jurisdiction", "wuxi"]) == 0
+    only = json.loads(capsys.readouterr().out)
+    assert only["audit"]["jurisdictions"] == ["wuxi"]
+    assert [f["id"] for f in only["findings"]] == [f["id"] for f in full["findings"] if "wuxi" in f["jurisdictions"]]
+    assert only["findings"] and all(r["jurisdiction"] == "wuxi" for r in only["coverage"])
+    assert main(["audit", "--kb", kb, "--format", "md", "--lang", "zh"]) == 0
+    md = capsys.readouterr().out
+    assert md.startswith("# 医疗救助政策一致性审查") and "| 类型 |" in md and "检索案例数" in md and "Jurisdictions" not in md
+    for f in full["findings"]:
+        for c in f["clauses"]:
+            assert c["text"] in md
+    assert main(["audit", "--kb", kb, "--format", "md", "--lang", "en"]) == 0
+    assert "| kind |" in capsys.readouterr().out
+
+
+def test_text_never_cuts_a_clause():
+    """The real report's longest clause is quoted whole in text (wrapped, every character kept)."""
+    golden = json.loads(GOLDEN.read_text(encoding="utf-8"))
+    text = render_text(golden)
+    longest = max((c["text"] for f in golden["findings"] for c in f["clauses"]), key=len)
+    assert len(longest) > 160
+    squeeze = lambda t: "".join(t.split())
+    assert squeeze(longest) in squeeze(text)
+
+
+def test_no_python_repr_in_statements():
+    golden = json.loads(GOLDEN.read_text(encoding="utf-8"))
+    for f in golden["findings"]:
+        for lang in ("zh", "en"):
+            assert "Decimal(" not in f["statement"][lang] and "('" not in f["statement"][lang], f["id"]
+
+
+def test_city_vs_province_witness_is_one_case_in_two_places():
+    """Taiyuan 第九条(一) names no chronic aid for returned_poor, Shanxi does at 30%: the same
+    bill, self-pay 13000 − 10000 = 3000, gets 0.00 in Taiyuan and 3000 × 30% = 900.00 in Shanxi."""
+    golden = json.loads(GOLDEN.read_text(encoding="utf-8"))
+    f = next(f for f in golden["findings"] if f["id"].startswith("city_province/taiyuan/narrower/outpatient_chronic/ratio/"))
+    assert {c["rule"].split("/")[0] for c in f["clauses"]} == {"taiyuan", "shanxi"}
+    city, prov = f["witness"]
+    assert (city["case"]["jurisdiction"], prov["case"]["jurisdiction"]) == ("taiyuan", "shanxi")
+    assert city["case"]["claims"] == prov["case"]["claims"] and city["case"]["applicant"] == prov["case"]["applicant"]
+    assert (city["expect"]["total_aid"], prov["expect"]["total_aid"]) == ("0.00", "900.00")
+    for f in golden["findings"]:
+        if f["kind"] == "city_vs_province" and f["detail"]["relation"] in ("narrower", "broader", "different", "fills_silence"):
+            assert {c["rule"].split("/")[0] for c in f["clauses"]} == {"taiyuan", "shanxi"}, f["id"]

@@ -235,10 +235,20 @@ class Builder:
                      f"and they exclude each other.", wit, {"parameters": [i1, i2], "kinds": [k1, k2], "categories": cats})
         for i, base, j in st.get("dead_exception", []):
             p, q = kb.parameters[i], kb.parameters[base]
+            # witness: a case the base rule covers, in its first year, to which the exception
+            # would speak if it could apply: the engine applies the base rule
+            wit = None
+            cat = next((c for c in p.categories if c not in ("everyone", "any_recipient")), None)
+            b = next((x for x in p.benefits if x in self.searcher.kinds(j) or x == "premium"), None)
+            if cat and b:
+                c0, sub = (cat.split("/", 1) + [None])[:2]
+                year = max(q.valid_from, kb.policy_document(j).effective_from or 0) // 10000
+                case = self.claim_case(j, year, c0, sub, b)
+                wit = self.replay([case]) if case else None
             self.add(f"dead_exception/{i}", "conflict", "medium", [j], self.clauses([p.rule, q.rule]),
                      f"{self.jur(j, 'zh')} {p.rule} 是 {q.rule} 的例外，但二者不可能同时适用于同一人、同一待遇、同一日期：该例外永不生效。",
                      f"{self.jur(j, 'en')} {p.rule} is an exception to {q.rule}, but the two can never apply to one person, benefit and day: "
-                     f"the exception never applies.", None, {"parameters": [i, base]})
+                     f"the exception never applies.", wit, {"parameters": [i, base]})
         # city vs province, grouped per (relation, benefit, kind, rules)
         groups = defaultdict(set)
         for j, p, relation, b, kind, c, pair in st.get("cvp", []):
