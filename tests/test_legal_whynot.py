@@ -180,3 +180,30 @@ def test_self_pay_shows_no_parent_rule(ty):
     text = tree_text(ty, why(ty, parse_target("claim:c1"), "en"), "en")
     sp = [line for line in text.splitlines() if "self-pay (in-policy)" in line]
     assert sp and all("[" not in line.split("=", 1)[1] for line in sp), sp
+
+
+def test_negated_condition_named_with_value_and_clause(engine):
+    # c1 out of province: 第八条(五)'s 90% top-up requires in-province care
+    # (param_requires(top_up_target, in_province)); the claim says in_province = false, so the
+    # cand_fails rule holds and the top-up is not derived
+    d = copy.deepcopy(TY)
+    d["claims"][0]["in_province"] = False
+    s = Session(d, engine)
+    ans = why_not(s, parse_target("claim:c1.step:top_up"), "en")
+    it = rules_for(ans, parameter="taiyuan/inpatient/returned_poor/top_up_target")[0]
+    assert it["explanation"].startswith("taiyuan/第八条(五) requires in_province; here claims[0].in_province = false")
+    assert it["chain"][-1]["goal"] == "cond_ok(0,0,in_province)"
+
+
+def test_negated_age_condition_with_values(engine):
+    # Taiyuan low_income born 1990-01-01: 33 on 2023-01-01; 第六条 subsidises low_income aged 60
+    # or more (age_at_least(60)) or under 18 (age_below(18)): 33 < 60 and 33 >= 18 both fail
+    d = {"case_id": "li", "jurisdiction": "taiyuan", "year": 2023,
+         "applicant": {"identities": [{"category": "low_income", "since": "2020-01-01", "until": None}],
+                       "birth_date": "1990-01-01"}, "claims": [], "parameters": {"contribution": 380}}
+    s = Session(d, engine)
+    ans = why_not(s, parse_target("premium"), "en")
+    ex = {r["parameter"]: r["explanation"] for r in ans["rules"]}
+    assert ex["taiyuan/premium/low_income_elderly/premium_share"] == \
+        "taiyuan/第六条 requires age_at_least(60); here ys(0,2023-01-01), age_on(0,2023-01-01,33), 33 < 60"
+    assert ex["taiyuan/premium/low_income_minor/premium_share"].endswith("age_on(0,2023-01-01,33), 33 >= 18")

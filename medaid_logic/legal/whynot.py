@@ -50,8 +50,21 @@ def drill(s: Session, goals: list[Goal]) -> list[list[dict]]:
                 continue
             if any(f.holds for f in fs):
                 f = next(f for f in fs if f.holds)
-                chains[i].append({"goal": g.text(), "rule": f.rule.text, "holds": True,
-                                  "bindings": {k: _v(v) for k, v in (f.bindings[0] if f.bindings else {}).items()}})
+                b = f.bindings[0] if f.bindings else {}
+                entry = {"goal": g.text(), "rule": f.rule.text, "holds": True,
+                         "bindings": {k: _v(v) for k, v in b.items()},
+                         "body": [substitute(lit.text, b) for lit in f.rule.body]}
+                chains[i].append(entry)
+                # reached through `not X`: X holds, so the condition failed; follow the first
+                # negative condition of X's rule (e.g. not cond_ok(A,K,in_province)) to the fact
+                # that made it fail
+                prev = chains[i][-2] if len(chains[i]) > 1 else {}
+                if (prev.get("failed") or "").startswith("not "):
+                    neg = next((lit for lit in f.rule.body if lit.kind == "atom" and lit.sign and lit.name not in INPUTS), None)
+                    if neg is not None:
+                        args = [_subst_arg(a, b) for a in neg.args]
+                        if all(a is not None for a in args):
+                            nxt.append((i, Goal(neg.name, args)))
                 continue
             f = max(fs, key=lambda f: f.reached)   # the rule that got furthest
             lit = f.failed
@@ -413,15 +426,15 @@ def explain_chain(s: Session, item: dict, chain: list[dict], lang: str) -> str:
     last = chain[-1]
     if last.get("holds") and len(chain) == 1:
         return w("holds", lang)
-    if last.get("holds"):
-        # the chain ended at a negative condition whose atom holds: say which rule made it hold
-        prev = chain[-2] if len(chain) > 1 else last
-        return f"{prev['failed']} — {w('holds', lang)}: {last['rule']}"
+    neg = next((h for h in range(1, len(chain)) if chain[h].get("holds") and
+                (chain[h - 1].get("failed") or "").startswith("not ")), None)
+    if neg is not None:
+        return _explain_negation(s, item, chain[neg - 1], chain[neg], chain[neg + 1:], lang)
     failed = last.get("failed") or ""
     pid = item.get("parameter")
     p = s.kb.parameters.get(pid) if pid else None
     if failed.startswith("param(") and p is not None:
-        names = ", ".join(category_label(s.kb, x.split('/')[0], lang) for x in p.categories)
+        names = ", ".join(dict.fromkeys(category_label(s.kb, x.split("/")[0], lang) for x in p.categories))
         keys = sorted({str(b) for b in _keys_tried(last)})
         if lang == "zh":
             return f"{p.rule} 只列明 {names}；申请人在此可用的身份键为 {', '.join(keys)}"
@@ -456,6 +469,45 @@ def explain_chain(s: Session, item: dict, chain: list[dict], lang: str) -> str:
     return f"{w('failed', lang)}: {failed}"
 
 
+def _dates(text: str) -> str:
+    return re.sub(r"\b(\d{4})(\d{2})(\d{2})\b", r"\1-\2-\3", text)
+
+
+def _explain_negation(s: Session, item: dict, at_not: dict, held: dict, tail: list[dict], lang: str) -> str:
+    """A condition `not X` failed because X holds: X's rule body with the values it held with
+    (read from the rule and the solver's bindings), the requirement it tests and the clause that
+    states it (the KB parameter in the requirement), and the case's value that failed it."""
+    body = held.get("body") or []
+    # the requirement: an input fact of the body naming a KB parameter (param_requires("id",Cond))
+    req_i, rule, cond = None, None, None
+    for i, lit in enumerate(body):
+        m = re.match(r'^(\w+)\("([^"]+)",(.*)\)$', lit)
+        if m and m.group(1) in INPUTS and m.group(2) in s.kb.parameters:
+            req_i, rule, cond = i, s.rule_of(m.group(2)), m.group(3)
+            break
+    atom = at_not["failed"][len("not "):]
+    rest = body[req_i + 1:] if req_i is not None else body
+    value = None
+    if tail and not tail[-1].get("holds"):
+        f = tail[-1].get("failed") or ""
+        m = re.match(r"^claim_is\(\d+,(\d+),(\w+)\)$", f)
+        if m and int(m.group(1)) < len(s.data.get("claims", [])):
+            k, prop = int(m.group(1)), m.group(2)
+            v = s.data["claims"][k].get(prop)
+            value = f"claims[{k}].{prop} = {'false' if not v else 'true'}" + ("" if v is not None else " (not given)")
+        else:
+            value = f"{tail[-1]['goal']} ← {f}"
+    shown = _dates(", ".join(rest))
+    if rule:
+        item.setdefault("rule", rule)
+        item.setdefault("clause", s.locator(rule))
+    if lang == "zh":
+        head = f"{rule} 要求 {cond}" if rule else f"{atom} 成立"
+        return f"{head}；本案 {value or shown}" + (f"（{atom} 成立: {shown}）" if value else "")
+    head = f"{rule} requires {cond}" if rule else f"{atom} holds"
+    return f"{head}; here {value or shown}" + (f" ({atom} holds: {shown})" if value else "")
+
+
 def _keys_tried(entry):
     out = []
     for t in entry.get("tried", []):
@@ -481,9 +533,14 @@ def why_not_text(s: Session, ans: dict, lang: str) -> str:
         if it.get("rule") and it.get("parameter"):
             text = s.kb.clause_source(it["rule"])["text"]
             lines.append(f"    «{text}»")
+        prev = {}
         for c in it.get("chain", []):
             status = "✓" if c.get("holds") else "✗"
-            lines.append(f"    {status} {c['goal']}" + ("" if c.get("holds") else f"  ← {c.get('failed')}"))
+            why = ""
+            if c.get("holds") and (prev.get("failed") or "").startswith("not ") and c.get("body"):
+                why = "  ⇐ " + _dates(", ".join(c["body"]))
+            lines.append(f"    {status} {c['goal']}" + (why if c.get("holds") else f"  ← {c.get('failed')}"))
+            prev = c
         if it.get("explanation"):
             lines.append(f"    ⇒ {it['explanation']}")
     for p in ans.get("parts", []):
