@@ -168,7 +168,7 @@ def test_what_if_drop_returned_poor_flips_category(ty):
     assert ch["premium"]["after"]["amount"] == "304.00"
     # same ordinary aid (70% either way) under another clause: not reported as a change of amount
     oa = ch["claim:c1.step:ordinary_aid"]
-    assert oa["same_amount"] and oa["why"] == "same amount, different rule"
+    assert oa["same_amount"] and oa["why"] == "same amount, different rule" and oa["why_code"] == "same_amount_other_rule"
     assert (oa["before"]["rule"], oa["after"]["rule"]) == ("taiyuan/第八条(五)", "taiyuan/第八条(二)")
     text = what_if_text(ans, "en")
     assert "claim:c1.step:ordinary_aid: 11200.00 (same amount, different rule: taiyuan/第八条(五) → taiyuan/第八条(二))" in text
@@ -207,3 +207,36 @@ def test_negated_age_condition_with_values(engine):
     assert ex["taiyuan/premium/low_income_elderly/premium_share"] == \
         "taiyuan/第六条 requires age_at_least(60); here ys(0,2023-01-01), age_on(0,2023-01-01,33), 33 < 60"
     assert ex["taiyuan/premium/low_income_minor/premium_share"].endswith("age_on(0,2023-01-01,33), 33 >= 18")
+
+
+def test_what_if_compares_the_paying_parameter(engine):
+    # Shanxi h1/h2 with dibao added: take-the-highest pays both under dibao; the clause
+    # (合理确定住院救助水平) is the same, the paying parameter is not (…/monitored/ratio → …/dibao/ratio)
+    s = Session(load("shanxi-monitored-edge.json"), engine)
+    ch = {e["target"]: e for e in what_if(s, ["identity+=dibao"], "en")["changed"]}
+    h1 = ch["claim:h1"]
+    assert h1["why_code"] == "other_parameter"
+    assert h1["parameter"] == {"before": "shanxi/inpatient/monitored/ratio", "after": "shanxi/inpatient/dibao/ratio"}
+    assert ch["claim:h2"]["same_amount"] and ch["claim:h2"]["why_code"] == "other_parameter"
+
+
+def test_what_if_lists_only_changed_amounts(ty):
+    # ratio 0.70 → 0.80: the top-ups stay 0.00 with the same rule and parameter (c1 pays
+    # 30000 + 4000 + 12800 = 46800 ≥ 45000 either way): not listed; the changed ones name the value
+    ch = {e["target"]: e for e in what_if(ty, ["param.inpatient/returned_poor/ratio=0.8"], "en")["changed"]}
+    assert "claim:c1.step:top_up" not in ch and "claim:c2.step:top_up" not in ch
+    assert all(e["before"]["amount"] != e["after"]["amount"] for e in ch.values())
+    assert ch["claim:c1"]["parameter_value"] == {"parameter": "taiyuan/inpatient/returned_poor/ratio",
+                                                 "before": "0.70", "after": "0.8"}
+
+
+def test_what_if_exclusion_cites_its_clause(ty):
+    # c2 without referral: 第二十条 excludes it (excluded/4 not_referred), aid 4775.00 → 0.00,
+    # total 26455.00 − 4775.00 = 21680.00
+    ans = what_if(ty, ["claim.c2.referred=false"], "zh")
+    ch = {e["target"]: e for e in ans["changed"]}
+    assert ch["claim:c2"]["after"]["amount"] == "0.00" and ch["total"]["after"]["amount"] == "21680.00"
+    assert ch["claim:c2"]["rule_that_made_the_difference"] == "taiyuan/第二十条"
+    assert ch["claim:c2"]["why_code"] == "excluded" and ch["claim:c2"]["exclusion"] == "not_referred"
+    text = what_if_text(ans, "zh")
+    assert "None" not in text and "rule" not in text

@@ -96,26 +96,47 @@ def apply_changes(data: dict, changes: list[str], kb=None) -> dict:
 
 
 def amounts(s: Session) -> dict[str, dict]:
-    """Every amount of a result, keyed by its target name, with the rule that produced it."""
-    r = s.result
+    """Every amount of a result, keyed by its target name, with the rule that produced it and
+    the KB parameter that paid it (pays_rule/4, step/7, annual/4, premium/5 of the solver)."""
+    r, at = s.result, s.atoms
+    pays_param = {k: pid for k, _, pid in at["pays_rule"]}
+    step_param = {(s.item_node(k), what): (pid if pid != "none" else None) for k, _, what, _, pid, _ in at["step"]}
+    annual_param = {kind: pid for kind, _, pid in at["annual"]}
+    prem_param = next((pid for _, pid, _, _ in at["premium"]), None)
     out = {"total": {"amount": r["total_aid"]},
            "premium": {"amount": r["premium_subsidy"].get("amount"), "rule": r["premium_subsidy"].get("rule"),
-                       "category": r["premium_subsidy"].get("category"), "status": r["premium_subsidy"].get("status")},
+                       "category": r["premium_subsidy"].get("category"), "status": r["premium_subsidy"].get("status"),
+                       "param": prem_param},
            "applied_category": {"amount": None, "category": r.get("applied_category")}}
-    for c in r["claims"]:
-        out[f"claim:{c['claim_id']}"] = {"amount": c["aid"], "rule": c.get("rule"), "category": c.get("category"),
-                                         "reason": c.get("reason")}
+    for i, c in enumerate(r["claims"]):
+        n = f"claim:{c['claim_id']}"
+        out[n] = {"amount": c["aid"], "rule": c.get("rule"), "category": c.get("category"),
+                  "reason": c.get("reason"), "param": pays_param.get(i)}
         for st in c["steps"]:
-            out[f"claim:{c['claim_id']}.step:{st['what']}"] = {"amount": st["amount"], "rule": st.get("rule"),
-                                                                "formula": st["formula"]}
+            out[f"{n}.step:{st['what']}"] = {"amount": st["amount"], "rule": st.get("rule"),
+                                             "formula": st["formula"], "param": step_param.get((n, st["what"]))}
     for a in r["annual"]:
-        out[f"annual:{a['kind']}"] = {"amount": a["aid"], "rule": a.get("rule")}
+        n = f"annual:{a['kind']}"
+        out[n] = {"amount": a["aid"], "rule": a.get("rule"), "param": annual_param.get(a["kind"])}
         for st in a.get("steps", []):
-            out[f"annual:{a['kind']}.step:{st['what']}"] = {"amount": st["amount"], "rule": st.get("rule"), "formula": st["formula"]}
+            out[f"{n}.step:{st['what']}"] = {"amount": st["amount"], "rule": st.get("rule"), "formula": st["formula"],
+                                             "param": step_param.get((n, st["what"]))}
     for f in r["flags"]:
         key = f"flag:{f['kind']}" + (f"@{f.get('claim_id') or f.get('category') or f.get('about') or ''}")
         out[key] = {"amount": f.get("amount") or "✓", "rule": f.get("rule")}
     return out
+
+
+def _exclusion(new: Session, key: str):
+    """The solver's exclusion of the claim a target belongs to (excluded/4), as (rule, why)."""
+    if not key.startswith("claim:"):
+        return None
+    cid = key[len("claim:"):].split(".", 1)[0]
+    if cid not in new.claim_ids:
+        return None
+    k = new.claim_ids.index(cid)
+    hit = next(((why, pid) for kk, why, pid in new.atoms["excluded"] if kk == k), None)
+    return (new.rule_of(hit[1]), hit[0]) if hit else None
 
 
 def what_if(s: Session, changes: list[str], lang: str = "zh") -> dict:
@@ -123,52 +144,107 @@ def what_if(s: Session, changes: list[str], lang: str = "zh") -> dict:
         raise TargetError("what-if needs at least one --set CHANGE")
     new = Session(apply_changes(s.data, changes, s.kb), s.engine)
     before, after = amounts(s), amounts(new)
+    jur = s.data["jurisdiction"]
+    old_p, new_p = s.data.get("parameters") or {}, new.data.get("parameters") or {}
+    reset = {f"{jur}/{k}": (old_p.get(k), v) for k, v in new_p.items() if old_p.get(k) != v}
     diff = []
     for key in list(before) + [k for k in after if k not in before]:
         b, a = before.get(key), after.get(key)
         if b == a:
             continue
-        if b and a and (b.get("amount"), b.get("category"), b.get("rule")) == (a.get("amount"), a.get("category"), a.get("rule")) \
-                and key.startswith(("flag:",)):
-            continue
+        basis = lambda x: (x.get("rule"), x.get("param"), x.get("category"))
+        if b and a and b.get("amount") == a.get("amount") and basis(b) == basis(a):
+            continue      # only a figure inside the formula moved: the amount and its basis did not
         entry = {"target": key, "before": b, "after": a}
         rb, ra = (b or {}).get("rule"), (a or {}).get("rule")
-        if b and a and rb and ra and rb != ra and b.get("amount") == a.get("amount"):
+        pb, pa = (b or {}).get("param"), (a or {}).get("param")
+        excl = _exclusion(new, key) if (not a or not ra) and b else None
+        if excl:
+            entry["rule_that_made_the_difference"] = excl[0]
+            entry["why"] = "excluded"
+            entry["exclusion"] = excl[1]
+        elif b and a and rb and ra and rb != ra and b.get("amount") == a.get("amount"):
             entry["rule_that_made_the_difference"] = ra
             entry["same_amount"] = True
-            entry["why"] = "same amount, different rule"
+            entry["why"] = "same_amount_other_rule"
         elif rb != ra:
             entry["rule_that_made_the_difference"] = ra or rb
-            entry["why"] = "a different rule applies" if ra and rb else ("the rule now applies" if ra else "the rule no longer applies")
+            entry["why"] = "other_rule" if ra and rb else ("rule_now" if ra else "rule_no_longer")
+        elif pb and pa and pb != pa:
+            entry["rule_that_made_the_difference"] = ra
+            entry["parameter"] = {"before": pb, "after": pa}
+            entry["why"] = "other_parameter"
+            entry["same_amount"] = b.get("amount") == a.get("amount")
+        elif pa and pa == pb and pa in reset:
+            entry["rule_that_made_the_difference"] = ra
+            entry["why"] = "parameter_value"
+            p = s.kb.parameters.get(pa)
+            was = reset[pa][0] if reset[pa][0] is not None else (", ".join(str(v) for v in p.values) if p else "?")
+            entry["parameter_value"] = {"parameter": pa, "before": str(was), "after": str(reset[pa][1])}
         elif ra:
             entry["rule_that_made_the_difference"] = ra
-            entry["why"] = "same rule, different figures"
+            entry["why"] = "same_rule_other_figures"
+        if pb != pa and pb and pa and "parameter" not in entry:
+            entry["parameter"] = {"before": pb, "after": pa}
         if (b or {}).get("category") != (a or {}).get("category"):
             entry["category"] = {"before": (b or {}).get("category"), "after": (a or {}).get("category")}
+        if "why" in entry:   # the reason as a code and in words of the asked language
+            entry["why_code"] = entry["why"]
+            entry["why"] = WHY[entry["why_code"]][0 if lang == "zh" else 1]
         diff.append(entry)
     return {"changes": changes, "changed": diff, "after": new.result, "session": new}
 
 
+WHY = {
+    "excluded": ("被排除", "excluded"),
+    "same_amount_other_rule": ("数额不变，依据改变", "same amount, different rule"),
+    "other_rule": ("适用的规则改变", "a different rule applies"),
+    "rule_now": ("该规则现在适用", "the rule now applies"),
+    "rule_no_longer": ("该规则不再适用", "the rule no longer applies"),
+    "other_parameter": ("同一条款，适用的参数改变", "same clause, a different parameter"),
+    "same_rule_other_figures": ("规则与参数相同，数字改变", "same rule and parameter, different figures"),
+    "parameter_value": ("参数取值改变", "the parameter's value changed"),
+}
+
+
 def what_if_text(ans: dict, lang: str) -> str:
     zh = lang == "zh"
+    none = "无" if zh else "none"
     lines = [("如果 " if zh else "what if ") + "; ".join(ans["changes"])]
     if not ans["changed"]:
         lines.append("  无变化" if zh else "  nothing changed")
+
+    def val(x):
+        if not x:
+            return "—"
+        if x.get("amount") is not None:
+            return x["amount"]
+        return x.get("category") or none
     for e in ans["changed"]:
         b, a = e["before"] or {}, e["after"] or {}
-        val = lambda x: x.get("amount") if x.get("amount") is not None else (x.get("category") or ("—" if not x else ""))
-        if e.get("same_amount"):
-            line = f"  {e['target']}: {val(a)} ({'数额不变，依据改变' if zh else 'same amount, different rule'}: {b.get('rule')} → {a.get('rule')})"
-            if e.get("category"):
-                line += f"  [{e['category']['before']} → {e['category']['after']}]"
-            lines.append(line)
-            continue
-        line = f"  {e['target']}: {val(b) or '—'} → {val(a) or '—'}"
-        if a.get("reason") and a.get("amount") == "0.00":
-            line += f"  ({a['reason']})"
+        cat = ""
         if e.get("category"):
-            line += f"  [{e['category']['before']} → {e['category']['after']}]"
+            cat = f"  [{e['category']['before'] or none} → {e['category']['after'] or none}]"
+        code = e.get("why_code")
+        why = WHY[code][0 if zh else 1] if code in WHY else e.get("why")
+        if e.get("same_amount"):
+            basis = (f"{e['parameter']['before']} → {e['parameter']['after']}" if code == "other_parameter"
+                     else f"{b.get('rule')} → {a.get('rule')}")
+            lines.append(f"  {e['target']}: {val(a)} ({why}: {basis}){cat}")
+            continue
+        line = f"  {e['target']}: {val(b)} → {val(a)}"
+        if a.get("reason") and a.get("amount") == "0.00" and not zh:
+            line += f"  ({a['reason']})"
+        line += cat
         if e.get("rule_that_made_the_difference"):
-            line += f"  〔{e['rule_that_made_the_difference']}: {e['why']}〕" if zh else f"  [{e['rule_that_made_the_difference']}: {e['why']}]"
+            detail = why
+            if code == "excluded":
+                detail = (f"被排除（{e['exclusion']}）" if zh else f"excluded ({e['exclusion']})")
+            if e.get("parameter"):
+                detail += f": {e['parameter']['before']} → {e['parameter']['after']}"
+            if e.get("parameter_value"):
+                pv = e["parameter_value"]
+                detail += f": {pv['parameter']} {pv['before']} → {pv['after']}"
+            line += f"  〔{e['rule_that_made_the_difference']}: {detail}〕" if zh else f"  [{e['rule_that_made_the_difference']}: {detail}]"
         lines.append(line)
     return "\n".join(lines) + "\n"
