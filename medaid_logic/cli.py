@@ -1,4 +1,4 @@
-"""The `medaid` command: evaluate, batch, categories, parameters, kb validate.
+"""The `medaid` command: evaluate, batch, categories, parameters, provisions, kb validate.
 
 stdout carries only the result; diagnostics go to stderr. Bad input: exit 2 with
 {"error": {"field", "message"}} (json) or the message (text).
@@ -175,6 +175,27 @@ def cmd_parameters(args) -> int:
     return 0
 
 
+def cmd_provisions(args) -> int:
+    """The provisions that compute nothing but matter: delegations, deadlines, silences..."""
+    from .kb import load_kb
+    kb = load_kb()
+    if _unknown_jurisdiction(args, kb):
+        return 2
+    rows = [{"id": p.id, "jurisdiction": p.jurisdiction, "kind": p.kind, "status": p.status,
+             "statement": p.statement_zh, "label": p.label_en, "figure": p.figure, "delegated_to": p.delegated_to,
+             "clauses": [{"rule": c, **kb.clause_source(c)} for c in p.clauses], "bears_on": p.bears_on}
+            for p in kb.provisions
+            if (not args.jurisdiction or p.jurisdiction == args.jurisdiction) and (not args.kind or p.kind == args.kind)]
+    if args.format == "json":
+        print(_dump(rows))
+        return 0
+    for r in rows:
+        text = r["statement"] if args.lang == "zh" else r["label"]
+        extra = "".join(f"  [{x}]" for x in (r["status"], r["figure"], r["delegated_to"] and f"→ {r['delegated_to']}") if x)
+        print(f"{r['jurisdiction']:<8} {r['kind']:<11} {', '.join(c['rule'] for c in r['clauses'])}\n    {text}{extra}")
+    return 0
+
+
 def cmd_kb(args) -> int:
     from .kb import KB
     try:
@@ -183,7 +204,8 @@ def cmd_kb(args) -> int:
         print(str(exc), file=sys.stderr)
         return 1
     print(f"kb: valid — {len(kb.documents)} documents, {len(kb.clauses)} clauses, {len(kb.categories)} categories, "
-          f"{len(kb.parameters)} parameters, {len(kb.interpretations)} interpretations, {len(kb.statistics)} statistics")
+          f"{len(kb.parameters)} parameters, {len(kb.provisions)} provisions, {len(kb.interpretations)} interpretations, "
+          f"{len(kb.statistics)} statistics")
     return 0
 
 
@@ -213,6 +235,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--year", type=int)
     p.add_argument("--format", choices=("json", "text"), default="text")
     p.set_defaults(func=cmd_parameters)
+    pr = sub.add_parser("provisions", help="provisions that compute nothing but matter (delegations, deadlines, silences...)")
+    pr.add_argument("--jurisdiction")
+    pr.add_argument("--kind", help="delegation, deadline, silence, vague, scope, procedure, precedence, conflict, territory, time, sanction, fund")
+    pr.add_argument("--format", choices=("json", "text"), default="text")
+    pr.add_argument("--lang", choices=("zh", "en"), default="zh")
+    pr.set_defaults(func=cmd_provisions)
     k = sub.add_parser("kb", help="knowledge-base tools")
     k.add_argument("action", choices=("validate",))
     k.set_defaults(func=cmd_kb)

@@ -122,6 +122,21 @@ class Interpretation:
 
 
 @dataclass
+class Provision:
+    """A provision that computes nothing but matters (kb/provisions.ttl)."""
+    id: str
+    jurisdiction: str
+    kind: str
+    clauses: list[str]
+    statement_zh: str
+    label_en: str
+    status: str | None = None
+    figure: str | None = None
+    delegated_to: str | None = None
+    bears_on: list[str] = field(default_factory=list)
+
+
+@dataclass
 class Statistic:
     place: str
     statistic: str
@@ -226,6 +241,21 @@ class KB:
         self.parents = {str(g.value(n, MA.id)): str(g.value(g.value(n, MA.parent), MA.id))
                         for n in g.subjects(RDF.type, MA.Jurisdiction) if g.value(n, MA.parent) is not None}
         self.jurisdictions = sorted(str(g.value(n, MA.id)) for n in g.subjects(RDF.type, MA.Jurisdiction))
+        self.provisions: list[Provision] = []
+        for n in g.subjects(RDF.type, MA.Provision):
+            pid = rel(n).removeprefix("provision/")
+            j = pid.split("/")[0]  # provision/<jurisdiction>/<name>, like parameters; its own clauses first
+            clauses = sorted((rel(o) for o in g.objects(n, MA.clause)),
+                             key=lambda c: (self.clauses[c].jurisdiction != j, self.clauses[c].jurisdiction, self.clauses[c].order))
+            status = g.value(n, MA.status)
+            self.provisions.append(Provision(
+                pid, j,
+                str(g.value(g.value(n, MA.provisionKind), MA.id)), clauses,
+                lang(g, n, MA.statement, "zh"), lang(g, n, RDFS.label, "en"),
+                str(g.value(status, MA.id)) if status is not None else None,
+                _str(lang(g, n, MA.figure, "zh")), _str(lang(g, n, MA.delegatedTo, "zh")),
+                sorted(rel(o) for o in g.objects(n, MA.bearsOn))))
+        self.provisions.sort(key=lambda p: (p.jurisdiction, self.clauses[p.clauses[0]].order, p.id))
 
     def _parameter(self, n) -> Parameter:
         g = self.graph

@@ -94,3 +94,14 @@ def test_categories_list_only_the_jurisdictions_subtypes():
     assert rows["tekun"]["subtypes"] == [] and rows["distressed_child"]["subtypes"] == ["orphan", "unsupported_child"]
     rows = {r["id"]: r for r in json.loads(medaid("categories", "--jurisdiction", "taiyuan", "--format", "json").stdout)}
     assert rows["tekun"]["subtypes"] == ["orphan", "unsupported_child"]
+
+
+def test_provisions_listing():
+    r = medaid("provisions", "--jurisdiction", "wuhai", "--kind", "delegation", "--format", "json")
+    assert r.returncode == 0, r.stderr
+    rows = json.loads(r.stdout)
+    assert rows and all(p["jurisdiction"] == "wuhai" and p["kind"] == "delegation" for p in rows)
+    # 三(三): 起付标准可……由市医疗保障部门适时调整 — the clause's own words come with it
+    adjust = next(p for p in rows if p["id"] == "wuhai/deductible_adjustable")
+    assert adjust["delegated_to"] == "市医疗保障部门" and "适时调整" in adjust["clauses"][0]["text"]
+    assert "第二十九条" in medaid("provisions", "--jurisdiction", "taiyuan").stdout

@@ -89,3 +89,53 @@ def test_statistics_come_from_the_kb_with_their_source(engine):
     with pytest.raises(Exception) as err:
         engine.evaluate(case)
     assert err.value.field == "parameters.income_base"
+
+
+# POLICY_INVENTORY.md "Further provisions": each row's clause, as (jurisdiction, clause, kind).
+# (Shanxi's information flow is in 001 实施医疗救助对象信息动态管理, where the text puts it.)
+FURTHER_PROVISIONS = [
+    ("shanxi", "shanxi/001/统一明确起付线以下费用纳入救助", "scope"),
+    ("shanxi", "shanxi/001/省政府办公厅印发实施意见", "time"),
+    ("shanxi", "shanxi/001/实施医疗救助对象信息动态管理", "procedure"),
+    ("taiyuan", "taiyuan/第四条(四)", "delegation"),
+    ("taiyuan", "taiyuan/第七条", "procedure"),
+    ("taiyuan", "taiyuan/第十三条", "precedence"),
+    ("taiyuan", "taiyuan/第十五条", "deadline"),
+    ("taiyuan", "taiyuan/第十五条", "procedure"),
+    ("taiyuan", "taiyuan/第十九条", "conflict"),
+    ("taiyuan", "taiyuan/第二十四条", "deadline"),
+    ("taiyuan", "taiyuan/第二十九条", "sanction"),
+    ("taiyuan", "taiyuan/第三十条", "time"),
+    ("wuhai", "wuhai/三(一)", "delegation"),
+    ("wuhai", "wuhai/三(一)", "vague"),
+    ("wuhai", "wuhai/三(三)", "delegation"),
+    ("wuhai", "wuhai/三(二)", "procedure"),
+    ("wuhai", "wuhai/三(五)", "scope"),
+    ("wuhai", "wuhai/三(七)", "scope"),
+    ("wuhai", "wuhai/六(二)", "procedure"),
+    ("wuhai", "wuhai/三(三)", "silence"),
+    ("wuxi", "wuxi/四(五)", "scope"),
+    ("wuxi", "wuxi/五(九)", "delegation"),
+    ("wuxi", "wuxi/五(十)", "vague"),
+    ("wuxi", "wuxi/七(十四)", "procedure"),
+    ("wuxi", "wuxi/二(一)", "precedence"),
+    ("wuxi", "wuxi/四(六)", "silence"),
+    ("wuxi", "wuxi/末段", "delegation"),
+]
+
+
+@pytest.mark.parametrize("jurisdiction,clause,kind", FURTHER_PROVISIONS)
+def test_every_further_provision_is_in_the_kb(kb, jurisdiction, clause, kind):
+    assert any(p.jurisdiction == jurisdiction and clause in p.clauses and p.kind == kind and p.statement_zh and p.label_en
+               for p in kb.provisions), (jurisdiction, clause, kind)
+
+
+def test_a_provision_without_a_clause_is_refused(tmp_path):
+    d = copy_kb(tmp_path)
+    path = d / "provisions.ttl"
+    text = path.read_text(encoding="utf-8")
+    line = "    ma:clause <taiyuan/第二十九条> ;\n"
+    assert line in text
+    path.write_text(text.replace(line, ""), encoding="utf-8")
+    with pytest.raises(KBError, match="A provision cites the clause"):
+        KB(d)
