@@ -118,7 +118,7 @@ def register(sub) -> None:
         p.add_argument("--format", choices=formats, default=formats[0])
     p = sub.add_parser("why", aliases=["为什么"], help="the derivation behind one amount, category or flag")
     common(p, ("text", "json", "dot"))
-    p.add_argument("target", help="claim:<id>[.step:<what>] | premium | total | category:<id> | flag:<kind> | annual:<kind>")
+    p.add_argument("target", help="claim:<id>[.step:<what>] | premium | total | applied_category | category:<id> | flag:<kind> | annual:<kind>[.step:<what>]")
     p.set_defaults(func=cmd_why)
     p = sub.add_parser("why-not", aliases=["为什么不"], help="every rule that could have produced TARGET and what failed")
     common(p)

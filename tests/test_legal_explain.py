@@ -107,3 +107,16 @@ def test_what_if_other_jurisdiction_parameter_refused(ty):
     from medaid_logic.legal.session import TargetError
     with pytest.raises(TargetError, match="parameter of shanxi"):
         what_if(ty, ["param.shanxi/inpatient/dibao/ratio=0.8"])
+
+
+def test_why_applied_category_carries_rule_and_totals(ty):
+    # take-the-highest over the year, each category's total with every claim:
+    #   returned_poor: c1 21400.00 + c2 4775.00 + c3 280.00 (第九条(一) names only dibao: paid as dibao) = 26455.00
+    #   dibao:         c1 11200.00 + c2 3500.00 + c3 280.00 = 14980.00
+    # the node carries the precedence rule 第八条 (applied by analogy with 第六条's 就高不就低) and both totals
+    ans = why(ty, parse_target("applied_category"))
+    root = ans["tree"][0]
+    assert root["rule"] == "taiyuan/第八条" and root["analogy_rule"] == "taiyuan/第六条"
+    assert root["year_totals"] == "returned_poor 26455.00; dibao 14980.00"
+    assert {"taiyuan/第八条", "taiyuan/第六条"} <= {c["clause"] for c in ans["clauses"]}
+    assert "taiyuan/第八条" in {c["clause"] for c in clauses(ty)}

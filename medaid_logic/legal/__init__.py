@@ -16,5 +16,6 @@ Target syntax (``medaid why CASE TARGET``)::
     annual:<kind>              an annual entry (tilted_aid, chronic_quota_settlement)
     annual:<kind>.step:<what>  one of its steps
     param:<kb parameter id>    a KB parameter (graph leaf)
+    applied_category           the category take-the-highest applied (its rule and year totals)
 """
 from .session import Explainer, Session, TargetError, parse_target  # noqa: F401

@@ -19,6 +19,7 @@ WORDS = {
     "category": ("救助对象类别", "category"),
     "applied_category": ("适用类别（就高不就低）", "applied category (take the highest)"),
     "alternative": ("若按此类别", "had it been paid as"),
+    "year_totals": ("全年合计", "year totals"),
     "flag": ("提示", "flag"),
     "parameter": ("政策参数", "KB parameter"),
     "input": ("申请资料", "case input"),

@@ -60,6 +60,9 @@ def decision_graph(s) -> Graph:
         if d.get("rule"):
             g.add((u, MA.rule, URIRef(KB + d["rule"].split("#")[0])))
             g.add((act, PROV.used, URIRef(KB + d["rule"].split("#")[0])))
+        if d.get("analogy_rule"):   # take-the-highest by analogy with this clause
+            g.add((u, MA.byAnalogyWith, URIRef(KB + d["analogy_rule"].split("#")[0])))
+            g.add((act, PROV.used, URIRef(KB + d["analogy_rule"].split("#")[0])))
     for a, b, d in s.graph.edges(data=True):
         if b in alternatives:
             g.add((node(a), MA.comparedWith, node(b)))

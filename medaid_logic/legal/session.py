@@ -34,7 +34,7 @@ class TargetError(ValueError):
 
 @dataclass
 class Target:
-    kind: str            # total | premium | claim | step | category | flag | annual | param | claim_category
+    kind: str            # total | premium | applied_category | claim | step | category | flag | annual | param | claim_category
     claim: str | None = None
     what: str | None = None
     name: str | None = None
@@ -42,8 +42,8 @@ class Target:
     def __str__(self):
         if self.kind == "total":
             return "total"
-        if self.kind == "premium":
-            return "premium"
+        if self.kind in ("premium", "applied_category"):
+            return self.kind
         if self.kind == "claim":
             return f"claim:{self.claim}"
         if self.kind == "step":
@@ -53,7 +53,7 @@ class Target:
         return f"{self.kind}:{self.name}"
 
 
-_T = re.compile(r"^(?:(total|premium)|(claim|category|flag|annual|param):([^.]+)(?:\.(step|category):(.+))?)$")
+_T = re.compile(r"^(?:(total|premium|applied_category)|(claim|category|flag|annual|param):([^.]+)(?:\.(step|category):(.+))?)$")
 
 
 def parse_target(text: str) -> Target:
@@ -173,7 +173,7 @@ class Session:
 
     def nodes_for(self, target: Target) -> list[str]:
         g = self.graph
-        if target.kind in ("total", "premium"):
+        if target.kind in ("total", "premium", "applied_category"):
             ids = [target.kind]
         elif target.kind == "claim":
             self.claim_index(target.claim)
@@ -219,7 +219,8 @@ def build_graph(s: Session) -> nx.DiGraph:
         n = f"input:{path}"
         if n not in g:
             v = value if value is not None else s.input_value(path)
-            g.add_node(n, kind="input", label=path, value=None if v is None else str(v), source=source)
+            g.add_node(n, kind="input", label=path, source=source,
+                       value=None if v is None else ("true" if v is True else "false" if v is False else str(v)))
         return n
 
     def edge(a, b, rule=None, rel="used"):
@@ -329,9 +330,16 @@ def build_graph(s: Session) -> nx.DiGraph:
 
     # applied category, flags, total
     applied = r.get("applied_category")
-    g.add_node("applied_category", kind="applied_category", label=applied or "none", value=applied)
+    prec = (r.get("precedence") or {}).get("aid") or {}
+    totals = prec.get("year_totals") or []
+    g.add_node("applied_category", kind="applied_category", label=applied or "none", value=applied,
+               rule=prec.get("rule"), clause=s.locator(prec.get("rule")), analogy_rule=prec.get("by_analogy_with"),
+               year_totals="; ".join(f"{t['category']} {t['total']}" for t in totals) or None)
     if applied and f"category:{applied}" in g:
         edge("applied_category", f"category:{applied}", rel="take_the_highest")
+    for t in totals:   # the year totals compared (the solver's precedence read-out)
+        if t["category"] != applied and f"category:{t['category']}" in g:
+            edge("applied_category", f"category:{t['category']}", rel="year_total_compared")
     counts: dict = {}
     for kind, pid, detail in at["flag"]:
         counts[kind] = counts.get(kind, 0) + 1

@@ -55,6 +55,8 @@ def clauses(s: Session, g: nx.DiGraph | None = None) -> list[dict]:
     for _, d in g.nodes(data=True):
         if d.get("rule") and d.get("kind") != "alternative":
             rules.add(d["rule"])
+        if d.get("analogy_rule"):      # take-the-highest applied by analogy with this clause
+            rules.add(d["analogy_rule"])
     for a, b, d in g.edges(data=True):
         if d.get("rule") and d.get("rel") != "alternative" and "alternative" not in (g.nodes[a].get("kind"), g.nodes[b].get("kind")):
             rules.add(d["rule"])
@@ -101,7 +103,11 @@ def node_line(s: Session, n: dict, lang: str) -> str:
     elif kind == "category":
         head = f"{w('category', lang)} {category_label(s.kb, label, lang)} {n.get('since')}..{n.get('until') or ''} ({n.get('source')})"
     elif kind == "applied_category":
-        head = f"{w('applied_category', lang)}: {category_label(s.kb, label, lang)}"
+        head = f"{w('applied_category', lang)}: {category_label(s.kb, label, lang) if n.get('value') else w('none', lang)}"
+        if n.get("year_totals"):
+            head += f" — {w('year_totals', lang)} {n['year_totals']}"
+        if n.get("analogy_rule"):
+            head += (f"（类推适用 {n['analogy_rule']}）" if lang == "zh" else f" (by analogy with {n['analogy_rule']})")
     elif kind == "flag":
         head = f"{w('flag', lang)} {label} ({n.get('detail')})"
     elif kind == "parameter":
@@ -124,9 +130,15 @@ def tree_text(s: Session, answer: dict, lang: str) -> str:
     def walk(t, depth):
         lines.append("  " * depth + ("└ " if depth else "") + node_line(s, t, lang) + (" …" if t.get("see_above") else ""))
         rule = t.get("rule")
-        if rule and rule.split("#")[0] not in shown and t.get("kind") in ("claim", "step", "premium", "annual", "flag", "alternative", "category"):
+        if rule and rule.split("#")[0] not in shown and t.get("kind") in ("claim", "step", "premium", "annual", "flag", "alternative", "category", "applied_category"):
             shown.add(rule.split("#")[0])
             text = s.kb.clause_source(rule)["text"]
+            if text:
+                lines.append("  " * (depth + 1) + f"  «{text}»")
+        an = t.get("analogy_rule")
+        if an and an.split("#")[0] not in shown:
+            shown.add(an.split("#")[0])
+            text = s.kb.clause_source(an)["text"]
             if text:
                 lines.append("  " * (depth + 1) + f"  «{text}»")
         for c in t.get("used", []):

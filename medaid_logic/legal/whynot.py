@@ -120,6 +120,12 @@ def why_not(s: Session, target: Target, lang: str = "zh") -> dict:
         return _claim(s, target, lang)
     if target.kind == "total":
         return _total(s, lang)
+    if target.kind == "applied_category":
+        prec = (s.result.get("precedence") or {}).get("aid")
+        extra = {"applied_category": s.result.get("applied_category")}
+        if prec:
+            extra["precedence"] = {k: v for k, v in prec.items() if k not in ("source", "analogy_source")}
+        return _answer(s, target, ["applied_category"], [], extra)
     if target.kind == "category":
         return _category(s, target.name, lang)
     if target.kind == "premium":
