@@ -396,6 +396,8 @@ class KB:
                 facts.append(F("param_exception", [pid, S(p.exception_to)]))
             if p.borrowed_from:
                 facts.append(F("param_borrowed", [pid, S(p.borrowed_from)]))
+            for i in p.interpretations:
+                facts.append(F("param_reading", [pid, F(i)]))
         for u in self.statistic_uses:
             facts.append(F("stat_use", [F(u.jurisdiction), F(u.statistic), F(u.place), N(u.year_offset), S(u.rule)]))
         for s in self.statistics:

@@ -93,8 +93,8 @@ class Builder:
             "insurance_tilt": self.tilt(),
             "flags": self.flags(),
             "parameters_used": self.parameters_used(),
-            "notes": sorted({_note_text(d, self.kb) for d in _notes(at, self.kb)}),
-            "notes_zh": sorted({_note_zh(d, self.kb) for d in _notes(at, self.kb)}),
+            "notes": sorted({_note_text(d, self.kb) for d in _notes(at, self.kb, self.interps)}),
+            "notes_zh": sorted({_note_zh(d, self.kb) for d in _notes(at, self.kb, self.interps)}),
         }
 
     def categories(self) -> list:
@@ -404,9 +404,9 @@ NOTES_EN = {  # {0}, {1}: the note's arguments
 }
 
 
-def _notes(at, kb: KB) -> list:
+def _notes(at, kb: KB, interps: dict) -> list:
     """The note atoms, with reading(Id) (the derivation used parameter Id) replaced by the
-    interpretations the KB attaches to Id."""
+    interpretations the KB attaches to Id; an interpretation the caller chose carries its value."""
     out = []
     for (d,) in at["note"]:
         if isinstance(d, tuple) and d[0] == "reading":
@@ -414,7 +414,9 @@ def _notes(at, kb: KB) -> list:
             out.extend(("interpretation", i) for i in (p.interpretations if p else ()))
         else:
             out.append(d)
-    return out
+    return [("interpretation", d[1], interps[d[1]]) if isinstance(d, tuple) and d[0] == "interpretation"
+            and interps.get(d[1], kb.interpretations[d[1]].default) != kb.interpretations[d[1]].default else d
+            for d in out]
 
 
 def _note_text(d, kb: KB) -> str:
@@ -422,6 +424,8 @@ def _note_text(d, kb: KB) -> str:
     a = d[1:] if isinstance(d, tuple) else ()
     if n == "interpretation":
         i = kb.interpretations.get(a[0])
+        if len(a) > 1:
+            return f"interpretation {a[0]}: the caller's reading {a[1]}, not the default {i.default} ({i.comment})"
         return f"interpretation {a[0]}: {i.comment if i else ''}"
     if n == "param":
         p = kb.parameters.get(a[0])
@@ -457,6 +461,8 @@ def _note_zh(d, kb: KB) -> str:
     a = tuple(_cz(x, kb) if isinstance(x, str) and x in kb.categories else x for x in (d[1:] if isinstance(d, tuple) else ()))
     if n == "interpretation":
         i = kb.interpretations.get(a[0])
+        if len(a) > 1:
+            return f"解释口径 {a[0]}：调用方选择 {a[1]}，未采用默认口径 {i.default}（{i.label_zh}）"
         return f"解释口径 {a[0]}：{i.label_zh if i else ''}"
     if n == "param":
         p = kb.parameters.get(a[0])
