@@ -1,6 +1,7 @@
 """Targets name only what exists: a nonsense category, flag, annual kind or step is refused
 (exit 2) with a message naming the bad part, in why and why-not."""
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -79,3 +80,29 @@ def test_why_not_annual_steps(engine):
     n = why_not(s, parse_target("claim:w2.step:self_pay"))
     assert n["obtained"] == [] and n["rules"][0]["chain"][0]["failed"] == "app_paid(0,1)"
     assert any("delegated" in (r.get("explanation") or "") for r in n["rules"])
+
+
+ENGLISH = re.compile(r"\bNone\b|\bTrue\b|\bFalse\b|claim aid|year total|take the highest|re-evaluated|paid share|"
+                     r"out-of-catalogue|self-pay|over qualifying|fixed amount|\(certified\)|\(derived\)|\(caller\)|"
+                     r"same rule|different rule|no longer applies|now applies|not given")
+
+
+@pytest.mark.parametrize("path", EXAMPLES, ids=lambda p: p.stem)
+def test_zh_output_has_no_none_or_english_words(engine, path):
+    # every why / why-not of the example's amounts, why-not of each held category and one
+    # what-if, in Chinese: the words that have a Chinese form are in Chinese; Python's None never shows
+    from medaid_logic.legal.whatif import amounts, what_if, what_if_text
+    from medaid_logic.legal.why import tree_text
+    from medaid_logic.legal.whynot import why_not_text
+    s = Session(json.loads(path.read_text(encoding="utf-8")), engine)
+    texts = []
+    for key in amounts(s):
+        t = parse_target(key.split("@")[0])
+        texts.append(tree_text(s, why(s, t, "zh"), "zh"))
+        texts.append(why_not_text(s, why_not(s, t, "zh"), "zh"))
+    for c in sorted({c for c, *_ in s.atoms["category_out"]}):
+        texts.append(why_not_text(s, why_not(s, parse_target(f"claim:{s.claim_ids[0]}.category:{c}"), "zh"), "zh"))
+    texts.append(what_if_text(what_if(s, ["identity+=tekun"], "zh"), "zh"))
+    lines = [l for tx in texts for l in tx.splitlines() if not l.strip().startswith("«")]
+    bad = [l for l in lines if ENGLISH.search(re.sub(r'"[^"]*"', "", l))]
+    assert not bad, bad[:5]

@@ -139,7 +139,7 @@ def test_step_zero_top_up(ty):
 def test_another_identity_amount_from_alternatives(ty):
     ans = why_not(ty, parse_target("claim:c1.category:dibao"), "en")
     assert ans["applied_category"] == "returned_poor" and ans["claim_aid"] == "21400.00"
-    assert ans["would_pay"] == [{"category": "dibao", "aid": "11200.00",
+    assert ans["would_pay"] == [{"category": "dibao", "aid": "11200.00", "how_code": "alternative",
                                  "how": "alternative (take the highest chose another)"}]
     alt = {a["category"]: a["aid"] for a in ty.result["claims"][0]["alternatives"]}
     assert alt["dibao"] == "11200.00"

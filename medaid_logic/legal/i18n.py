@@ -20,6 +20,7 @@ WORDS = {
     "applied_category": ("适用类别（就高不就低）", "applied category (take the highest)"),
     "alternative": ("若按此类别", "had it been paid as"),
     "year_totals": ("全年合计", "year totals"),
+    "eligible": ("资格", "eligible"),
     "flag": ("提示", "flag"),
     "parameter": ("政策参数", "KB parameter"),
     "input": ("申请资料", "case input"),
@@ -53,3 +54,89 @@ def category_label(kb, cid: str, lang: str) -> str:
     if c is None:
         return cid
     return f"{c.label_zh}({cid})" if lang == "zh" else f"{c.label_en} ({cid})"
+
+
+# ---- Chinese renderings of what the engine gives in English (the figures are the solver's) ----
+SOURCE_ZH = {"certified": "认定", "derived": "依事实推定", "treated": "视同", "treated_as": "视同", "caller": "申请人提供"}
+STATUS_ZH = {"stated": "已规定", "silent": "未规定", "delegated": "授权地方确定", "vague": "表述模糊", "undetermined": "待定",
+             "computed": "已计算", "none": "无"}
+
+
+def source_word(src, lang: str) -> str:
+    if src is None:
+        return ""
+    if lang != "zh":
+        return str(src)
+    s = str(src)
+    if s.startswith("kb "):
+        return "知识库 " + s[3:]
+    return SOURCE_ZH.get(s, s)
+
+
+def status_word(st, lang: str) -> str:
+    return STATUS_ZH.get(str(st), str(st)) if lang == "zh" else str(st)
+
+
+def flag_word(kind: str, lang: str) -> str:
+    if lang != "zh":
+        return kind
+    from ..render import WORDS as RW
+    return RW["zh"]["kinds"].get(kind, kind)
+
+
+def value_word(v, lang: str) -> str:
+    """An input value as shown; a value the case does not give is said so, never Python's None."""
+    if v is None or v == "None":
+        return "未提供" if lang == "zh" else "not given"
+    return str(v)
+
+
+def claim_reason(kb, claim: dict, lang: str) -> str | None:
+    """Why a claim is paid nothing, in the asked language (the engine's reason codes)."""
+    if not claim.get("reason"):
+        return None
+    if lang != "zh":
+        return claim["reason"]
+    from ..render import REASONS_ZH, label
+    return "；".join(REASONS_ZH.get(r["code"], r["code"]).format(
+        d=label(kb, r["detail"], lang) if r.get("detail") in kb.categories else r.get("detail"))
+        for r in claim.get("reason_codes", [])) or "无可支付金额"
+
+
+def formula_zh(t) -> str:
+    """A step's formula term (step/7, premium/5) in Chinese words, with the solver's figures."""
+    from ..money import bp_to_percent as pc
+    from ..money import fen_to_str as y
+    n, a = t[0], t[1:]
+    if n == "minus":
+        return " − ".join(y(x) for x in a)
+    if n == "times":
+        return f"{y(a[0])} × {pc(a[1])}"
+    if n == "deductible":
+        dt, met, sp = a
+        return f"min(自付 {y(sp)}, 起付标准 {y(dt)} − 已扣 {y(met)})"
+    if n == "cap":
+        raw, cap, used, rem = a
+        return f"min({y(raw)}, 限额 {y(cap)} − 已用 {y(used)} = {y(rem)})"
+    if n == "top_up":
+        target, tq, ip, sp, ordinary = a
+        paid = ip - sp + ordinary
+        share = f"（综合支付比例 {paid * 100 / ip:.1f}%）" if ip else ""
+        return f"max(0, {pc(tq)} × {y(ip)} = {y(target)} − 已支付 {y(paid)}){share}"
+    if n == "catalogue":
+        out, total, cr, lim, q = a
+        return f"min(目录外费用 {y(out)}, {pc(cr)} × {y(total)} = {y(lim)}) × {pc(q)}"
+    if n == "tilted":
+        burden, ded, ratio = a
+        return f"max(0, {y(burden)} − {y(ded)}) × {pc(ratio)}"
+    if n == "burden":
+        return f"符合条件费用的 Σ(自付 − 救助) {y(a[0])} + 年初至今 {y(a[1])}"
+    if n == "full":
+        return f"{y(a[0])} × 100%"
+    if n == "share":
+        return f"{y(a[0])} × {pc(a[1])}"
+    if n == "minimum":
+        return f"max({formula_zh(a[0])} = {y(a[1])}, 最低 {y(a[2])})"
+    if n == "fixed":
+        return f"{y(a[0])}（定额）"
+    return str(t)

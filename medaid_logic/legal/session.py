@@ -18,7 +18,7 @@ import networkx as nx
 from ..engine import Engine, default_engine
 from ..money import fen_to_str as y
 from ..result import formula_text, iso
-from .i18n import category_label, w
+from .i18n import category_label, formula_zh, w
 
 # atoms the legal layer reads beyond show.lp (every one has the applicant first)
 EXTRA_SHOW = """
@@ -258,7 +258,7 @@ def build_graph(s: Session) -> nx.DiGraph:
         base = s.item_node(k)
         n = f"{base}.step:{what}"
         rule = s.rule_of(pid)
-        g.add_node(n, kind="step", label=what, amount=y(amount), formula=formula_text(formula), rule=rule,
+        g.add_node(n, kind="step", label=what, amount=y(amount), formula=formula_text(formula), formula_zh=formula_zh(formula), rule=rule,
                    clause=s.locator(rule), order=order)
         if rule:
             edge(n, add_param(pid), rule=rule, rel="parameter")
@@ -317,7 +317,8 @@ def build_graph(s: Session) -> nx.DiGraph:
     # premium
     p = r["premium_subsidy"]
     g.add_node("premium", kind="premium", label="premium", amount=p.get("amount"), status=p.get("status"),
-               category=p.get("category"), rule=p.get("rule"), clause=s.locator(p.get("rule")), formula=p.get("formula"))
+               category=p.get("category"), rule=p.get("rule"), clause=s.locator(p.get("rule")), formula=p.get("formula"),
+               formula_zh=next((formula_zh(f) for c, _, _, f in at["premium"] if c == p.get("category")), None))
     for c, pid, amount, formula in at["premium"]:
         edge("premium", add_param(pid), rule=s.rule_of(pid), rel="parameter")
         edge("premium", f"category:{c}", rule=s.rule_of(pid), rel="held_on_jan1")

@@ -5,7 +5,7 @@ import json
 
 import networkx as nx
 
-from .i18n import category_label, w
+from .i18n import category_label, claim_reason, flag_word, source_word, status_word, value_word, w
 from .session import Session, Target, TargetError, check_target
 
 
@@ -79,41 +79,50 @@ def clauses(s: Session, g: nx.DiGraph | None = None) -> list[dict]:
 # ---- renderings -----------------------------------------------------------------------
 def node_line(s: Session, n: dict, lang: str) -> str:
     kind, label = n.get("kind"), n.get("label", n.get("node"))
+    zh = lang == "zh"
+    formula = (n.get("formula_zh") or n.get("formula")) if zh else n.get("formula")
     if kind == "step":
-        head = f"{w(label, lang)} {n.get('amount')} = {n.get('formula')}"
+        head = f"{w(label, lang)} {n.get('amount')} = {formula}"
     elif kind == "claim":
         cat = n.get("category")
         head = f"{w('claim', lang)} {label}: {w('aid', lang)} {n.get('amount')}"
         if cat:
             head += f" [{category_label(s.kb, cat, lang)}]"
-        if n.get("reason"):
-            head += f" — {n['reason']}"
+        reason = claim_reason(s.kb, next((c for c in s.result["claims"] if c["claim_id"] == label), {}), lang) \
+            if n.get("reason") else None
+        if reason:
+            head += f" — {reason}"
     elif kind == "annual":
         head = f"{w(label, lang)} {n.get('amount')}"
     elif kind == "alternative":
         head = f"{w('alternative', lang)} {category_label(s.kb, label, lang)}: {n.get('amount')}"
     elif kind == "premium":
-        head = f"{w('premium', lang)} {n.get('amount') or n.get('status')}"
-        if n.get("formula"):
-            head += f" = {n['formula']}"
+        head = f"{w('premium', lang)} {n.get('amount') or status_word(n.get('status'), lang)}"
+        if formula:
+            head += f" = {formula}"
         if n.get("category"):
             head += f" [{category_label(s.kb, n['category'], lang)}]"
     elif kind == "total":
         head = f"{w('total', lang)} {n.get('amount')}"
     elif kind == "category":
-        head = f"{w('category', lang)} {category_label(s.kb, label, lang)} {n.get('since')}..{n.get('until') or ''} ({n.get('source')})"
+        head = (f"{w('category', lang)} {category_label(s.kb, label, lang)} {n.get('since')}..{n.get('until') or ''}"
+                f" ({source_word(n.get('source'), lang)})")
     elif kind == "applied_category":
         head = f"{w('applied_category', lang)}: {category_label(s.kb, label, lang) if n.get('value') else w('none', lang)}"
         if n.get("year_totals"):
             head += f" — {w('year_totals', lang)} {n['year_totals']}"
         if n.get("analogy_rule"):
-            head += (f"（类推适用 {n['analogy_rule']}）" if lang == "zh" else f" (by analogy with {n['analogy_rule']})")
+            head += (f"（类推适用 {n['analogy_rule']}）" if zh else f" (by analogy with {n['analogy_rule']})")
     elif kind == "flag":
-        head = f"{w('flag', lang)} {label} ({n.get('detail')})"
+        head = f"{w('flag', lang)} {flag_word(label, lang)} ({n.get('detail')})"
     elif kind == "parameter":
-        head = f"{w('parameter', lang)} {label} = {n.get('value') if n.get('value') is not None else n.get('status')}"
+        v = n.get("value")
+        if v is not None and zh:
+            v = str(v).replace(" (caller)", "（申请人提供）")
+        head = f"{w('parameter', lang)} {label} = {v if v is not None else status_word(n.get('status'), lang)}"
     elif kind == "input":
-        head = f"{w('input', lang)} {label} = {n.get('value')}" + (f" ({n['source']})" if n.get("source") else "")
+        head = f"{w('input', lang)} {label} = {value_word(n.get('value'), lang)}" + \
+            (f" ({source_word(n['source'], lang)})" if n.get("source") else "")
     else:
         head = str(label)
     if n.get("rule"):

@@ -7,7 +7,7 @@ import copy
 import re
 
 from ..errors import CaseError
-from .i18n import category_label, w
+from .i18n import category_label, claim_reason, formula_zh, w
 from .probe import Goal, rules_from, run, substitute
 from .session import Session, Target, TargetError, check_target
 
@@ -238,8 +238,9 @@ def _zero_step(s: Session, node: str, lang: str) -> dict | None:
         target = f.split("max(0, ", 1)[1].split(" ×", 1)[0]
         why = (f"综合支付比例 {share} 已达到目标比例 {target}，无需兜底" if lang == "zh" else
                f"the paid share {share} already reaches the target {target}; nothing to top up")
+    shown = (d.get("formula_zh") or f) if lang == "zh" else f
     return {"rule": rule, "clause": s.locator(rule), "step": d.get("label"), "amount": d.get("amount"), "formula": f,
-            "chain": [], "explanation": (f"{d.get('label')} = 0.00 = {f}" + (f" — {why}" if why else ""))}
+            "chain": [], "explanation": (f"{w(d.get('label'), lang)} = 0.00 = {shown}" + (f" — {why}" if why else ""))}
 
 
 def _answer(s, target, got, items, extra=None):
@@ -323,7 +324,8 @@ def _claim(s: Session, target: Target, lang: str) -> dict:
     extra["would_pay"] = []
     for c in cats:
         if c in alts:
-            extra["would_pay"].append({"category": c, "aid": _y(alts[c]), "how": "alternative (take the highest chose another)"})
+            extra["would_pay"].append({"category": c, "aid": _y(alts[c]), "how_code": "alternative",
+                                       "how": "alternative (take the highest chose another)"})
         elif c not in held or not any(kk == k and cc == c for kk, cc in at["covers"]):
             extra["would_pay"].extend(_counterfactual(s, c, k))
     return _answer(s, target, got, out_items, extra)
@@ -347,16 +349,23 @@ def _counterfactual(s: Session, c: str, k: int | None) -> list[dict]:
         d["applicant"]["identities"] = [i for i in d["applicant"]["identities"] if i["category"] != c] + \
             [{"category": c, "since": f"{year}-01-01", "until": None}]
         if j != s.data["jurisdiction"]:
-            d["applicant"].setdefault("hukou", j)
+            # the same person living and insured there: an identity that does not exist there
+            # makes the comparison meaningless, so that jurisdiction is not compared
+            if any(i["category"] not in s.kb.categories or j not in s.kb.categories[i["category"]].held_in
+                   for i in d["applicant"]["identities"]):
+                continue
+            d["applicant"]["hukou"] = j
+            if isinstance(d["applicant"].get("residence"), dict):
+                d["applicant"]["residence"]["place"] = j
             d["applicant"]["insured_in"] = j
             for cl in d["claims"]:
                 cl.setdefault("hospital_class", "level_2")
         try:
             res = s.engine.evaluate(d)
         except CaseError as exc:
-            out.append({"category": c, "jurisdiction": j, "error": f"{exc.field}: {exc.message}"})
+            out.append({"category": c, "jurisdiction": j, "error": f"{exc.field}: {exc.message}", "error_field": exc.field})
             continue
-        entry = {"category": c, "jurisdiction": j, "total_aid": res["total_aid"],
+        entry = {"category": c, "jurisdiction": j, "total_aid": res["total_aid"], "how_code": "reevaluated",
                  "how": "re-evaluated with the identity held all year" + ("" if j == s.data["jurisdiction"] else f", under {j}'s rules")}
         if k is not None:
             cl = res["claims"][k]
@@ -364,9 +373,10 @@ def _counterfactual(s: Session, c: str, k: int | None) -> list[dict]:
             if cl["category"] == c:
                 entry.update(aid=cl["aid"], rule=cl["rule"])
             elif alt:
-                entry.update(aid=alt["aid"], rule=alt["rule"], note=f"take the highest would still choose {cl['category']}")
+                entry.update(aid=alt["aid"], rule=alt["rule"], still_chosen=cl["category"],
+                             note=f"take the highest would still choose {cl['category']}")
             else:
-                entry.update(aid="0.00", reason=cl.get("reason"))
+                entry.update(aid="0.00", reason=cl.get("reason"), reason_zh=claim_reason(s.kb, cl, "zh"))
         out.append(entry)
         if len(out) >= 4:
             break
@@ -529,7 +539,7 @@ def why_not_text(s: Session, ans: dict, lang: str) -> str:
     for o in ans["obtained"]:
         lines.append(f"  {w('obtained', lang)}: {o['node']} {o.get('amount') or o.get('value') or ''}")
     if "applied_category" in ans:
-        lines.append(f"  {w('applied_category', lang)}: {ans['applied_category']}")
+        lines.append(f"  {w('applied_category', lang)}: {ans['applied_category'] or w('none', lang)}")
     if "claim_aid" in ans:
         lines.append(f"  {w('aid', lang)}: {ans['claim_aid']}")
     for it in ans["rules"]:
@@ -555,11 +565,11 @@ def why_not_text(s: Session, ans: dict, lang: str) -> str:
         lines.append(f"  {w('claim', lang)} {c['claim']}:")
         for it in c["rules"]:
             if it.get("explanation"):
-                lines.append(f"    - {it.get('rule') or 'eligible'}: {it['explanation']}")
+                lines.append(f"    - {it.get('rule') or w('eligible', lang)}: {it['explanation']}")
         for wp in c.get("would_pay", []):
-            lines.append(f"    {w('would_pay', lang)}: {_wp(wp)}")
+            lines.append(f"    {w('would_pay', lang)}: {_wp(wp, lang, s.data['jurisdiction'])}")
     for wp in ans.get("would_pay", []):
-        lines.append(f"  {w('would_pay', lang)}: {_wp(wp)}")
+        lines.append(f"  {w('would_pay', lang)}: {_wp(wp, lang, s.data['jurisdiction'])}")
     prec = ans.get("precedence")
     if prec:
         totals = "; ".join(f"{t['category']} {t['total']}" for t in prec["year_totals"])
@@ -571,20 +581,33 @@ def why_not_text(s: Session, ans: dict, lang: str) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _wp(wp):
+def _wp(wp, lang: str = "en", here: str | None = None):
+    zh = lang == "zh"
     if "error" in wp:
+        if zh:
+            f = wp.get("error_field") or ""
+            what = f"缺少统计数据 {f.split('.', 1)[1]}" if f.startswith("parameters.") else f"案件在该地不能计算（{f} 不符合该地的要求）"
+            return f"{wp['category']} @ {wp['jurisdiction']}: {what}"
         return f"{wp['category']} @ {wp['jurisdiction']}: {wp['error']}"
     bits = [f"{wp['category']}"]
     if wp.get("jurisdiction"):
         bits.append(f"@ {wp['jurisdiction']}")
     if "aid" in wp:
-        bits.append(f"claim aid {wp['aid']}")
+        bits.append(f"{'本次费用救助' if zh else 'claim aid'} {wp['aid']}")
     if "total_aid" in wp:
-        bits.append(f"year total {wp['total_aid']}")
+        bits.append(f"{'全年合计' if zh else 'year total'} {wp['total_aid']}")
     if wp.get("rule"):
         bits.append(f"({wp['rule']})")
-    if wp.get("how"):
+    if zh and wp.get("how_code") == "alternative":
+        bits.append("— 备选类别（就高不就低选择了其他类别）")
+    elif zh and wp.get("how_code") == "reevaluated":
+        bits.append("— 假定全年持有该身份重新计算" + ("" if wp.get("jurisdiction") in (None, here) else f"，按 {wp['jurisdiction']} 的规定"))
+    elif wp.get("how"):
         bits.append(f"— {wp['how']}")
-    if wp.get("note"):
+    if zh and wp.get("still_chosen"):
+        bits.append(f"；就高不就低仍选择 {wp['still_chosen']}")
+    elif wp.get("note"):
         bits.append(f"; {wp['note']}")
+    if wp.get("reason"):
+        bits.append(f"（{wp.get('reason_zh') or wp['reason']}）" if zh else f"({wp['reason']})")
     return " ".join(bits)
