@@ -240,3 +240,19 @@ def test_what_if_exclusion_cites_its_clause(ty):
     assert ch["claim:c2"]["why_code"] == "excluded" and ch["claim:c2"]["exclusion"] == "not_referred"
     text = what_if_text(ans, "zh")
     assert "None" not in text and "rule" not in text
+
+
+def test_why_not_identity_dates_against_claim_dates(engine):
+    # Shanxi h1 (admitted 2023-02-10) and dibao_edge held from 2023-04-01 (applicant.identities[1]):
+    # covers_by is followed with the category known; the failed test is F <= Ad, 2023-04-01 <= 2023-02-10,
+    # each side named with the fact it came from; the parameters failing the same way are said once
+    s = Session(load("shanxi-monitored-edge.json"), engine)
+    assert s.data["applicant"]["identities"][1]["since"] == "2023-04-01"
+    assert s.data["claims"][0]["admitted"] == "2023-02-10"
+    ans = why_not(s, parse_target("claim:h1.category:dibao_edge"), "en")
+    it = [r for r in ans["rules"] if r.get("parameter")][0]
+    assert it["chain"][-1]["goal"] == "covers_by(0,0,dibao_edge,_)"
+    assert it["chain"][-1]["failed"] == "20230401 <= 20230210"
+    assert "F = 2023-04-01 (holds(0,certified(1),dibao_edge,_,F,_) = applicant.identities[1])" in it["explanation"]
+    assert "Ad = 2023-02-10 (admitted(0,0,Ad))" in it["explanation"]
+    assert len([r for r in ans["rules"] if r.get("parameter")]) == 1 and len(it["same_failure"]) == 5

@@ -72,15 +72,32 @@ def drill(s: Session, goals: list[Goal]) -> list[list[dict]]:
             entry = {"goal": g.text(), "rule": f.rule.text, "holds": False, "failed": f.failed_text(),
                      "bindings": {k: _v(v) for k, v in b.items()},
                      "tried": _tried(lit.text, f.bindings), "others": [x.rule.text for x in fs if x is not f]}
+            if lit.kind == "comparison":
+                # where each compared value came from: the body literal before it that bound the variable
+                entry["compared"] = _binders(f.rule.body[:f.reached], lit.text, b)
             chains[i].append(entry)
             if lit.kind == "atom" and lit.name not in INPUTS:
                 args = [_subst_arg(a, b) for a in lit.args]
                 # follow a condition only when its last argument (the parameter, the category)
-                # or a KB id among its arguments is known: an open one would pick an arbitrary witness
-                if args and (args[-1] is not None or any(isinstance(a, str) and "/" in a for a in args[1:])):
+                # or a KB id among its arguments is known, or only its last argument is open (a
+                # source such as covers_by's: every witness is tried by the probe): a condition with
+                # several open arguments would pick an arbitrary witness
+                if args and (args[-1] is not None or any(isinstance(a, str) and "/" in a for a in args[1:])
+                             or (len(args) >= 3 and all(a is not None for a in args[:-1]))):
                     nxt.append((i, Goal(lit.name, args)))
         frontier = nxt
     return chains
+
+
+def _binders(body, text: str, b: dict) -> list[dict]:
+    """For each variable of a failed comparison: its value and the body literal that bound it."""
+    from .probe import variables
+    out = []
+    for v in variables(text):
+        src = next((lit for lit in body if lit.kind == "atom" and not lit.sign and v in variables(lit.text)), None)
+        out.append({"var": v, "value": _v(b[v]) if v in b else None,
+                    "from": substitute(src.text, {k: x for k, x in b.items() if k != v}) if src else None})
+    return out
 
 
 def _v(v):
@@ -302,6 +319,20 @@ def _claim(s: Session, target: Target, lang: str) -> dict:
                     it["explanation"] = (f"{p.rule} 未规定 {p.kind} 的数额: {p.status}{to}" if lang == "zh" else
                                          f"{p.rule} states no {p.kind}: {p.status}" + (f" to {p.delegated_to}" if p.delegated_to else ""))
                     break
+    # the same first failure (same fact, same clause) for several parameters of one category is
+    # said once, naming the parameters it holds for
+    merged, seen = [], {}
+    for it in out_items:
+        last = it["chain"][-1] if it.get("chain") else {}
+        key = (it.get("category"), it.get("rule"), last.get("goal"), last.get("failed")) \
+            if it.get("parameter") and last.get("failed") and len(it["chain"]) > 1 else None
+        if key is not None and key in seen:
+            seen[key].setdefault("same_failure", []).append(it["parameter"])
+            continue
+        if key is not None:
+            seen[key] = it
+        merged.append(it)
+    out_items = merged
     # where the category's own rule applies, the other categories' rules say nothing about it:
     # what decided is take-the-highest (the solver's year totals and the clause that states it)
     extra_prec = None
@@ -478,6 +509,19 @@ def explain_chain(s: Session, item: dict, chain: list[dict], lang: str) -> str:
         return (f"{rule}: 条件未满足 {failed}" if lang == "zh" else f"{rule}: condition not met: {failed}")
     if failed.startswith("covers("):
         return (f"该身份不覆盖本次费用的日期: {failed}" if lang == "zh" else f"the identity does not cover the claim's dates: {failed}")
+    if last.get("compared") and any(c.get("from") for c in last["compared"]):
+        # a comparison: each side's value and the fact it was read from (the rule body's own literal)
+        parts = []
+        for c in last["compared"]:
+            val = _dates(str(c["value"])) if c.get("value") is not None else "?"
+            src = _dates(c["from"]) if c.get("from") else ""
+            m = re.search(r"certified\((\d+)\)", src)
+            if m:
+                src += f" = applicant.identities[{m.group(1)}]"
+            parts.append(f"{c['var']} = {val}" + (f"（{src}）" if lang == "zh" and src else f" ({src})" if src else ""))
+        if lang == "zh":
+            return f"{w('failed', lang)}: {_dates(failed)} — " + "；".join(parts)
+        return f"{w('failed', lang)}: {_dates(failed)} — " + "; ".join(parts)
     if re.fullmatch(r"[^()]*\d{8}[^()]*", failed):   # a date comparison: show the dates
         dates = re.sub(r"\b(\d{4})(\d{2})(\d{2})\b", r"\1-\2-\3", failed)
         return (f"{w('failed', lang)}: {dates}（规则的有效期不覆盖本案日期）" if lang == "zh" else
@@ -559,6 +603,9 @@ def why_not_text(s: Session, ans: dict, lang: str) -> str:
             prev = c
         if it.get("explanation"):
             lines.append(f"    ⇒ {it['explanation']}")
+        if it.get("same_failure"):
+            ps = ", ".join(it["same_failure"])
+            lines.append(f"    （同一条件对以下参数亦不满足: {ps}）" if lang == "zh" else f"    (the same condition fails for: {ps})")
     for p in ans.get("parts", []):
         lines.append(f"  {p['node']}: {p['amount']}")
     for c in ans.get("claims", []):
