@@ -120,3 +120,21 @@ def test_why_applied_category_carries_rule_and_totals(ty):
     assert root["year_totals"] == "returned_poor 26455.00; dibao 14980.00"
     assert {"taiyuan/第八条", "taiyuan/第六条"} <= {c["clause"] for c in ans["clauses"]}
     assert "taiyuan/第八条" in {c["clause"] for c in clauses(ty)}
+
+
+def test_why_zero_amounts_cite_their_clause(engine):
+    # Wuhai w2 (outpatient chronic): 三(三) leaves the standard to 市医疗保障局 → 0.00, citing 三(三);
+    # the premium is 0.00: 三(二) names tekun, dibao and returned_poor, not illness_poor (held on 1 January)
+    from medaid_logic.legal.why import tree_text
+    wh = Session(json.loads((ROOT / "examples/wuhai-illness-poor-derived.json").read_text(encoding="utf-8")), engine)
+    w2 = why(wh, parse_target("claim:w2"))
+    assert w2["tree"][0]["amount"] == "0.00" and w2["tree"][0]["reason_rule"] == "wuhai/三(三)"
+    assert "具体待遇标准由市医疗保障局" in tree_text(wh, w2, "zh")
+    pr = why(wh, parse_target("premium"))["tree"][0]
+    assert pr["amount"] == "0.00" and pr["unnamed"] == ["illness_poor"] and pr["reason_rule"] == "wuhai/三(二)"
+    assert "wuhai/三(二)" in {c["clause"] for c in clauses(wh)}
+    # Wuxi tilted aid 0.00: burden 0.00 (distressed_child paid in full), max(0, 0.00 − 6000.00) × 60% = 0.00
+    wx = Session(json.loads((ROOT / "examples/wuxi-orphan-and-edge.json").read_text(encoding="utf-8")), engine)
+    ans = why_not(wx, parse_target("annual:tilted_aid"), "en")
+    ex = [r["explanation"] for r in ans["rules"]]
+    assert any("max(0, 0.00 − 6000.00) × 60%" in e and "does not exceed the deductible 6000" in e for e in ex), ex

@@ -60,6 +60,9 @@ def decision_graph(s) -> Graph:
         if d.get("rule"):
             g.add((u, MA.rule, URIRef(KB + d["rule"].split("#")[0])))
             g.add((act, PROV.used, URIRef(KB + d["rule"].split("#")[0])))
+        if d.get("reason_rule"):    # the clause that decided an amount of 0.00 (delegated, names others)
+            g.add((u, MA.reasonRule, URIRef(KB + d["reason_rule"].split("#")[0])))
+            g.add((act, PROV.used, URIRef(KB + d["reason_rule"].split("#")[0])))
         if d.get("analogy_rule"):   # take-the-highest by analogy with this clause
             g.add((u, MA.byAnalogyWith, URIRef(KB + d["analogy_rule"].split("#")[0])))
             g.add((act, PROV.used, URIRef(KB + d["analogy_rule"].split("#")[0])))

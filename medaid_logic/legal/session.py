@@ -24,7 +24,7 @@ from .i18n import category_label, formula_zh, w
 EXTRA_SHOW = """
 #show cand/4. #show cand_fails/4. #show cp/6. #show covers/3. #show eligible/3. #show key/4.
 #show excluded/4. #show rules_for/3. #show holds/6. #show cond_ok/3. #show claim_everyone/5.
-#show prem_cand0/3. #show prem_fails/3. #show item/3. #show app_ord/3. #show app_top/3. #show app_cat/3.
+#show prem_cand0/3. #show prem_fails/3. #show year_rules/2. #show item/3. #show app_ord/3. #show app_top/3. #show app_cat/3.
 """
 
 
@@ -289,6 +289,11 @@ def build_graph(s: Session) -> nx.DiGraph:
                    rule=c.get("rule"), clause=s.locator(c.get("rule")), reason=c.get("reason"),
                    limited_by=c.get("limited_by") or [])
         rule = c.get("rule")
+        if not rule:   # paid nothing: the clause the reason names (e.g. the standard it delegates)
+            rr = next((rc["detail"] for rc in c.get("reason_codes", []) if isinstance(rc.get("detail"), str)
+                       and rc["detail"].split("#")[0] in kb.clauses), None)
+            if rr:
+                g.nodes[n].update(reason_rule=rr, clause=s.locator(rr))
         for st in c.get("steps", []):
             edge(n, f"{n}.step:{st['what']}", rule=st.get("rule") or rule)
         if i in pays:
@@ -325,6 +330,17 @@ def build_graph(s: Session) -> nx.DiGraph:
         if "contribution" in stats:
             edge("premium", add_input("parameters.contribution", y(stats["contribution"]),
                                       _stat_source(stat_src.get("contribution"))), rule=s.rule_of(pid))
+    if p.get("status") == "none":
+        # no premium rule names a category held on 1 January (the solver's note no_premium_rule/1):
+        # those categories, and the jurisdiction's premium clause that names others
+        unnamed = sorted({n[0][1] for n in at["note"] if isinstance(n[0], tuple) and n[0][0] == "no_premium_rule"})
+        prules = sorted({pp.rule for pp in kb.parameters.values() if "premium" in pp.benefits and pp.rule
+                         and pp.jurisdiction in {j for (j,) in at["year_rules"]} | {s.data["jurisdiction"]}})
+        g.nodes["premium"].update(unnamed=unnamed or None, reason_rule=prules[0] if prules else None,
+                                  clause=s.locator(prules[0]) if prules else None)
+        for c in unnamed:
+            if f"category:{c}" in g:
+                edge("premium", f"category:{c}", rel="held_on_jan1_not_named")
     for status, detail in at["premium_status"]:
         if isinstance(detail, tuple) and detail[0] == "c":
             edge("premium", add_param(detail[2]), rule=s.rule_of(detail[2]), rel=status)

@@ -57,6 +57,8 @@ def clauses(s: Session, g: nx.DiGraph | None = None) -> list[dict]:
             rules.add(d["rule"])
         if d.get("analogy_rule"):      # take-the-highest applied by analogy with this clause
             rules.add(d["analogy_rule"])
+        if d.get("reason_rule"):       # the clause that decided an amount of 0.00
+            rules.add(d["reason_rule"])
     for a, b, d in g.edges(data=True):
         if d.get("rule") and d.get("rel") != "alternative" and "alternative" not in (g.nodes[a].get("kind"), g.nodes[b].get("kind")):
             rules.add(d["rule"])
@@ -102,6 +104,10 @@ def node_line(s: Session, n: dict, lang: str) -> str:
             head += f" = {formula}"
         if n.get("category"):
             head += f" [{category_label(s.kb, n['category'], lang)}]"
+        if n.get("unnamed"):
+            names = ", ".join(category_label(s.kb, c, lang) for c in n["unnamed"])
+            head += (f" — 参保资助条款未列明 {names}（1月1日所持身份）" if zh else
+                     f" — no premium rule names {names} (held on 1 January)")
     elif kind == "total":
         head = f"{w('total', lang)} {n.get('amount')}"
     elif kind == "category":
@@ -127,6 +133,8 @@ def node_line(s: Session, n: dict, lang: str) -> str:
         head = str(label)
     if n.get("rule"):
         head += f"  〔{n['rule']}〕" if lang == "zh" else f"  [{n['rule']}]"
+    elif n.get("reason_rule"):
+        head += f"  〔{n['reason_rule']}〕" if lang == "zh" else f"  [{n['reason_rule']}]"
     elif n.get("via_rule"):
         head += f"  〔{n['via_rule']}〕" if lang == "zh" else f"  [{n['via_rule']}]"
     return head
@@ -144,7 +152,7 @@ def tree_text(s: Session, answer: dict, lang: str) -> str:
             text = s.kb.clause_source(rule)["text"]
             if text:
                 lines.append("  " * (depth + 1) + f"  «{text}»")
-        an = t.get("analogy_rule")
+        an = t.get("analogy_rule") or (t.get("reason_rule") if not rule else None)
         if an and an.split("#")[0] not in shown:
             shown.add(an.split("#")[0])
             text = s.kb.clause_source(an)["text"]

@@ -153,6 +153,12 @@ def why_not(s: Session, target: Target, lang: str = "zh") -> dict:
         it = {"rule": None, "goal": f"{target.kind}:{target.name}", "candidates": [], "chain": drill(s, goals)[0]}
         it["explanation"] = explain_chain(s, it, it["chain"], lang)
         items = [it] + _delegated(s, target.name, lang)
+        if target.kind == "annual":   # computed as 0.00: its steps' formulas say why
+            for n in got:
+                if s.graph.nodes[n].get("amount") == "0.00":
+                    zs = [z for m in sorted(s.graph.successors(n), key=lambda m: s.graph.nodes[m].get("order", 0))
+                          if s.graph.nodes[m].get("kind") == "step" for z in [_zero_step(s, m, lang)] if z]
+                    items = zs + items
         return _answer(s, target, got, items)
     raise TargetError(f"why-not does not apply to {target}")
 
@@ -250,6 +256,13 @@ def _zero_step(s: Session, node: str, lang: str) -> dict | None:
         return None
     f, rule = d.get("formula") or "", d.get("rule")
     why = ""
+    if d.get("label") in ("tilted_aid", "annual_burden"):
+        kids = [s.graph.nodes[m] for m in s.graph.successors(node)]
+        ded = next((k.get("value") for k in kids if k.get("kind") == "parameter" and str(k.get("label", "")).endswith("/deductible_amount")), None)
+        if d.get("label") == "tilted_aid" and ded:
+            why = ("年度个人负担未超过起付线" if lang == "zh" else "the year's burden does not exceed the deductible") + f" {ded}"
+        elif d.get("label") == "annual_burden":
+            why = ("符合条件的费用在救助后无个人负担" if lang == "zh" else "the qualifying claims leave no burden after aid")
     if d.get("label") == "top_up" and "paid share" in f:
         share = f.split("paid share ", 1)[1].rstrip(")")
         target = f.split("max(0, ", 1)[1].split(" ×", 1)[0]
@@ -587,7 +600,7 @@ def why_not_text(s: Session, ans: dict, lang: str) -> str:
     if "claim_aid" in ans:
         lines.append(f"  {w('aid', lang)}: {ans['claim_aid']}")
     for it in ans["rules"]:
-        head = it.get("rule") or (it["chain"][0]["goal"] if it.get("chain") else "")
+        head = it.get("rule") or (it["chain"][0]["goal"] if it.get("chain") else "") or (w(it["step"], lang) if it.get("step") else "")
         cat = f"[{category_label(s.kb, it['category'], lang)}] " if it.get("category") else ""
         lines.append(f"- {cat}{head}" + (f"  ({it['parameter']})" if it.get("parameter") else ""))
         if it.get("rule") and it.get("parameter"):
