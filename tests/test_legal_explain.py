@@ -138,3 +138,18 @@ def test_why_zero_amounts_cite_their_clause(engine):
     ans = why_not(wx, parse_target("annual:tilted_aid"), "en")
     ex = [r["explanation"] for r in ans["rules"]]
     assert any("max(0, 0.00 − 6000.00) × 60%" in e and "does not exceed the deductible 6000" in e for e in ex), ex
+
+
+def test_certified_category_cites_recipient_clause(ty, engine):
+    # 第四条(二) names 低保对象 and 第四条(五) 返贫致贫人口 as recipients: the certified categories
+    # cite them, and the decision's clauses list them
+    d = why(ty, parse_target("category:dibao"))["tree"][0]
+    assert d["rule"] == "taiyuan/第四条(二)"
+    assert "param:taiyuan/eligibility/dibao/recipient" in {c["node"] for c in d["used"]}
+    assert {"taiyuan/第四条(二)", "taiyuan/第四条(五)"} <= {c["clause"] for c in clauses(ty)}
+    # Wuxi: the orphan subtype of 困境儿童 (the key of its 100% aid) is shown
+    from medaid_logic.legal.why import tree_text
+    wx = Session(json.loads((ROOT / "examples/wuxi-orphan-and-edge.json").read_text(encoding="utf-8")), engine)
+    ans = why(wx, parse_target("category:distressed_child"))
+    assert ans["tree"][0]["subtype"] == "orphan" and ans["tree"][0]["rule"] == "wuxi/二(一)"
+    assert "（子类 orphan）" in tree_text(wx, ans, "zh")

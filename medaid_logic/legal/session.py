@@ -236,6 +236,14 @@ def build_graph(s: Session) -> nx.DiGraph:
                    since=iso(since), until=iso(until), source=src if isinstance(src, str) else src[0])
         if isinstance(src, tuple) and src[0] == "certified":
             edge(n, add_input(f"applicant.identities[{src[1]}]", _identity_text(s.data, src[1])), rel="certified")
+            # the clause that makes the certified category a recipient of medical aid here
+            # (the KB's recipient parameter, recipient(J,C) of eligibility.lp)
+            jurs = [s.data["jurisdiction"]] + sorted({j for (j,) in at["year_rules"]} - {s.data["jurisdiction"]})
+            rp = next((pp for j in jurs for pp in sorted(kb.parameters.values(), key=lambda q: q.id)
+                       if pp.kind == "recipient" and pp.jurisdiction == j and c in pp.categories), None)
+            if rp is not None:
+                g.nodes[n].update(rule=rp.rule, clause=s.locator(rp.rule))
+                edge(n, add_param(rp.id), rule=rp.rule, rel="recipient")
         elif isinstance(src, tuple) and src[0] == "treated":
             edge(n, add_input(f"applicant.identities[{src[1]}]", _identity_text(s.data, src[1])), rule=src[2], rel="treated_as")
         elif src == "derived":

@@ -111,7 +111,9 @@ def node_line(s: Session, n: dict, lang: str) -> str:
     elif kind == "total":
         head = f"{w('total', lang)} {n.get('amount')}"
     elif kind == "category":
-        head = (f"{w('category', lang)} {category_label(s.kb, label, lang)} {n.get('since')}..{n.get('until') or ''}"
+        sub = n.get("subtype")
+        sub = (f"（子类 {sub}）" if zh else f" (subtype {sub})") if sub else ""
+        head = (f"{w('category', lang)} {category_label(s.kb, label, lang)}{sub} {n.get('since')}..{n.get('until') or ''}"
                 f" ({source_word(n.get('source'), lang)})")
     elif kind == "applied_category":
         head = f"{w('applied_category', lang)}: {category_label(s.kb, label, lang) if n.get('value') else w('none', lang)}"
