@@ -153,3 +153,22 @@ def test_certified_category_cites_recipient_clause(ty, engine):
     ans = why(wx, parse_target("category:distressed_child"))
     assert ans["tree"][0]["subtype"] == "orphan" and ans["tree"][0]["rule"] == "wuxi/二(一)"
     assert "（子类 orphan）" in tree_text(wx, ans, "zh")
+
+
+def test_graph_carries_earlier_claims_and_flag_figures(engine):
+    sx = Session(json.loads((ROOT / "examples/shanxi-monitored-edge.json").read_text(encoding="utf-8")), engine)
+    g = sx.graph
+    # h2's deductible: min(11000.00, 2917.80 − met 2917.80) = 0.00; the 2917.80 (29178.00 × 10%) was met by h1
+    assert g.nodes["claim:h2.step:deductible"]["amount"] == "0.00"
+    assert g.edges["claim:h2.step:deductible", "claim:h1.step:deductible"]["rel"] == "deductible_met_by"
+    assert g.nodes["claim:h1.step:deductible"]["amount"] == "2917.80"
+    # the monitoring flag carries the solver's burden and the threshold (return_risk_amount 6000)
+    f = g.nodes["flag:monitoring"]
+    assert f["threshold"] == "6000.00" and float(f["burden"]) > 6000
+    wh = Session(json.loads((ROOT / "examples/wuhai-illness-poor-derived.json").read_text(encoding="utf-8")), engine)
+    h = wh.graph
+    # illness_poor derived: the tests read income_base and dibao_standard (三(一): 1.5 × 低保标准) and the hukou
+    kids = set(h.successors("category:illness_poor"))
+    assert {"input:parameters.income_base", "input:parameters.dibao_standard", "input:applicant.hukou"} <= kids
+    # the tilted aid's burden 17450.00 = w1 self-pay 29000.00 − its aid 11550.00: an edge to w1's aid
+    assert h.has_edge("annual:tilted_aid.step:annual_burden", "claim:w1")

@@ -24,7 +24,7 @@ from .i18n import category_label, formula_zh, w
 EXTRA_SHOW = """
 #show cand/4. #show cand_fails/4. #show cp/6. #show covers/3. #show eligible/3. #show key/4.
 #show excluded/4. #show rules_for/3. #show holds/6. #show cond_ok/3. #show claim_everyone/5.
-#show prem_cand0/3. #show prem_fails/3. #show year_rules/2. #show item/3. #show app_ord/3. #show app_top/3. #show app_cat/3.
+#show prem_cand0/3. #show prem_fails/3. #show year_rules/2. #show item_pool/3. #show item/3. #show app_ord/3. #show app_top/3. #show app_cat/3.
 """
 
 
@@ -247,16 +247,25 @@ def build_graph(s: Session) -> nx.DiGraph:
         elif isinstance(src, tuple) and src[0] == "treated":
             edge(n, add_input(f"applicant.identities[{src[1]}]", _identity_text(s.data, src[1])), rule=src[2], rel="treated_as")
         elif src == "derived":
-            # the KB parameters the derivation tests read (derivation_param/5), and their clause
-            dps = sorted(p.id for p in kb.parameters.values() if "eligibility" in p.benefits and p.kind not in ("recipient", "amount")
+            # what the derivation tests read, from the rule bodies behind interval(A,derived,C,...):
+            # the KB parameters (derivation_param/5), the applicant's facts, statistics and hukou
+            kinds, facts, stat_names, hukou = derivation_reads(s, c)
+            dps = sorted(p.id for p in kb.parameters.values() if "eligibility" in p.benefits and p.kind in kinds
                          and p.jurisdiction == s.data["jurisdiction"] and c in p.categories)
             drule = s.rule_of(dps[0]) if dps else None
             g.nodes[n]["rule"] = drule
             g.nodes[n]["clause"] = s.locator(drule)
             for pid in dps:
                 edge(n, add_param(pid), rule=s.rule_of(pid), rel="parameter")
-            for k in sorted((s.data.get("applicant", {}).get("facts") or {})):
-                edge(n, add_input(f"applicant.facts.{k}"), rule=drule, rel="derived_from")
+            given = s.data.get("applicant", {}).get("facts") or {}
+            for k in sorted(facts):
+                if k in given:
+                    edge(n, add_input(f"applicant.facts.{k}"), rule=drule, rel="derived_from")
+            for st in sorted(stat_names):
+                edge(n, add_input(f"parameters.{st}", y(stats[st]) if st in stats else None,
+                                  _stat_source(stat_src.get(st))), rule=drule, rel="derived_from")
+            if hukou and s.data.get("applicant", {}).get("hukou"):
+                edge(n, add_input("applicant.hukou"), rule=drule, rel="derived_from")
 
     # steps of claims and annual items
     uses = {}
@@ -288,6 +297,27 @@ def build_graph(s: Session) -> nx.DiGraph:
             elif kind == "step":
                 edge(n, f"{base}.step:{arg}", rule=rule)
 
+    # what a step carries from earlier items (settlement order): the deductible already met and
+    # the cap already used by earlier claims of the same pool (the figures of its formula)
+    seq = {k: q for k, q in at["item"]}
+    pool = {k: p for k, p in at["item_pool"]}
+    earlier = lambda k: sorted((kk for kk in seq if seq[kk] < seq.get(k, 0)), key=lambda kk: seq[kk])
+    ytd = (s.data.get("applicant", {}).get("year_to_date") or {})
+    for k, order, what, amount, pid, formula in at["step"]:
+        if not isinstance(formula, tuple) or k not in seq:
+            continue
+        n = f"{s.item_node(k)}.step:{what}"
+        if what == "deductible" and formula[0] == "deductible" and formula[2] > 0:
+            for kk in earlier(k):
+                m = f"{s.item_node(kk)}.step:deductible"
+                if m in g:
+                    edge(n, m, rule=s.rule_of(pid), rel="deductible_met_by")
+        if what == "annual_cap" and formula[0] == "cap" and formula[3] > 0:
+            for kk in earlier(k):
+                m = s.item_node(kk)
+                if pool.get(kk) == pool.get(k):
+                    edge(n, m, rule=s.rule_of(pid), rel="cap_used_by")
+
     # claims: aid, the category it was paid under, its steps, the alternatives
     pays = {k: c for k, c in at["app_pays"]}
     pays_rule = {k: pid for k, _, pid in at["pays_rule"]}
@@ -314,6 +344,11 @@ def build_graph(s: Session) -> nx.DiGraph:
                        clause=s.locator(alt.get("rule")))
             edge(n, an, rule=alt.get("rule"), rel="alternative")
             edge(an, f"category:{alt['category']}", rule=alt.get("rule"), rel="paid_under")
+
+    # the tilted aid's burden is each qualifying claim's self-pay less its aid: edges to those claims
+    for (kk,) in at["tilted_claim"]:
+        if "annual:tilted_aid.step:annual_burden" in g and isinstance(kk, int) and kk < len(s.claim_ids):
+            edge("annual:tilted_aid.step:annual_burden", f"claim:{s.claim_ids[kk]}", rel="aid_deducted")
 
     # annual entries
     for a in r["annual"]:
@@ -376,6 +411,9 @@ def build_graph(s: Session) -> nx.DiGraph:
             continue
         seen.add((n, rule))
         g.add_node(n, kind="flag", label=kind, detail=_detail_text(s, detail), rule=rule, clause=s.locator(rule))
+        if isinstance(detail, tuple) and detail[0] == "d" and len(detail) == 4:
+            # monitoring: the year's burden and the threshold it exceeded (flag/4's own figures)
+            g.nodes[n].update(burden=y(detail[2]), threshold=y(detail[3]))
         if pid != "none":
             edge(n, add_param(pid), rule=rule, rel="parameter")
         if isinstance(detail, tuple):
@@ -395,6 +433,51 @@ def build_graph(s: Session) -> nx.DiGraph:
         d.setdefault("kind", "input" if n.startswith("input:") else "fact")
         d.setdefault("label", n)
     return g
+
+
+_reads_cache: dict = {}
+
+
+def derivation_reads(s: Session, c: str) -> tuple[set, set, set, bool]:
+    """The parameter kinds, fact names and statistics the derivation of category `c` reads, and
+    whether it reads the hukou: the literals of the rules behind interval(A,derived,c,...),
+    followed through the engine's own rule bodies (clingo AST), not a list kept here."""
+    key = (id(s.engine), c)
+    if key in _reads_cache:
+        return _reads_cache[key]
+    from .probe import rules_from
+    rules = rules_from(s.engine.statements)
+    by_name: dict = {}
+    for (name, _), rs in rules.items():
+        by_name.setdefault(name, []).extend(rs)
+    kinds, facts, stat_names, hukou = set(), set(), set(), False
+    todo = [r for r in rules.get(("interval", 6), []) if r.head_args[1:3] == ["derived", c]]
+    seen: set = set()
+    while todo:
+        r = todo.pop()
+        if r.index in seen:
+            continue
+        seen.add(r.index)
+        for lit in r.body:
+            if lit.kind != "atom" or not lit.args:
+                continue
+            a = [x.strip() for x in lit.args]
+            if lit.name == "derivation_param" and len(a) >= 3:
+                kinds.add(a[2])
+            elif lit.name == "fact" and len(a) >= 2:
+                facts.add(a[1])
+            elif lit.name == "statistic" and len(a) >= 2:
+                stat_names.add(a[1])
+            elif lit.name == "hukou":
+                hukou = True
+            elif lit.name not in ("case", "year_start", "param", "param_value") and not lit.sign:
+                todo.extend(by_name.get(lit.name, []))
+    # a rule may name the statistic through a pool (S = (income_base; dibao_standard)): keep constants only
+    stat_names = {x for x in stat_names if re.fullmatch(r"[a-z_]\w*", x)}
+    kinds = {x for x in kinds if re.fullmatch(r"[a-z_]\w*", x)}
+    facts = {x for x in facts if re.fullmatch(r"[a-z_]\w*", x)}
+    _reads_cache[key] = (kinds, facts, stat_names, hukou)
+    return _reads_cache[key]
 
 
 def _item_claims(s: Session, k) -> list[int]:

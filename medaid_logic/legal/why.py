@@ -123,6 +123,9 @@ def node_line(s: Session, n: dict, lang: str) -> str:
             head += (f"（类推适用 {n['analogy_rule']}）" if zh else f" (by analogy with {n['analogy_rule']})")
     elif kind == "flag":
         head = f"{w('flag', lang)} {flag_word(label, lang)} ({n.get('detail')})"
+        if n.get("burden"):
+            head += (f": 年度个人负担 {n['burden']} > 门槛 {n['threshold']}" if zh else
+                     f": the year's burden {n['burden']} > threshold {n['threshold']}")
     elif kind == "parameter":
         v = n.get("value")
         if v is not None and zh:
