@@ -267,3 +267,27 @@ def test_city_vs_province_witness_is_one_case_in_two_places():
     for f in golden["findings"]:
         if f["kind"] == "city_vs_province" and f["detail"]["relation"] in ("narrower", "broader", "different", "fills_silence"):
             assert {c["rule"].split("/")[0] for c in f["clauses"]} == {"taiyuan", "shanxi"}, f["id"]
+
+
+def test_flip_search_is_the_solvers():
+    """asp/audit/flip_search.lp picks the bills. Fixture flip: dibao 70%, no deductible, cap 50000;
+    dibao_edge 90% above a 5000 deductible, no cap. Up bill (dibao pays more) and down bill (dibao_edge
+    pays more) both come from the solver's choice; e.g. self-pay 8000: 5600 vs (8000 − 5000) × 90% = 2700;
+    self-pay 50000: 35000 vs 45000 × 90% = 40500."""
+    from medaid_logic.audit.flips import FlipSearch
+    from medaid_logic.audit.search import Searcher
+    kb = load_kb(str(FIXTURES / "flip"))
+    engine = Engine(kb=kb)
+    s = Searcher(kb, engine, lambda j: [2023])
+    found, grounded = FlipSearch(s, engine).run("wuhai", 2023, s.units("wuhai"))
+    assert grounded > 0
+    flips = {(u1[0], u2[0], scope): (up, down) for u1, u2, scope, up, down in found}
+    assert set(flips) == {("dibao", "dibao_edge", "inpatient"), ("dibao", "dibao_edge", "year")}
+    up, down = flips[("dibao", "dibao_edge", "inpatient")]
+
+    def aid(cat, claims):
+        return Decimal(engine.evaluate(s.make_case("wuhai", 2023, [(cat, None)], claims, "t"))["total_aid"])
+    assert aid("dibao", up) > aid("dibao_edge", up) and aid("dibao", down) < aid("dibao_edge", down)
+    # the year's domain holds bills of two claims of different kinds
+    dom = FlipSearch(Searcher(load_kb(), Engine(), lambda j: [2023]), None).domain("taiyuan", 2023)
+    assert any(len(b) == 2 and b[0]["kind"] != b[1]["kind"] for b in dom["year"])

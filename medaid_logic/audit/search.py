@@ -230,34 +230,21 @@ class Searcher:
                 if hi.total < lo.total:
                     sr.monotonic.append((lo, hi))
                     break
-        # order of aid between two categories flips with the bill
-        by_unit: dict = {}
-        for ev in ok:
-            by_unit.setdefault(ev.units[0], {})[(ev.bill.kind, ev.bill.variant, ev.bill.self_pay)] = ev
+        # order of aid between two categories flips with the bill: searched by the solver
+        # (asp/audit/flip_search.lp over the engine's own rules, medaid_logic/audit/flips.py),
+        # then confirmed on a person holding both: the applied category changes
+        from .flips import FlipSearch
         pairs = [(u1, u2) for u1, u2 in combinations(units, 2) if u1[0] != u2[0]]
-        flip_candidates = []
-        for u1, u2 in pairs:
-            a, b = by_unit.get(u1, {}), by_unit.get(u2, {})
-            common = sorted(set(a) & set(b))
-            for scope in self.kinds(j):
-                keys = [k for k in common if k[0] == scope]
-                up = next((k for k in keys if a[k].total > b[k].total), None)
-                down = next((k for k in keys if a[k].total < b[k].total), None)
-                if up and down:
-                    flip_candidates.append((u1, u2, scope, a[up], a[down]))
-            if not any(fc[0] == u1 and fc[1] == u2 for fc in flip_candidates):
-                up = next((k for k in common if a[k].total > b[k].total), None)
-                down = next((k for k in common if a[k].total < b[k].total), None)
-                if up and down:
-                    flip_candidates.append((u1, u2, "year", a[up], a[down]))
-        # confirm each flip on a person holding both: the applied category changes
+        found, grounded = FlipSearch(self, self.engine).run(j, year, units)
+        sr.cases_evaluated += grounded
         dual_items = []
-        for u1, u2, scope, e_up, e_down in flip_candidates:
-            for e in (e_up, e_down):
-                dual_items.append((self.make_case(j, year, [u1, u2], [e.bill.claim], e.case["case_id"] + f"-with-{u2[0]}"), (u1, u2), e.bill))
+        for u1, u2, scope, up, down in found:
+            for side, claims in (("up", up), ("down", down)):
+                cid = f"audit-{j}-{year}-{u1[0]}+{u2[0]}-{scope}-{side}-" + "-".join(f"{c['kind']}-{c['in_policy_cost']}" for c in claims)
+                dual_items.append((self.make_case(j, year, [u1, u2], claims, cid), (u1, u2), None))
         duals = self._evaluate(dual_items)
         sr.cases_evaluated += len(duals)
-        for n, (u1, u2, scope, _, _) in enumerate(flip_candidates):
+        for n, (u1, u2, scope, _, _) in enumerate(found):
             d_up, d_down = duals[2 * n], duals[2 * n + 1]
             if d_up.result and d_down.result and d_up.result.get("applied_category") != d_down.result.get("applied_category"):
                 sr.flips.append((j, year, u1, u2, scope, d_up, d_down))
