@@ -65,6 +65,9 @@ def cmd_why_not(args):
             ans["minimal_change"] = {"target": str(t), "found": False, "unsupported": True, "message": str(exc)}
     if args.format == "json":
         _out(ans)
+    elif args.format == "dot":
+        from .legal.dot import why_not_dot
+        sys.stdout.write(why_not_dot(ans))
     else:
         sys.stdout.write(why_not_text(s, ans, args.lang))
         if args.minimal:
@@ -79,6 +82,9 @@ def cmd_what_if(args):
     ans.pop("session")
     if args.format == "json":
         _out(ans)
+    elif args.format == "dot":
+        from .legal.dot import what_if_dot
+        sys.stdout.write(what_if_dot(ans))
     else:
         sys.stdout.write(what_if_text(ans, args.lang))
 
@@ -90,6 +96,9 @@ def cmd_clauses(args):
     items = clauses(s)
     if args.format == "json":
         _out(items)
+    elif args.format == "dot":
+        from .legal.dot import clauses_dot
+        sys.stdout.write(clauses_dot(items))
     else:
         sys.stdout.write(clauses_text(items, args.lang))
 
@@ -112,12 +121,12 @@ def s_rdf(s) -> str:
 
 
 def register(sub) -> None:
-    def common(p, formats=("text", "json")):
+    def common(p, formats=("text", "json", "dot")):
         p.add_argument("case", help="case JSON file, or - for stdin")
         p.add_argument("--lang", choices=("zh", "en"), default="zh")
         p.add_argument("--format", choices=formats, default=formats[0])
     p = sub.add_parser("why", aliases=["为什么"], help="the derivation behind one amount, category or flag")
-    common(p, ("text", "json", "dot"))
+    common(p)
     p.add_argument("target", help="claim:<id>[.step:<what>] | premium | total | applied_category | category:<id> | flag:<kind> | annual:<kind>[.step:<what>]")
     p.set_defaults(func=cmd_why)
     p = sub.add_parser("why-not", aliases=["为什么不"], help="every rule that could have produced TARGET and what failed")

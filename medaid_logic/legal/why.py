@@ -1,7 +1,6 @@
 """why TARGET (the derivation tree behind one fact), the clause list, and graph exports."""
 from __future__ import annotations
 
-import json
 
 import networkx as nx
 
@@ -186,15 +185,8 @@ def graph_json(g: nx.DiGraph) -> dict:
 
 
 def graph_dot(s: Session, g: nx.DiGraph, lang: str) -> str:
-    def q(x):
-        return json.dumps(str(x), ensure_ascii=False)
+    from .dot import ROUNDED, digraph
     shapes = {"parameter": "note", "input": "box", "category": "ellipse", "flag": "hexagon"}
-    out = ["digraph derivation {", "  rankdir=LR;", "  node [fontname=\"Noto Sans CJK SC\"];"]
-    for n, d in sorted(g.nodes(data=True)):
-        label = node_line(s, {"node": n, **d}, lang)
-        out.append(f"  {q(n)} [label={q(label)}, shape={shapes.get(d.get('kind'), 'box')}{', style=rounded' if d.get('kind') not in shapes else ''}];")
-    for a, b, d in sorted(g.edges(data=True), key=lambda e: (e[0], e[1])):
-        lab = d.get("clause") or d.get("rel") or ""
-        out.append(f"  {q(a)} -> {q(b)} [label={q(lab)}];")
-    out.append("}")
-    return "\n".join(out) + "\n"
+    nodes = [(n, node_line(s, {"node": n, **d}, lang), shapes.get(d.get("kind"), ROUNDED)) for n, d in sorted(g.nodes(data=True))]
+    edges = [(a, b, d.get("clause") or d.get("rel") or "") for a, b, d in sorted(g.edges(data=True), key=lambda e: (e[0], e[1]))]
+    return digraph("derivation", nodes, edges)
