@@ -291,3 +291,11 @@ def test_flip_search_is_the_solvers():
     # the year's domain holds bills of two claims of different kinds
     dom = FlipSearch(Searcher(load_kb(), Engine(), lambda j: [2023]), None).domain("taiyuan", 2023)
     assert any(len(b) == 2 and b[0]["kind"] != b[1]["kind"] for b in dom["year"])
+
+
+def test_coverage_matrix_in_text_and_md():
+    golden = json.loads(GOLDEN.read_text(encoding="utf-8"))
+    stated_taiyuan = sum(1 for r in golden["coverage"] if r["jurisdiction"] == "taiyuan" and r["status"] == "stated")
+    md = render_md(golden, "zh")
+    assert "覆盖情况" in md and f"| 明确规定 | " in md and str(stated_taiyuan) in md.split("| 明确规定 |")[1].split("\n")[0]
+    assert "Coverage" in render_text(golden, "en")

@@ -134,7 +134,8 @@ class Builder:
         s = self.searcher
         if kind == "premium":
             return s.make_case(j, year, [(cat, sub)], [], f"witness-{j}-{year}-{cat}-premium")
-        if kind not in s.kinds(j) and kind not in ("inpatient", "outpatient_chronic", "outpatient_special_drug", "outpatient_general", "rare_disease"):
+        from .static import claim_kinds
+        if kind not in s.kinds(j) and kind not in claim_kinds(self.kb):
             return None
         b = s.bill(j, year, kind, self_pay, s.variants(j, kind)[0])
         return s.make_case(j, year, [(cat, sub)], [b.claim], f"witness-{j}-{year}-{cat}-{kind}")

@@ -14,11 +14,17 @@ KINDS = {"zh": {"city_vs_province": "市省对比", "conflict": "冲突", "cover
 HEAD = {"zh": {"title": "医疗救助政策一致性审查", "findings": "发现", "witness": "见证案例", "clauses": "条款",
                "severity": {"high": "高", "medium": "中", "low": "低", "info": "提示"}, "none": "无发现",
                "jurisdictions": "地区", "cases": "检索案例数", "kind": "类型", "years": "年度",
-               "total_aid": "救助合计", "applied": "适用身份", "premium": "参保资助", "error": "拒绝计算，字段"},
+               "total_aid": "救助合计", "applied": "适用身份", "premium": "参保资助", "error": "拒绝计算，字段",
+               "coverage": "覆盖情况（地区 × 类别 × 待遇 × 年度，按状态计数；括号内为其中有时限的）", "status": "状态",
+               "statuses": {"stated": "明确规定", "vague": "表述模糊", "delegated": "授权另定", "silent": "未作规定",
+                            "partial": "仅部分子类", "none": "无规定"}},
         "en": {"title": "Medical-assistance policy consistency audit", "findings": "findings", "witness": "witness",
                "clauses": "clauses", "severity": {"high": "high", "medium": "medium", "low": "low", "info": "info"},
                "none": "no findings", "jurisdictions": "Jurisdictions", "cases": "cases searched", "kind": "kind",
-               "years": "years", "total_aid": "total_aid", "applied": "applied", "premium": "premium", "error": "error"}}
+               "years": "years", "total_aid": "total_aid", "applied": "applied", "premium": "premium", "error": "error",
+               "coverage": "Coverage (jurisdiction × category × benefit × year slots, by status; in brackets: how many are time-limited)", "status": "status",
+               "statuses": {"stated": "stated", "vague": "vague", "delegated": "delegated", "silent": "silent",
+                            "partial": "a subtype only", "none": "none"}}}
 
 
 def render_json(report: dict) -> str:
@@ -63,7 +69,12 @@ def render_text(report: dict, lang: str = "zh") -> str:
     h = HEAD[lang]
     s = report["summary"]
     out = [f"{h['title']} — {', '.join(report['audit']['jurisdictions'])}",
-           f"{h['findings']}: {s['findings']}  " + "  ".join(f"{h['severity'][k]} {v}" for k, v in s["by_severity"].items()), ""]
+           f"{h['findings']}: {s['findings']}  " + "  ".join(f"{h['severity'][k]} {v}" for k, v in s["by_severity"].items())]
+    cov = coverage_rows(report, lang)
+    if cov:
+        out.append(f"{h['coverage']}: " + "; ".join(f"{r[0]} " + "/".join(r[1:]) for r in cov)
+                   + f"  ({'/'.join(report['audit']['jurisdictions'])})")
+    out.append("")
     if not report["findings"]:
         out.append(h["none"])
     for f in report["findings"]:
@@ -80,6 +91,19 @@ def render_text(report: dict, lang: str = "zh") -> str:
     return "\n".join(out)
 
 
+def coverage_rows(report: dict, lang: str) -> list[list[str]]:
+    """Status × jurisdiction counts of the coverage slots ('+' marks time-limited ones)."""
+    h = HEAD[lang]
+    js = report["audit"]["jurisdictions"]
+    rows = []
+    for st in h["statuses"]:
+        counts = [sum(1 for r in report.get("coverage", []) if r["jurisdiction"] == j and r["status"] == st) for j in js]
+        limited = [sum(1 for r in report.get("coverage", []) if r["jurisdiction"] == j and r["status"] == st and r["time_limited"]) for j in js]
+        if any(counts):
+            rows.append([h["statuses"][st]] + [f"{c}" + (f" (+{l})" if l else "") for c, l in zip(counts, limited)])
+    return rows
+
+
 def render_md(report: dict, lang: str = "zh") -> str:
     h = HEAD[lang]
     s = report["summary"]
@@ -91,6 +115,12 @@ def render_md(report: dict, lang: str = "zh") -> str:
     for k in kinds:
         out.append(f"| {kind_name(k, lang)} | " + " | ".join(str(s["by_jurisdiction"][j].get(k, 0)) for j in s["by_jurisdiction"]) + " |")
     out.append("")
+    cov = coverage_rows(report, lang)
+    if cov:
+        out += [f"{h['coverage']}:", "", f"| {h['status']} | " + " | ".join(report["audit"]["jurisdictions"]) + " |",
+                "|---|" + "---|" * len(report["audit"]["jurisdictions"])]
+        out += ["| " + " | ".join(r) + " |" for r in cov]
+        out.append("")
     for f in report["findings"]:
         out.append(f"### `{f['id']}` — {kind_name(f['kind'], lang)}, {h['severity'][f['severity']]}")
         out.append("")
