@@ -36,8 +36,7 @@ def formula_text(t) -> str:
         raw, cap, used, rem = a
         return f"min({y(raw)}, cap {y(cap)} − used {y(used)} = {y(rem)})"
     if n == "top_up":
-        target, tq, ip, sp, ordinary = a
-        paid = ip - sp + ordinary
+        target, tq, ip, paid = a
         share = f" (paid share {paid * 100 / ip:.1f}%)" if ip else ""
         return f"max(0, {bp_to_percent(tq)} × {y(ip)} = {y(target)} − paid {y(paid)}){share}"
     if n == "catalogue":

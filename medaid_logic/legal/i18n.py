@@ -119,8 +119,7 @@ def formula_zh(t) -> str:
         raw, cap, used, rem = a
         return f"min({y(raw)}, 限额 {y(cap)} − 已用 {y(used)} = {y(rem)})"
     if n == "top_up":
-        target, tq, ip, sp, ordinary = a
-        paid = ip - sp + ordinary
+        target, tq, ip, paid = a
         share = f"（综合支付比例 {paid * 100 / ip:.1f}%）" if ip else ""
         return f"max(0, {pc(tq)} × {y(ip)} = {y(target)} − 已支付 {y(paid)}){share}"
     if n == "catalogue":
