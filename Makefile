@@ -25,6 +25,7 @@ test: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python bench/bench_batch.py 20000 --jobs 1
 	$(BIN)/python bench/bench_batch.py 20000 --jobs 2
+	$(BIN)/python bench/bench_audit.py
 
 clean:
 	rm -rf $(VENV) *.egg-info

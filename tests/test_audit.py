@@ -85,11 +85,8 @@ def test_golden_is_current():
     severity, jurisdictions, clauses, statements, witnesses and detail, the coverage matrix and
     the summary; only the timing (`seconds`) is left out (regenerate: tests/golden/audit/regen.py,
     then review `git diff tests/golden/audit/real.json`)."""
-    import time
     from medaid_logic.audit.render import render_json
-    t = time.perf_counter()
-    fresh = run_audit()
-    assert time.perf_counter() - t < 60
+    fresh = run_audit()  # its time is measured by `make bench` (bench/bench_audit.py), not here
     fresh = json.loads(render_json(fresh))  # the JSON the CLI prints, as the golden file holds it
     fresh["audit"].pop("seconds")
     golden = json.loads(GOLDEN.read_text(encoding="utf-8"))
