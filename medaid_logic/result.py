@@ -22,39 +22,50 @@ def iso(n: int) -> str | None:
     return date(n // 10000, n // 100 % 100, n % 100).isoformat()
 
 
-def formula_text(t) -> str:
-    """A step's formula term, with its figures filled in."""
+# the words of the formula terms (step/7, premium/5); the figures are the solver's
+FORMULA_WORDS = {
+    "en": {"self_pay": "self-pay", "deductible": "deductible", "met": "met", "cap": "cap", "used": "used",
+           "paid": "paid", "share": " (paid share {:.1f}%)", "out": "out-of-catalogue",
+           "burden": "Σ (self-pay − aid) over qualifying claims {} + year_to_date {}", "minimum": "minimum",
+           "fixed": "{} (fixed amount)"},
+    "zh": {"self_pay": "自付", "deductible": "起付标准", "met": "已扣", "cap": "限额", "used": "已用",
+           "paid": "已支付", "share": "（综合支付比例 {:.1f}%）", "out": "目录外费用",
+           "burden": "符合条件费用的 Σ(自付 − 救助) {} + 年初至今 {}", "minimum": "最低", "fixed": "{}（定额）"},
+}
+
+
+def formula_text(t, lang: str = "en") -> str:
+    """A step's formula term, with its figures filled in, in English or Chinese words."""
+    w, pc = FORMULA_WORDS[lang], bp_to_percent
     n, a = t[0], t[1:]
     if n == "minus":
         return " − ".join(y(x) for x in a)
-    if n == "times":
-        return f"{y(a[0])} × {bp_to_percent(a[1])}"
+    if n in ("times", "share"):
+        return f"{y(a[0])} × {pc(a[1])}"
     if n == "deductible":
         dt, met, sp = a
-        return f"min(self-pay {y(sp)}, deductible {y(dt)} − met {y(met)})"
+        return f"min({w['self_pay']} {y(sp)}, {w['deductible']} {y(dt)} − {w['met']} {y(met)})"
     if n == "cap":
         raw, cap, used, rem = a
-        return f"min({y(raw)}, cap {y(cap)} − used {y(used)} = {y(rem)})"
+        return f"min({y(raw)}, {w['cap']} {y(cap)} − {w['used']} {y(used)} = {y(rem)})"
     if n == "top_up":
         target, tq, ip, paid = a
-        share = f" (paid share {paid * 100 / ip:.1f}%)" if ip else ""
-        return f"max(0, {bp_to_percent(tq)} × {y(ip)} = {y(target)} − paid {y(paid)}){share}"
+        share = w["share"].format(paid * 100 / ip) if ip else ""
+        return f"max(0, {pc(tq)} × {y(ip)} = {y(target)} − {w['paid']} {y(paid)}){share}"
     if n == "catalogue":
         out, total, cr, lim, q = a
-        return f"min(out-of-catalogue {y(out)}, {bp_to_percent(cr)} × {y(total)} = {y(lim)}) × {bp_to_percent(q)}"
+        return f"min({w['out']} {y(out)}, {pc(cr)} × {y(total)} = {y(lim)}) × {pc(q)}"
     if n == "tilted":
         burden, ded, ratio = a
-        return f"max(0, {y(burden)} − {y(ded)}) × {bp_to_percent(ratio)}"
+        return f"max(0, {y(burden)} − {y(ded)}) × {pc(ratio)}"
     if n == "burden":
-        return f"Σ (self-pay − aid) over qualifying claims {y(a[0])} + year_to_date {y(a[1])}"
+        return w["burden"].format(y(a[0]), y(a[1]))
     if n == "full":
         return f"{y(a[0])} × 100%"
-    if n == "share":
-        return f"{y(a[0])} × {bp_to_percent(a[1])}"
     if n == "minimum":
-        return f"max({formula_text(a[0])} = {y(a[1])}, minimum {y(a[2])})"
+        return f"max({formula_text(a[0], lang)} = {y(a[1])}, {w['minimum']} {y(a[2])})"
     if n == "fixed":
-        return f"{y(a[0])} (fixed amount)"
+        return w["fixed"].format(y(a[0]))
     return str(t)
 
 

@@ -105,37 +105,5 @@ def claim_reason(kb, claim: dict, lang: str) -> str | None:
 
 def formula_zh(t) -> str:
     """A step's formula term (step/7, premium/5) in Chinese words, with the solver's figures."""
-    from ..money import bp_to_percent as pc
-    from ..money import fen_to_str as y
-    n, a = t[0], t[1:]
-    if n == "minus":
-        return " − ".join(y(x) for x in a)
-    if n == "times":
-        return f"{y(a[0])} × {pc(a[1])}"
-    if n == "deductible":
-        dt, met, sp = a
-        return f"min(自付 {y(sp)}, 起付标准 {y(dt)} − 已扣 {y(met)})"
-    if n == "cap":
-        raw, cap, used, rem = a
-        return f"min({y(raw)}, 限额 {y(cap)} − 已用 {y(used)} = {y(rem)})"
-    if n == "top_up":
-        target, tq, ip, paid = a
-        share = f"（综合支付比例 {paid * 100 / ip:.1f}%）" if ip else ""
-        return f"max(0, {pc(tq)} × {y(ip)} = {y(target)} − 已支付 {y(paid)}){share}"
-    if n == "catalogue":
-        out, total, cr, lim, q = a
-        return f"min(目录外费用 {y(out)}, {pc(cr)} × {y(total)} = {y(lim)}) × {pc(q)}"
-    if n == "tilted":
-        burden, ded, ratio = a
-        return f"max(0, {y(burden)} − {y(ded)}) × {pc(ratio)}"
-    if n == "burden":
-        return f"符合条件费用的 Σ(自付 − 救助) {y(a[0])} + 年初至今 {y(a[1])}"
-    if n == "full":
-        return f"{y(a[0])} × 100%"
-    if n == "share":
-        return f"{y(a[0])} × {pc(a[1])}"
-    if n == "minimum":
-        return f"max({formula_zh(a[0])} = {y(a[1])}, 最低 {y(a[2])})"
-    if n == "fixed":
-        return f"{y(a[0])}（定额）"
-    return str(t)
+    from ..result import formula_text
+    return formula_text(t, "zh")
