@@ -108,20 +108,22 @@ class Engine:
                 yield from results
 
     # ---- solving ----------------------------------------------------------------------
-    def _policy(self, params: dict, interps: dict) -> str:
+    def policy_facts(self, params: dict, interps: dict) -> str:
         """The policy facts (KB export, with a group's overrides), cached per group."""
         key = (tuple(sorted((k, tuple(map(str, v))) for k, v in params.items())), tuple(sorted(interps.items())))
         if key not in self._policy_cache:
             self._policy_cache[key] = "\n".join(f"{s}." for s in self.kb.param_symbols(params, interps))
         return self._policy_cache[key]
 
-    def _control(self, cases: list[Case], params: dict, interps: dict, extra_program: str = "") -> clingo.Control:
-        """A solver loaded with the programs, the policy facts and the cases' facts (not yet grounded)."""
-        ctl = clingo.Control(["--warn=none"])
+    def control(self, cases: list[Case], params: dict, interps: dict, extra_program: str = "",
+                options: tuple = ()) -> clingo.Control:
+        """A solver loaded with the programs, the policy facts, the cases' facts and any extra
+        program (not yet grounded): the one way in for evaluation, the audit's searches and tests."""
+        ctl = clingo.Control(["--warn=none", *options])
         with ProgramBuilder(ctl) as builder:
             for stmt in self.statements:
                 builder.add(stmt)
-        program = [self._policy(params, interps)]
+        program = [self.policy_facts(params, interps)]
         program.extend(case_facts(a, case, self.kb) for a, case in enumerate(cases))
         if extra_program:
             program.append(extra_program)
@@ -131,7 +133,7 @@ class Engine:
     def _solve(self, cases: list[Case], params: dict, interps: dict, extra_program: str = "",
                keep: dict | None = None) -> list:
         t0 = time.perf_counter()
-        ctl = self._control(cases, params, interps, extra_program)
+        ctl = self.control(cases, params, interps, extra_program)
         t1 = time.perf_counter()
         ctl.ground([("base", [])])
         t2 = time.perf_counter()

@@ -46,7 +46,7 @@ def _all_inputs():
 
 def test_grounder_decides_everything(engine):
     cases = [parse_case(c, engine.kb) for c in _all_inputs()]
-    ctl = engine._control(cases, {}, {})
+    ctl = engine.control(cases, {}, {})
     ctl.ground([("base", [])])
     undecided = [str(a.symbol) for a in ctl.symbolic_atoms if not a.is_fact]
     assert not undecided, f"{len(undecided)} atoms left to the solver, e.g. {undecided[:5]}"

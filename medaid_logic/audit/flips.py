@@ -12,9 +12,6 @@ from __future__ import annotations
 from itertools import combinations
 from pathlib import Path
 
-import clingo
-from clingo.ast import ProgramBuilder
-
 from ..case import parse_case
 from ..facts import case_facts
 
@@ -67,11 +64,7 @@ class FlipSearch:
                 n += 1
         for p, (u1, u2) in enumerate(pairs):
             facts.append(f"fs_pair({p},u{unit_ix[u1]},u{unit_ix[u2]}).")
-        ctl = clingo.Control(["--warn=none", "--opt-mode=opt"])
-        with ProgramBuilder(ctl) as builder:
-            for stmt in self.engine.statements:
-                builder.add(stmt)
-        ctl.add("base", [], "\n".join([self.engine._policy({}, {}), PROGRAM.read_text(encoding="utf-8")] + facts))
+        ctl = self.engine.control([], {}, {}, "\n".join([PROGRAM.read_text(encoding="utf-8")] + facts), options=("--opt-mode=opt",))
         ctl.ground([("base", [])])
         best: list = []
         with ctl.solve(yield_=True, async_=True) as handle:

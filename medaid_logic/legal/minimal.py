@@ -60,7 +60,7 @@ def minimal_change(s: Session, t: Target) -> dict:
     asp = Path(__file__).resolve().parents[2] / "asp"
     for part in PARTS:
         ctl.load(str(asp / part))
-    ctl.add("base", [], "\n".join([engine._policy(params, interps), facts,
+    ctl.add("base", [], "\n".join([engine.policy_facts(params, interps), facts,
                                     "\n".join(f"mc_category(0,{c},{year}0101)." for c in adds),
                                     goal, LP.read_text(encoding="utf-8")]))
     ctl.ground([("base", [])])
