@@ -79,8 +79,7 @@ class Engine:
         groups: dict = defaultdict(list)
         for i, case in parsed:
             params, interps = overrides_of(case, self.kb)
-            sig = (tuple(sorted((k, tuple(map(str, v))) for k, v in params.items())), tuple(sorted(interps.items())))
-            groups[sig].append((i, case, params, interps))
+            groups[self._group_key(params, interps)].append((i, case, params, interps))
         for members in groups.values():
             _, _, params, interps = members[0]
             for start in range(0, len(members), CHUNK):
@@ -88,6 +87,18 @@ class Engine:
                 for (i, case, _, _), res in zip(chunk, self._solve([c for _, c, _, _ in chunk], params, interps)):
                     results[i] = res
         return results
+
+    def evaluate_together(self, cases: list[Case], extra_program: str = "") -> tuple[list, dict]:
+        """Validated cases grounded and solved in one call (no chunking), with an extra program
+        that may relate them — the audit's searches. Returns the results (or CaseError) in order
+        and each case's shown atoms by its position (applicant index)."""
+        groups = {self._group_key(*overrides_of(c, self.kb)) for c in cases}
+        if len(groups) > 1:
+            raise ValueError("evaluate_together: the cases carry different parameter overrides")
+        params, interps = overrides_of(cases[0], self.kb) if cases else ({}, {})
+        kept: dict = {}
+        results = self._solve(cases, params, interps, extra_program=extra_program, keep=kept)
+        return results, kept
 
     def stream(self, items: Iterable, chunk: int = CHUNK, jobs: int = 1) -> Iterator:
         """Results for an unbounded stream of cases, in order, in bounded memory.
@@ -108,9 +119,14 @@ class Engine:
                 yield from results
 
     # ---- solving ----------------------------------------------------------------------
+    @staticmethod
+    def _group_key(params: dict, interps: dict) -> tuple:
+        """Cases with equal caller overrides share their policy facts and one solver call."""
+        return (tuple(sorted((k, tuple(map(str, v))) for k, v in params.items())), tuple(sorted(interps.items())))
+
     def policy_facts(self, params: dict, interps: dict) -> str:
         """The policy facts (KB export, with a group's overrides), cached per group."""
-        key = (tuple(sorted((k, tuple(map(str, v))) for k, v in params.items())), tuple(sorted(interps.items())))
+        key = self._group_key(params, interps)
         if key not in self._policy_cache:
             self._policy_cache[key] = "\n".join(f"{s}." for s in self.kb.param_symbols(params, interps))
         return self._policy_cache[key]

@@ -159,29 +159,43 @@ def test_dead_exception_found_with_witness():
     replay(Engine(kb=load_kb(str(FIXTURES / "dead_exception"))), f["witness"])
 
 
-class DefectiveEngine(Engine):
-    """The engine with two planted defects in its results (the KB vocabulary cannot express a
-    non-monotone or identity-penalising rule, so the defects are planted here):
-    * dibao alone, one claim with self-pay above 40000: aid 70% × (self-pay − 40000);
-    * tekun and dibao held together, claims present: aid 70% × self-pay (dibao's rate, not tekun's 100%)."""
+def _planted_asp() -> Path:
+    """A copy of asp/ with two planted defects in claims.lp (the KB vocabulary cannot express a
+    non-monotone or identity-penalising rule, so they are planted in the rules themselves, where
+    the solver's search must find them):
+    * dibao alone, self-pay above 40000: aid 70% × (self-pay − 40000);
+    * tekun and dibao held together: every ratio 70% (dibao's rate, not tekun's 100%)."""
+    global _PLANTED
+    if _PLANTED is None:
+        import shutil
+        import tempfile
+        from medaid_logic.engine import ASP_DIR
+        _PLANTED = Path(tempfile.mkdtemp(prefix="planted-asp-")) / "asp"
+        shutil.copytree(ASP_DIR, _PLANTED)
+        claims = _PLANTED / "claims.lp"
+        text = claims.read_text(encoding="utf-8")
+        raw = "raw(A,X,K,(Bs/10000)*Q + ((Bs\\10000)*Q + 5000)/10000) :- base(A,X,K,Bs), pays(A,X,K,C), ratio(A,K,C,Q,_)."
+        ratio = "ratio(A,K,C,V,Id) :- eligible(A,K,C), rep(A,K,R), cp(A,R,C,ratio,V,Id)."
+        assert raw in text and ratio in text
+        text = text.replace(raw, raw[:-1] + ", not planted_cut(A,K).\n"
+                            "raw(A,X,K,((Bs-4000000)/10000)*Q) :- base(A,X,K,Bs), pays(A,X,K,C), ratio(A,K,C,Q,_), planted_cut(A,K).\n"
+                            "planted_cut(A,K) :- sp(A,K,SP), SP > 4000000, holds(A,_,dibao,_,_,_), not planted_other(A).\n"
+                            "planted_other(A) :- holds(A,_,C,_,_,_), C != dibao.")
+        text = text.replace(ratio, ratio[:-1] + ", not planted_both(A).\n"
+                            "ratio(A,K,C,7000,Id) :- eligible(A,K,C), rep(A,K,R), cp(A,R,C,ratio,_,Id), planted_both(A).\n"
+                            "planted_both(A) :- holds(A,_,tekun,_,_,_), holds(A,_,dibao,_,_,_).")
+        claims.write_text(text, encoding="utf-8")
+    return _PLANTED
 
-    def evaluate_batch(self, items):
-        items = list(items)
-        out = super().evaluate_batch(items)
-        for case, res in zip(items, out):
-            if isinstance(res, CaseError) or not case["claims"]:
-                continue
-            cats = sorted(i["category"] for i in case["applicant"]["identities"])
-            c = case["claims"][0]
-            self_pay = Decimal(str(c["in_policy_cost"])) - Decimal(str(c["basic_insurance_paid"]))
-            if cats == ["dibao"] and self_pay > 40000:
-                aid = (self_pay - 40000) * Decimal("0.70")
-            elif cats == ["dibao", "tekun"]:
-                aid = self_pay * Decimal("0.70")
-            else:
-                continue
-            res["claims"][0]["aid"] = res["total_aid"] = f"{aid:.2f}"
-        return out
+
+_PLANTED = None
+
+
+class DefectiveEngine(Engine):
+    """The engine run on the planted programs of _planted_asp()."""
+
+    def __init__(self, kb=None, asp_dir=None):
+        super().__init__(kb=kb, asp_dir=_planted_asp())
 
 
 @pytest.fixture(scope="module")

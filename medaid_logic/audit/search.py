@@ -1,8 +1,9 @@
 """The solver searches: bounded domains of bills (amounts, kinds, dates, places) and identities,
-evaluated in batches on the engine's own programs (Engine.evaluate_batch), then searched for
-witnesses: a pair of categories whose order of aid flips with the bill, aid plus insurance above
-the cost, less aid for more self-pay, less aid for an extra identity, a premium subsidy above the
-contribution.
+grounded with the engine's own programs and searched by the solver for witnesses: a pair of
+categories whose order of aid flips with the bill (asp/audit/flip_search.lp), aid plus insurance
+above the cost, less aid for more self-pay, less aid for an extra identity, a premium subsidy above
+the contribution (asp/audit/safety_search.lp). Python builds the domain and the relations between
+its applicants, and reads the solver's findings back.
 
 The domain is built from the KB (categories held, claim kinds regulated, hospital classes and
 diseases named, the years where a provision starts or lapses, the yuan figures of the rules as
@@ -14,8 +15,13 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from itertools import combinations
 
+from pathlib import Path
+
+from ..case import parse_case
 from ..errors import CaseError
 from ..kb import FOREVER, KB
+
+SAFETY_PROGRAM = Path(__file__).resolve().parent.parent.parent / "asp" / "audit" / "safety_search.lp"
 
 # self-pay amounts (yuan) every search tries, besides the KB's own figures
 SELF_PAY_GRID = (0, 500, 3000, 8000, 20000, 50000, 90000, 150000, 400000)
@@ -208,47 +214,8 @@ class Searcher:
                     for s in grid:
                         b = self.bill(j, year, kind, s, var)
                         items.append((self.make_case(j, year, [u], [b.claim], f"audit-{j}-{year}-{u[0]}-{kind}-{var}-{s}"), (u,), b))
-        singles = self._evaluate(items)
-        sr.cases_evaluated += len(singles)
-        for ev in singles:
-            if ev.error:
-                sr.errors.append(ev)
-        ok = [ev for ev in singles if ev.result]
-        # aid + insurance never exceeds the cost
-        for ev in ok:
-            c = ev.bill.claim
-            paid = fen(c["basic_insurance_paid"]) + fen(c["critical_illness_paid"]) + fen(c["other_paid"])
-            if ev.total + paid > fen(c["total_cost"]):
-                sr.over_guarantee.append((ev, ev.total + paid - fen(c["total_cost"])))
-        # more self-pay never yields less aid
-        series: dict = {}
-        for ev in ok:
-            series.setdefault((ev.units, ev.bill.kind, ev.bill.variant), []).append(ev)
-        for evs in series.values():
-            evs.sort(key=lambda e: e.bill.self_pay)
-            for lo, hi in zip(evs, evs[1:]):
-                if hi.total < lo.total:
-                    sr.monotonic.append((lo, hi))
-                    break
-        # order of aid between two categories flips with the bill: searched by the solver
-        # (asp/audit/flip_search.lp over the engine's own rules, medaid_logic/audit/flips.py),
-        # then confirmed on a person holding both: the applied category changes
-        from .flips import FlipSearch
         pairs = [(u1, u2) for u1, u2 in combinations(units, 2) if u1[0] != u2[0]]
-        found, grounded = FlipSearch(self, self.engine).run(j, year, units)
-        sr.cases_evaluated += grounded
-        dual_items = []
-        for u1, u2, scope, up, down in found:
-            for side, claims in (("up", up), ("down", down)):
-                cid = f"audit-{j}-{year}-{u1[0]}+{u2[0]}-{scope}-{side}-" + "-".join(f"{c['kind']}-{c['in_policy_cost']}" for c in claims)
-                dual_items.append((self.make_case(j, year, [u1, u2], claims, cid), (u1, u2), None))
-        duals = self._evaluate(dual_items)
-        sr.cases_evaluated += len(duals)
-        for n, (u1, u2, scope, _, _) in enumerate(found):
-            d_up, d_down = duals[2 * n], duals[2 * n + 1]
-            if d_up.result and d_down.result and d_up.result.get("applied_category") != d_down.result.get("applied_category"):
-                sr.flips.append((j, year, u1, u2, scope, d_up, d_down))
-        # an extra identity never yields less aid
+        # an extra identity never yields less aid: each pair on the dual bills and for the premium
         ext_items = []
         for u1, u2 in pairs:
             for kind in self.kinds(j):
@@ -264,29 +231,104 @@ class Searcher:
         for c in contributions:
             prem_items += [(self.make_case(j, year, [u], [], f"audit-{j}-{year}-{u[0]}-premium-contribution-{c}", contribution=c), (u,), None)
                            for u in units]
-        evs = self._evaluate(ext_items + prem_items)
-        sr.cases_evaluated += len(evs)
-        ext, prem = evs[:len(ext_items)], evs[len(ext_items):]
-        single_by = {(ev.units[0], ev.bill.kind, ev.bill.variant, ev.bill.self_pay): ev for ev in ok}
-        prem_by = {ev.units[0]: ev for ev in prem if ev.result and ev.case["parameters"]["contribution"] == prem[0].case["parameters"]["contribution"]}
-        for ev in ext:
-            if not ev.result:
+        singles, ext, prem, found = self._safety(items, ext_items, prem_items)
+        sr.cases_evaluated += len(singles) + len(ext) + len(prem)
+        sr.errors.extend(ev for ev in singles if ev.error)
+        sr.over_guarantee.extend(found["over_guarantee"])
+        sr.monotonic.extend(found["monotonic"])
+        sr.extra_identity.extend(found["extra_identity"])
+        sr.premium_over.extend(found["premium_over"])
+        # order of aid between two categories flips with the bill: searched by the solver
+        # (asp/audit/flip_search.lp over the engine's own rules, medaid_logic/audit/flips.py),
+        # then confirmed on a person holding both: the applied category changes
+        from .flips import FlipSearch
+        found_flips, grounded = FlipSearch(self, self.engine).run(j, year, units)
+        sr.cases_evaluated += grounded
+        dual_items = []
+        for u1, u2, scope, up, down in found_flips:
+            for side, claims in (("up", up), ("down", down)):
+                cid = f"audit-{j}-{year}-{u1[0]}+{u2[0]}-{scope}-{side}-" + "-".join(f"{c['kind']}-{c['in_policy_cost']}" for c in claims)
+                dual_items.append((self.make_case(j, year, [u1, u2], claims, cid), (u1, u2), None))
+        duals = self._evaluate(dual_items)
+        sr.cases_evaluated += len(duals)
+        for n, (u1, u2, scope, _, _) in enumerate(found_flips):
+            d_up, d_down = duals[2 * n], duals[2 * n + 1]
+            if d_up.result and d_down.result and d_up.result.get("applied_category") != d_down.result.get("applied_category"):
+                sr.flips.append((j, year, u1, u2, scope, d_up, d_down))
+
+    def _safety(self, items: list[tuple], ext_items: list[tuple], prem_items: list[tuple]):
+        """The four safety properties, decided by the solver (asp/audit/safety_search.lp) over the
+        engine's own rules, all applicants grounded together with the relations that pair them:
+        more self-pay on the same unit and bill series, an extra identity on the same bill, the
+        premium against the contribution. Returns the evaluated singles, duals and premium cases
+        and, per property, the witnesses in the shape SearchResult holds (the first violation of
+        each series / dual, as the report lists them)."""
+        every = items + ext_items + prem_items
+        parsed, index, evs = [], {}, []
+        for n, (case, units, bill) in enumerate(every):
+            try:
+                index[n] = len(parsed)
+                parsed.append(parse_case(case, self.kb))
+            except CaseError as exc:
+                index.pop(n)
+                evs.append(Evaluated(case, None, exc, units, bill, case["year"], case["jurisdiction"]))
                 continue
-            for u in ev.units:
-                if ev.bill is None:
-                    single = prem_by.get(u)
-                    got = fen(ev.result["premium_subsidy"].get("amount") or 0)
-                    want = fen(single.result["premium_subsidy"].get("amount") or 0) if single else 0
-                else:
-                    single = single_by.get((u, ev.bill.kind, ev.bill.variant, ev.bill.self_pay))
-                    got, want = ev.total, single.total if single else 0
-                if single and got < want:
-                    sr.extra_identity.append((single, ev))
+            evs.append(None)
+        n_single, n_ext = len(items), len(ext_items)
+        rel = [f"sf_single({index[n]})." for n in range(n_single) if n in index]
+        series: dict = {}
+        for n in range(n_single):
+            case, units, bill = items[n]
+            series.setdefault((units, bill.kind, bill.variant), []).append(n)
+        nexts = []
+        for members in series.values():
+            members.sort(key=lambda n: items[n][2].self_pay)
+            live = [n for n in members if n in index]
+            nexts += list(zip(live, live[1:]))
+        rel += [f"sf_next({index[a]},{index[b]})." for a, b in nexts]
+        single_at = {(items[n][1][0], items[n][2].kind, items[n][2].variant, items[n][2].self_pay): n for n in range(n_single)}
+        base_contribution = prem_items[0][0]["parameters"]["contribution"] if prem_items else None
+        prem_at = {prem_items[k][1][0]: n_single + n_ext + k for k in range(len(prem_items))
+                   if prem_items[k][0]["parameters"]["contribution"] == base_contribution}
+        extra_pairs = []
+        for k, (case, units, bill) in enumerate(ext_items):
+            n12 = n_single + k
+            for u in units:
+                n1 = prem_at.get(u) if bill is None else single_at.get((u, bill.kind, bill.variant, bill.self_pay))
+                if n1 is not None and n12 in index and n1 in index:
+                    extra_pairs.append((n12, n1))
+        rel += [f"sf_extra({index[a]},{index[b]})." for a, b in extra_pairs]
+        rel += [f"sf_premium({index[n]})." for n in range(n_single + n_ext, len(every)) if n in index]
+        results, atoms = self.engine.evaluate_together(parsed, "\n".join([SAFETY_PROGRAM.read_text(encoding="utf-8")] + rel))
+        for n, (case, units, bill) in enumerate(every):
+            if n in index:
+                res = results[index[n]]
+                err = res if isinstance(res, CaseError) else None
+                evs[n] = Evaluated(case, None if err else res, err, units, bill, case["year"], case["jurisdiction"])
+        # a case whose result could not be built (e.g. a statistic missing) witnesses nothing
+        violations = {n: {(p, d) for p, d in atoms[index[n]]["sf_violation"]}
+                      for n in index if index[n] in atoms and evs[n].result}
+        at_pos = {index[n]: n for n in index}
+        found: dict = {"over_guarantee": [], "monotonic": [], "extra_identity": [], "premium_over": []}
+        for n in range(n_single):
+            for p, d in violations.get(n, ()):
+                if p == "over_guarantee":
+                    found["over_guarantee"].append((evs[n], d))
+        for members in series.values():
+            live = [n for n in members if n in violations]
+            for lo, hi in zip(live, live[1:]):
+                if ("monotonic", index[hi]) in violations[lo]:
+                    found["monotonic"].append((evs[lo], evs[hi]))
                     break
-        for ev in prem:
-            if not ev.result:
-                continue
-            amount = ev.result["premium_subsidy"].get("amount")
-            contribution = fen(ev.case["parameters"]["contribution"])
-            if amount is not None and fen(amount) > contribution:
-                sr.premium_over.append((ev, fen(amount), contribution))
+        for k in range(n_ext):
+            n12 = n_single + k
+            hit = [at_pos[d] for p, d in violations.get(n12, ()) if p == "extra_identity"]
+            for n1 in (b for a, b in extra_pairs if a == n12):
+                if n1 in hit and n1 in violations:
+                    found["extra_identity"].append((evs[n1], evs[n12]))
+                    break
+        for n in range(n_single + n_ext, len(every)):
+            for p, d in violations.get(n, ()):
+                if p == "premium_over":
+                    found["premium_over"].append((evs[n], d[1], d[2]))
+        return evs[:n_single], evs[n_single:n_single + n_ext], evs[n_single + n_ext:], found
