@@ -107,3 +107,16 @@ def formula_zh(t) -> str:
     """A step's formula term (step/7, premium/5) in Chinese words, with the solver's figures."""
     from ..result import formula_text
     return formula_text(t, "zh")
+
+
+# what-if: why an amount changed (the code is kept beside the words as why_code)
+WHY = {
+    "excluded": ("被排除", "excluded"),
+    "same_amount_other_rule": ("数额不变，依据改变", "same amount, different rule"),
+    "other_rule": ("适用的规则改变", "a different rule applies"),
+    "rule_now": ("该规则现在适用", "the rule now applies"),
+    "rule_no_longer": ("该规则不再适用", "the rule no longer applies"),
+    "other_parameter": ("同一条款，适用的参数改变", "same clause, a different parameter"),
+    "same_rule_other_figures": ("规则与参数相同，数字改变", "same rule and parameter, different figures"),
+    "parameter_value": ("参数取值改变", "the parameter's value changed"),
+}

@@ -16,6 +16,7 @@ from __future__ import annotations
 import copy
 import json
 
+from .i18n import WHY
 from .session import Session, TargetError
 
 
@@ -193,18 +194,6 @@ def what_if(s: Session, changes: list[str], lang: str = "zh") -> dict:
             entry["why"] = WHY[entry["why_code"]][0 if lang == "zh" else 1]
         diff.append(entry)
     return {"changes": changes, "changed": diff, "after": new.result, "session": new}
-
-
-WHY = {
-    "excluded": ("被排除", "excluded"),
-    "same_amount_other_rule": ("数额不变，依据改变", "same amount, different rule"),
-    "other_rule": ("适用的规则改变", "a different rule applies"),
-    "rule_now": ("该规则现在适用", "the rule now applies"),
-    "rule_no_longer": ("该规则不再适用", "the rule no longer applies"),
-    "other_parameter": ("同一条款，适用的参数改变", "same clause, a different parameter"),
-    "same_rule_other_figures": ("规则与参数相同，数字改变", "same rule and parameter, different figures"),
-    "parameter_value": ("参数取值改变", "the parameter's value changed"),
-}
 
 
 def what_if_text(ans: dict, lang: str) -> str:
