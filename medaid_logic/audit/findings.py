@@ -8,7 +8,7 @@ from decimal import Decimal
 
 from ..errors import CaseError
 from ..kb import FOREVER, KB
-from .search import Searcher, SearchResult, fen, money
+from .search import BILL_SELF_PAY, Searcher, SearchResult, fen, money
 
 SEVERITIES = ("info", "low", "medium", "high")
 
@@ -145,7 +145,7 @@ class Builder:
         kind or the premium): the same person and bill evaluated under the city and under the
         province. Of a few bills, the first on which the two differ is kept (else the middle one)."""
         s = self.searcher
-        tries = (3000, 20000, 150000)
+        tries = BILL_SELF_PAY
         jobs = []
         for f, j, p, b, cats in pending:
             b = "inpatient" if b == "catalogue" else b

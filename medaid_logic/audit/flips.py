@@ -14,9 +14,9 @@ from pathlib import Path
 
 from ..case import parse_case
 from ..facts import case_facts
+from .search import BILL_SELF_PAY
 
 PROGRAM = Path(__file__).resolve().parent.parent.parent / "asp" / "audit" / "flip_search.lp"
-YEAR_AMOUNTS = (3000, 20000, 150000)   # self-pay of each claim in a year's bill (yuan)
 TIME_LIMIT = 20.0                      # seconds per solver call; the best model so far is kept
 
 
@@ -26,15 +26,15 @@ class FlipSearch:
 
     def domain(self, j: str, year: int) -> dict[str, list[list[dict]]]:
         """Scope → bills (each a list of claims): per claim kind the searcher's variants × self-pay
-        grid; for the year, each kind alone and each two kinds together at YEAR_AMOUNTS."""
+        grid; for the year, each kind alone and each two kinds together at BILL_SELF_PAY."""
         s = self.s
         grid = s.self_pay_grid(j)
         kinds = s.kinds(j)
         out = {k: [[s.bill(j, year, k, sp, var).claim] for var in s.variants(j, k) for sp in grid] for k in kinds}
-        year_bills = [[s.bill(j, year, k, sp, s.variants(j, k)[0]).claim] for k in kinds for sp in YEAR_AMOUNTS]
+        year_bills = [[s.bill(j, year, k, sp, s.variants(j, k)[0]).claim] for k in kinds for sp in BILL_SELF_PAY]
         for k1, k2 in combinations(kinds, 2):
-            for a in YEAR_AMOUNTS:
-                for b in YEAR_AMOUNTS:
+            for a in BILL_SELF_PAY:
+                for b in BILL_SELF_PAY:
                     c1 = s.bill(j, year, k1, a, s.variants(j, k1)[0]).claim
                     c2 = dict(s.bill(j, year, k2, b, s.variants(j, k2)[0]).claim, claim_id="c2")
                     year_bills.append([c1, c2])

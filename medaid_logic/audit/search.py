@@ -27,6 +27,7 @@ SAFETY_PROGRAM = Path(__file__).resolve().parent.parent.parent / "asp" / "audit"
 SELF_PAY_GRID = (0, 500, 3000, 8000, 20000, 50000, 90000, 150000, 400000)
 INSURANCE_PAID = 10000          # what basic insurance paid on every generated bill
 DUAL_SELF_PAY = (3000, 150000)  # bills tried for the extra-identity property
+BILL_SELF_PAY = (3000, 20000, 150000)  # self-pay of each claim of a year's bill and of a witness pair's bills
 # statistics a case needs when the KB holds none for the place and year (audit assumptions,
 # not policy: any positive figure exercises the rules)
 DEFAULT_STATISTICS = {"income_base": 30000, "rural_income_base": 20000, "dibao_standard": 9000, "contribution": 380}
