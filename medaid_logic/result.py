@@ -187,14 +187,15 @@ class Builder:
     def annual(self) -> list:
         at = self.at
         out = []
-        quota_claims = sorted(k for (k,) in at["quota_claim"])
-        for kind, v, pid in sorted(at["annual"], key=lambda t: t[0]):
+        settlement = {pid: (item, c) for item, c, pid in at["quota_settlement"]}
+        for kind, v, pid in sorted(at["annual"], key=lambda t: (t[0], str(t[2]))):
             rule = self.rule_of(pid)
             entry = {"kind": kind, "aid": y(v), "rule": rule, "source": self.source(rule)}
             if kind == "chronic_quota_settlement":
-                entry["claims"] = [self.case.claims[k].claim_id for k in quota_claims]
-                entry["category"] = next((c for k, c in at["app_pays"] if k == "quota"), None)
-                entry["steps"] = self._steps("quota", None)
+                item, category = settlement[pid]
+                entry["claims"] = [self.case.claims[k].claim_id for k in quota_claims_of(at, item)]
+                entry["category"] = category
+                entry["steps"] = self._steps(item, None)
             else:
                 entry["claims"] = [self.case.claims[k].claim_id for (k,) in sorted(at["tilted_claim"])]
                 entry["steps"] = self._steps("year", None)
@@ -238,7 +239,11 @@ class Builder:
         totals = sorted(self.at["year_total"], key=lambda t: (-t[1], t[0]))
         if totals:
             pid = next((i for (i,) in self.at["precedence_rule"]), None)
-            out = {"aid": {"applied": applied, "year_totals": [{"category": c, "total": y(v)} for c, v in totals],
+            tilted = {c: v for c, v in self.at["year_tilted"]}
+            year_totals = [{"category": c, "total": y(v), **({"tilted_aid": y(tilted[c])} if c in tilted else {})}
+                           for c, v in totals]
+            tied = sorted(c for (c, _) in self.at["tied"]) if self.at["tied"] else []
+            out = {"aid": {"applied": applied, "year_totals": year_totals, **({"tie_with": tied} if tied else {}),
                            **(self._take_highest(pid) if pid else {"rule": None})}}
         alts = self.at["premium_alternative"]
         if alts:
@@ -309,6 +314,11 @@ class Builder:
 
 LIMITS = {"not_referred": "not_referred", "not_in_force": "not_in_force",
           "delegated": "delegated", "quota_year_end": "quota_year_end", "precondition": "precondition"}
+
+
+def quota_claims_of(at: Atoms, item) -> list[int]:
+    """The quota claims a year-end item settles, in input order."""
+    return sorted(k for it, k in at["quota_included"] if it == item)
 
 
 def build_result(case: Case, at: Atoms, kb: KB, params: dict, interps: dict) -> dict:
@@ -411,6 +421,10 @@ NOTES_EN = {  # {0}, {1}: the note's arguments
     "no_premium_rule": "no premium subsidy rule names {0}",
     "premium_unknown_age": "premium rule for {0} depends on age; applicant.birth_date is missing",
     "apply_at_unknown": "where to apply (第十二条) needs applicant.hukou and applicant.residence",
+    "tie": "take the highest: {0} and {1} give the same year total; {0} is applied, being listed first in the "
+           "category table (interpretation precedence)",
+    "premium_tie": "premium subsidy: {0} and {1} give the same amount; {0} is applied, being listed first in the "
+                   "category table (interpretation precedence)",
 }
 
 
@@ -489,6 +503,8 @@ def _note_zh(d, kb: KB) -> str:
         "no_premium_rule": "参保资助条款未列明{0}",
         "premium_unknown_age": "{0}的参保资助取决于年龄，缺少出生日期",
         "apply_at_unknown": "申请地（第十二条）需要户籍地和居住地",
+        "tie": "就高不就低：{0}与{1}全年救助合计相同，按类别表顺序适用{0}（解释口径 precedence）",
+        "premium_tie": "参保资助：{0}与{1}资助金额相同，按类别表顺序适用{0}（解释口径 precedence）",
     }
     if n in templates:
         return templates[n].format(*a)

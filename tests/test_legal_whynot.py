@@ -118,7 +118,7 @@ def test_annual_delegated(ty):
     assert dele["rule"] == "taiyuan/第十一条(二)" and dele["clause"] == "第十一条(二)"
     assert dele["delegated_to"] == "县级人民政府"
     assert "县级人民政府" in dele["explanation"]
-    assert ans["rules"][0]["chain"][0]["failed"] == "tilted_over(0,X,_)"
+    assert ans["rules"][0]["chain"][0]["failed"] == "ctx_tilted(0,sc(returned_poor),V)"
 
 
 def test_step_zero_top_up(ty):

@@ -17,7 +17,7 @@ import networkx as nx
 
 from ..engine import Engine, default_engine
 from ..money import fen_to_str as y
-from ..result import formula_text, iso
+from ..result import formula_text, iso, quota_claims_of
 from .i18n import category_label, formula_zh, w
 
 # atoms the legal layer reads beyond show.lp (every one has the applicant first)
@@ -81,8 +81,9 @@ def parse_target(text: str) -> Target:
     return Target(kind, name=name)
 
 
-# the item an annual entry is computed on (step/7's second argument)
-ANNUAL_ITEM = {"tilted_aid": "year", "chronic_quota_settlement": "quota"}
+# the item an annual entry is computed on (step/7's second argument); None: a year-end item
+# q(Context, Category) of claims.lp, one per category that settles quota claims
+ANNUAL_ITEM = {"tilted_aid": "year", "chronic_quota_settlement": None}
 
 _kinds_cache: dict = {}
 
@@ -155,7 +156,7 @@ class Session:
     def item_node(self, k) -> str:
         if k == "year":
             return "annual:tilted_aid"
-        if k == "quota":
+        if is_quota_item(k):
             return "annual:chronic_quota_settlement"
         return f"claim:{self.claim_ids[k]}"
 
@@ -480,9 +481,14 @@ def derivation_reads(s: Session, c: str) -> tuple[set, set, set, bool]:
     return _reads_cache[key]
 
 
+def is_quota_item(k) -> bool:
+    """A year-end item of quota-managed claims (q(Context, Category) in claims.lp)."""
+    return isinstance(k, tuple) and k[0] == "q"
+
+
 def _item_claims(s: Session, k) -> list[int]:
-    if k == "quota":
-        return sorted(kk for (kk,) in s.atoms["quota_claim"])
+    if is_quota_item(k):
+        return quota_claims_of(s.atoms, k)
     if k == "year":
         return sorted(kk for (kk,) in s.atoms["tilted_claim"])
     return [k]
