@@ -30,6 +30,19 @@ def test_case(path, engine):
     check(r, expect)
 
 
+def check_sources(what: str, rule, source, steps) -> None:
+    """Every amount names its rule, and the source attached is that rule's clause (the locator
+    the rule id carries, without a #part)."""
+    pairs = [(what, rule, source)] + [(f"{what}.{s['what']}", s.get("rule"), s.get("source")) for s in steps]
+    for name, rl, src in pairs:
+        if rl is None:
+            assert src is None, f"{name}: a source without a rule"
+            continue
+        assert src and src.get("text"), f"{name}: rule {rl} without its clause text"
+        locator = rl.split("#")[0].split("/", 1)[1]
+        assert locator.endswith(src["clause"]), f"{name}: rule {rl} cites clause {src['clause']}"
+
+
 def _money(v):
     return None if v is None else f"{Decimal(str(v)):.2f}"
 
@@ -47,13 +60,30 @@ def check(r: dict, expect: dict) -> None:
             if k == "aid":
                 assert c["aid"] == _money(v), f"claim {cid} aid {c['aid']} != {v} ({c.get('reason') or c['steps']})"
             elif k == "limited_by":
-                assert set(c["limited_by"]) >= set(v) if v else c["limited_by"] == [], f"claim {cid} limited_by {c['limited_by']} != {v}"
+                assert set(c["limited_by"]) == set(v), f"claim {cid} limited_by {c['limited_by']} != {v}"
             elif k == "steps":
                 got = {s["what"]: s["amount"] for s in c["steps"]}
                 for what, amount in v.items():
                     assert got.get(what) == _money(amount), f"claim {cid} step {what}: {got.get(what)} != {amount}"
             else:
                 assert c[k] == v, f"claim {cid} {k}: {c[k]} != {v}"
+    for c in r["claims"]:
+        check_sources(c["claim_id"], c.get("rule"), c.get("source"), c["steps"])
+    for a in r["annual"]:
+        check_sources(a["kind"], a.get("rule"), a.get("source"), a["steps"])
+    if "year_totals" in expect:
+        got = {t["category"]: t for t in r["precedence"]["aid"]["year_totals"]}
+        assert set(got) == set(expect["year_totals"]), f"year_totals {sorted(got)} != {sorted(expect['year_totals'])}"
+        for cat, te in expect["year_totals"].items():
+            assert got[cat]["total"] == _money(te["total"]), f"year total {cat}: {got[cat]['total']} != {te['total']}"
+            assert got[cat].get("tilted_aid") == _money(te.get("tilted_aid")), f"year tilted aid {cat}: {got[cat].get('tilted_aid')}"
+    if "tie_with" in expect:
+        assert (r["precedence"] or {}).get("aid", {}).get("tie_with") == expect["tie_with"], r["precedence"]
+        assert any(n.startswith("take the highest:") for n in r["notes"]), r["notes"]
+    if "annual_claims" in expect:
+        got = {a["kind"]: a["claims"] for a in r["annual"]}
+        for kind, ids in expect["annual_claims"].items():
+            assert got.get(kind) == ids, f"annual {kind} claims: {got.get(kind)} != {ids}"
     if "annual" in expect:
         got = {a["kind"]: a["aid"] for a in r["annual"]}
         for kind, amount in expect["annual"].items():
