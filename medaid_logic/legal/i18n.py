@@ -20,6 +20,8 @@ WORDS = {
     "applied_category": ("适用类别（就高不就低）", "applied category (take the highest)"),
     "alternative": ("若按此类别", "had it been paid as"),
     "year_totals": ("全年合计", "year totals"),
+    "of_which_tilted": ("其中倾斜救助", "of which tilted aid"),
+    "tie_order": ("全年合计相同，按类别表顺序确定", "equal year totals: the category table's order decides"),
     "eligible": ("资格", "eligible"),
     "flag": ("提示", "flag"),
     "parameter": ("政策参数", "KB parameter"),

@@ -395,7 +395,9 @@ def build_graph(s: Session) -> nx.DiGraph:
     totals = prec.get("year_totals") or []
     g.add_node("applied_category", kind="applied_category", label=applied or "none", value=applied,
                rule=prec.get("rule"), clause=s.locator(prec.get("rule")), analogy_rule=prec.get("by_analogy_with"),
-               year_totals="; ".join(f"{t['category']} {t['total']}" for t in totals) or None)
+               year_totals="; ".join(f"{t['category']} {t['total']}" for t in totals) or None,
+               year_tilted="; ".join(f"{t['category']} {t['tilted_aid']}" for t in totals if t.get("tilted_aid")) or None,
+               tie_with=", ".join(prec.get("tie_with") or []) or None)
     if applied and f"category:{applied}" in g:
         edge("applied_category", f"category:{applied}", rel="take_the_highest")
     for t in totals:   # the year totals compared (the solver's precedence read-out)

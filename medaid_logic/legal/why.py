@@ -118,6 +118,10 @@ def node_line(s: Session, n: dict, lang: str) -> str:
         head = f"{w('applied_category', lang)}: {category_label(s.kb, label, lang) if n.get('value') else w('none', lang)}"
         if n.get("year_totals"):
             head += f" — {w('year_totals', lang)} {n['year_totals']}"
+        if n.get("year_tilted"):
+            head += f"（{w('of_which_tilted', lang)} {n['year_tilted']}）" if zh else f" ({w('of_which_tilted', lang)} {n['year_tilted']})"
+        if n.get("tie_with"):
+            head += f"；{w('tie_order', lang)}" if zh else f"; {w('tie_order', lang)}"
         if n.get("analogy_rule"):
             head += (f"（类推适用 {n['analogy_rule']}）" if zh else f" (by analogy with {n['analogy_rule']})")
     elif kind == "flag":
