@@ -165,15 +165,20 @@ def _check_codes(case: Case, kb: KB) -> None:
             interp = kb.interpretations[key]
             if not interp.options or value not in interp.options:
                 raise CaseError(field, f"interpretation {key!r} takes one of: {', '.join(interp.options) or '(none: fixed)'}")
-        elif f"{j}/{key}" in kb.parameters:
-            p = kb.parameters[f"{j}/{key}"]
+        elif f"{j}/{key}" in kb.parameters or (key.startswith(f"{j}/") and key in kb.parameters):
+            p = kb.parameters[key if key.startswith(f"{j}/") and key in kb.parameters else f"{j}/{key}"]
             try:
                 for v in value if isinstance(value, list) else [value]:
                     kb.override_value(p, v)
             except ValueError as exc:
                 raise CaseError(field, f"bad value for {p.kind} ({p.unit}): {exc}") from None
+            if p.key != key and p.key in case.parameters:
+                raise CaseError(field, f"given twice: as {key!r} and as {p.key!r}")
         else:
             raise CaseError(field, f"unknown parameter {key!r} for {j}; see `medaid parameters --jurisdiction {j}`")
+    for key in list(case.parameters):   # an id as `medaid parameters` lists it: the key without <j>/
+        if key.startswith(f"{j}/") and key in kb.parameters:
+            case.parameters[kb.parameters[key].key] = case.parameters.pop(key)
 
 
 def _check_cross_fields(case: Case, kb: KB) -> None:

@@ -426,6 +426,9 @@ class KB:
             check_money(d)
         elif p.unit == "ratio" and not 0 <= d <= 1:
             raise ValueError("a ratio lies between 0 and 1")
+        elif p.kind.endswith("_floor") and p.values and d < to_decimal(p.values[0]):
+            # the text sets a floor and delegates the figure: the figure set may not go below it
+            raise ValueError(f"at least {p.values[0]} ({p.rule} sets the floor)")
         elif p.unit == "flag" and d not in (0, 1):
             raise ValueError("a flag is 0 or 1")
         elif p.unit in ("points", "grade", "years") and (d != d.to_integral_value() or d < 0 or d > 10000):
