@@ -1,0 +1,139 @@
+"""Citations a decision letter can carry: the document's title and number (文号), a press report
+marked as such, the clause locator, and the one sentence of the clause that decides — or, where
+the text is silent, the engine's interpretation named as such. The words come from the KB
+(kb/phrases.ttl, the documents' titles and numbers); nothing here is policy."""
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+from rdflib import RDFS, Literal, URIRef
+
+from ..kb import BASE, KB, MA
+
+_SENTENCE_END = re.compile(r"(?<=[。；;！？])")
+
+
+def phrase(kb: KB, pid: str, lang: str, **values) -> str:
+    """The KB's phrase `pid` (kb/phrases.ttl) in `lang`, its placeholders filled."""
+    text = _phrases(kb).get((pid, lang)) or _phrases(kb).get((pid, "zh"))
+    if text is None:
+        raise KeyError(f"kb/phrases.ttl has no phrase {pid!r}")
+    return text.format_map(_Missing(values))
+
+
+class _Missing(dict):
+    def __missing__(self, key):  # a placeholder the step has no figure for reads as nothing
+        return ""
+
+
+@lru_cache(maxsize=8)
+def _phrases_of(graph_id: int, kb: KB) -> dict:
+    g = kb.graph
+    out = {}
+    for n in g.subjects(None, MA.Phrase):
+        pid = str(g.value(n, MA.id))
+        for o in g.objects(n, RDFS.label):
+            if isinstance(o, Literal) and o.language:
+                out[(pid, o.language)] = str(o)
+    return out
+
+
+def _phrases(kb: KB) -> dict:
+    return _phrases_of(id(kb.graph), kb)
+
+
+def citation(kb: KB, rule_id: str, lang: str) -> str:
+    """《title》（文号）locator — a press report says what it reports and that it is a report."""
+    clause = kb.clauses.get(rule_id.split("#")[0])
+    if clause is None:
+        return rule_id
+    doc = kb.documents.get(clause.document)
+    if doc is None:
+        return clause.locator
+    zh = lang == "zh"
+    if doc.reports and doc.reports in kb.documents:
+        rep = kb.documents[doc.reports]
+        num = f"（{rep.number}）" if rep.number and zh else (f" ({rep.number})" if rep.number else "")
+        title = rep.title_zh if zh else (rep.title_en or rep.title_zh)
+        report = doc.title_zh if zh else (doc.title_en or doc.title_zh)
+        return (f"《{title}》{num}，据新闻发布会报道《{report}》“{clause.locator}”部分" if zh else
+                f"“{title}”{num}, as reported in the press report “{report}”, part “{clause.locator}”")
+    title = doc.title_zh if zh else (doc.title_en or doc.title_zh)
+    num = (f"（{doc.number}）" if zh else f" ({doc.number})") if doc.number else ""
+    return f"《{title}》{num}{clause.locator}" if zh else f"“{title}”{num}, {clause.locator}"
+
+
+def sentences(text: str) -> list[str]:
+    return [s.strip() for s in _SENTENCE_END.split(text or "") if s.strip()]
+
+
+def deciding_sentence(kb: KB, pid: str | None, decision: str | None = None) -> tuple[str, str] | None:
+    """What a parameter's clause says that decides: ("quote", sentence) — the KB's sentence for
+    this step, else its ma:says, else the clause sentence that states its figure — or
+    ("reading", interpretation id) where the text is silent and the engine's reading decides."""
+    p = kb.parameters.get(pid) if pid else None
+    if p is None:
+        return None
+    g, node = kb.graph, URIRef(BASE + pid)
+    for sent in g.objects(node, MA.sentence):
+        if decision and str(g.value(sent, MA.decision)) == decision:
+            reading = g.value(sent, MA.reading)
+            if reading is not None:
+                return ("reading", str(g.value(reading, MA.id)))
+            return ("quote", str(g.value(sent, MA.says)))
+    if p.status == "silent":
+        return ("reading", p.interpretations[0]) if p.interpretations else ("silent", p.note or "")
+    says = g.value(node, MA.says)
+    if says is not None:
+        return ("quote", str(says))
+    src = kb.clause_source(p.rule)
+    return ("quote", _figure_sentence(kb, p, src.get("text") or ""))
+
+
+def _figure_sentence(kb: KB, p, text: str) -> str:
+    """The sentence of the clause that states the parameter's figure (or names its category)."""
+    parts = sentences(text)
+    if not parts:
+        return text
+    needles = []
+    for v in p.values:
+        try:
+            d = float(v)
+        except (TypeError, ValueError):
+            continue
+        if p.unit == "ratio":
+            needles.append(f"{d * 100:g}%")
+        elif p.unit == "yuan":
+            needles += [f"{d / 10000:g}万元", f"{d:g}元", f"{d / 10000:g}万"]
+    labels = [kb.categories[c].label_zh for c in p.categories if c in kb.categories]
+    for group in (needles, labels):
+        for n in group:
+            hit = next((s for s in parts if n in s.replace(" ", "")), None)
+            if hit:
+                return _strip_heading(hit)
+    return _strip_heading(parts[0])
+
+
+def _strip_heading(s: str) -> str:
+    """A clause's first sentence carries its heading ((五)返贫致贫人口。): quote what follows."""
+    return re.sub(r"^[（(][一二三四五六七八九十]+[)）][^。]{0,20}。", "", s).strip().rstrip("。；;")
+
+
+def basis(kb: KB, pid: str | None, decision: str | None, lang: str) -> str:
+    """'依据《…》第十五条，“…”' — or the interpretation relied on where the text is silent."""
+    p = kb.parameters.get(pid) if pid else None
+    if p is None:
+        return ""
+    said = deciding_sentence(kb, pid, decision)
+    cite = citation(kb, p.rule, lang)
+    zh = lang == "zh"
+    if said and said[0] == "reading":
+        i = kb.interpretations.get(said[1])
+        label = (i.label_zh if zh else i.comment) if i else said[1]
+        return (f"{cite}对此未作规定，按本引擎的解释口径：{label}" if zh else
+                f"{cite} is silent on this; the engine's reading applies: {label}")
+    if said and said[0] == "silent":
+        return f"{cite}对此未作规定" if zh else f"{cite} is silent on this"
+    quote = said[1] if said else ""
+    return f"依据{cite}，“{quote}”" if zh else f"under {cite}: “{quote}”"
