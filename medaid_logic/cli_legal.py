@@ -57,6 +57,8 @@ def cmd_why_not(args):
     from .legal.whynot import why_not, why_not_text
     s = _session(args)
     t = parse_target(args.target)
+    if t.kind in ("claim", "claim_category") and not args.trace:
+        return _why_not_claim(args, s, t)
     ans = why_not(s, t, args.lang)
     if args.minimal:
         try:
@@ -70,6 +72,24 @@ def cmd_why_not(args):
         sys.stdout.write(why_not_dot(ans))
     else:
         sys.stdout.write(why_not_text(s, ans, args.lang))
+        if args.minimal:
+            sys.stdout.write(minimal_text(ans["minimal_change"], args.lang))
+
+
+def _why_not_claim(args, s, t):
+    """why-not on a claim: the justification (the deciding step of each category, in words)."""
+    from .legal.justify import why_not_claim, why_not_claim_text
+    from .legal.minimal import minimal_change, minimal_text
+    from .legal.session import check_target
+    check_target(s, t)
+    ans = why_not_claim(s, s.claim_index(t.claim), t.name if t.kind == "claim_category" else None, args.lang, args.across)
+    ans["jurisdiction"] = s.data["jurisdiction"]
+    if args.minimal:
+        ans["minimal_change"] = minimal_change(s, t)
+    if args.format == "json":
+        _out(ans)
+    else:
+        sys.stdout.write(why_not_claim_text(ans, args.lang))
         if args.minimal:
             sys.stdout.write(minimal_text(ans["minimal_change"], args.lang))
 
@@ -133,6 +153,8 @@ def register(sub) -> None:
     common(p)
     p.add_argument("target")
     p.add_argument("--minimal", action="store_true", help="also the smallest change of the facts that yields it")
+    p.add_argument("--trace", action="store_true", help="the solver's trace: every rule tried, down to the failed literal")
+    p.add_argument("--across", action="store_true", help="also what the other jurisdictions would have paid")
     p.set_defaults(func=cmd_why_not)
     p = sub.add_parser("what-if", aliases=["如果"], help="re-evaluate with changes; every amount that changed")
     common(p)

@@ -15,6 +15,17 @@ WORDS = {
         "aid": "救助", "yuan": "元", "rule": "依据", "limited_by": "受限于", "alternatives": "其他身份可得",
         "reason": "原因", "none": "无", "since": "自", "until": "至", "status": "状态", "why_applied": "适用理由",
         "higher": "全年合计最高（就高不就低，不重复享受）", "year_totals": "各身份全年合计", "analogy": "类推适用",
+        "silent": "文本未规定，按解释口径 precedence", "tie": "全年合计相同，按类别表顺序确定",
+        "of_which_tilted": "其中倾斜救助", "decided_by": "决定性环节", "caller": "调用方提供", "kb": "知识库",
+        "tilt_terms": {"deductible_factor": "起付线系数", "ratio": "支付比例", "ratio_points": "支付比例提高（百分点）",
+                       "cap": "封顶线", "status": "状态"},
+        "flag_detail": {"subkind": "类型", "amount": "金额", "place": "申请地", "claim": "费用", "category": "类别",
+                        "burden": "负担", "threshold": "标准", "about": "事项", "status": "状态", "delegated_to": "确定机关",
+                        "claim_id": "费用", "measure": "指标", "target": "目标"},
+        "flag_values": {"tilted_aid": "倾斜救助", "premium_subsidy": "参保资助", "premium": "参保资助", "monitoring": "监测标准",
+                        "exit_rule": "身份退出规则", "delegated": "授权另行确定", "vague": "表述模糊", "silent": "未作规定",
+                        "out_of_catalogue": "目录外费用", "self_pay": "个人自付",
+                        "return_risk": "因病返贫风险", "poverty_risk": "因病致贫风险"},
         "no_cap": "取消封顶线", "ordinary_cap": "按大病保险现行封顶线",
         "certified": "认定", "derived": "依事实推定", "treated_as": "视同",
         "self_pay": "政策范围内自付", "deductible": "起付标准（本次扣除）", "deductible_base": "年度起付标准",
@@ -40,6 +51,11 @@ WORDS = {
         "limited_by": "limited by", "alternatives": "other categories would pay", "reason": "reason", "none": "none",
         "since": "from", "until": "until", "status": "status", "why_applied": "why applied",
         "higher": "highest year total (take the highest, never twice)", "year_totals": "year totals", "analogy": "by analogy with",
+        "silent": "the texts are silent: the engine's reading precedence", "tie": "equal year totals: the category table's order decides",
+        "of_which_tilted": "of which tilted aid", "decided_by": "decided by", "caller": "supplied by the caller", "kb": "KB",
+        "tilt_terms": {"deductible_factor": "deductible factor", "ratio": "ratio", "ratio_points": "ratio points",
+                       "cap": "cap", "status": "status"},
+        "flag_detail": {}, "flag_values": {},
         "no_cap": "no cap", "ordinary_cap": "the usual cap",
         "certified": "certified", "derived": "derived from facts", "treated_as": "treated as",
         "self_pay": "in-policy self-pay", "deductible": "deductible (taken here)", "deductible_base": "annual deductible",
@@ -76,6 +92,25 @@ def _src(source: dict | None, lang: str) -> str:
     return f"\n        「{source['text']}」" if lang == "zh" else f"\n        \"{source['text']}\""
 
 
+def _formula(step: dict, lang: str) -> str:
+    return step.get("formula_zh", step["formula"]) if lang == "zh" else step["formula"]
+
+
+def _flag_value(v, kb: KB, lang: str) -> str:
+    if lang == "zh" and isinstance(v, str):
+        if v in kb.categories:
+            return kb.categories[v].label_zh
+        return WORDS["zh"]["flag_values"].get(v, v)
+    return str(v)
+
+
+def _decision_word(d: dict, kb: KB, lang: str) -> str:
+    from .legal.i18n import w as legal_word
+    word = legal_word(f"decision:{d['step']}", lang)
+    return word + (f"（{label(kb, d['category'], lang)}）" if d.get("category") and lang == "zh" else
+                   f" ({label(kb, d['category'], lang)})" if d.get("category") else "")
+
+
 def render_text(result: dict, kb: KB, lang: str = "zh") -> str:
     w = WORDS[lang]
     out = [f"{w['case']} {result['case_id']} — {w['jurisdiction']} {result['jurisdiction']}, {w['year']} {result['year']}"]
@@ -93,7 +128,7 @@ def render_text(result: dict, kb: KB, lang: str = "zh") -> str:
     out.append(f"\n{w['premium']}: {p.get('amount') or '—'} {w['yuan']} [{w.get(p['status'], p['status'])}]"
                + (f" — {label(kb, p.get('category'), lang)}, {w['rule']} {p['rule']}" if p.get("rule") else ""))
     if p.get("formula"):
-        out.append(f"    = {p['formula']}")
+        out.append(f"    = {_formula(p, lang)}")
     if p.get("delegated_to"):
         out.append(f"    → {p['delegated_to']}" + (f" (≥ {p['at_least']})" if p.get("at_least") else ""))
     out.append(_src(p.get("source"), lang).strip("\n") if p.get("source") else "")
@@ -105,8 +140,12 @@ def render_text(result: dict, kb: KB, lang: str = "zh") -> str:
         if c.get("source"):
             out.append(f"      {c['source'].get('document') or ''} {c['source'].get('clause')}" + _src(c["source"], lang))
         for s in c["steps"]:
-            out.append(f"      · {w.get(s['what'], s['what'])}: {s['formula']} = {s['amount']}"
+            out.append(f"      · {w.get(s['what'], s['what'])}: {_formula(s, lang)} = {s['amount']}"
                        + (f"  ({s['rule']})" if s.get("rule") and s.get("rule") != c.get("rule") else ""))
+        decided = [d for d in c.get("decided_by", []) if d.get("rule")]
+        if decided:
+            out.append(f"      {w['decided_by']}: " + "; ".join(
+                f"{_decision_word(d, kb, lang)} ({d['rule']})" for d in decided))
         if c["limited_by"]:
             out.append(f"      {w['limited_by']}: {', '.join(w['limits'].get(x, x) for x in c['limited_by'])}")
         if c.get("reason"):
@@ -122,32 +161,37 @@ def render_text(result: dict, kb: KB, lang: str = "zh") -> str:
         for a in result["annual"]:
             out.append(f"  {w.get(a['kind'], a['kind'])}: {a['aid']} {w['yuan']} — {w['rule']} {a['rule']}")
             for s in a.get("steps", []):
-                out.append(f"      · {w.get(s['what'], s['what'])}: {s['formula']} = {s['amount']}")
+                out.append(f"      · {w.get(s['what'], s['what'])}: {_formula(s, lang)} = {s['amount']}")
             out.append(_src(a.get("source"), lang).strip("\n"))
     prec = (result.get("precedence") or {}).get("aid")
     if prec:
-        totals = "; ".join(f"{label(kb, t['category'], lang)} {t['total']}" for t in prec["year_totals"])
+        totals = "; ".join(f"{label(kb, t['category'], lang)} {t['total']}"
+                           + (f"（{w['of_which_tilted']} {t['tilted_aid']}）" if t.get("tilted_aid") else "")
+                           for t in prec["year_totals"])
         out.append(f"\n{w['why_applied']}: {w['higher']}")
-        out.append(f"  {w['year_totals']}: {totals} → {label(kb, prec['applied'], lang)}")
+        out.append(f"  {w['year_totals']}: {totals} → {label(kb, prec['applied'], lang)}"
+                   + (f"（{w['tie']}）" if prec.get("tie_with") else ""))
         if prec.get("rule"):
             borrowed = f" — {w['analogy']} {prec['by_analogy_with']}" if prec.get("by_analogy_with") else ""
+            borrowed += f" — {w['silent']}" if prec.get("silent") else ""
             out.append(f"  {w['rule']} {prec['rule']}{borrowed}")
     out.append(f"\n{w['total']}: {result['total_aid']} {w['yuan']}")
     t = result.get("insurance_tilt")
     if t:
         caps = {None: w["no_cap"], "ordinary": w["ordinary_cap"]}
-        terms = ", ".join(f"{k}={caps.get(t[k], t[k]) if k == 'cap' else t[k]}"
+        terms = ", ".join(f"{w['tilt_terms'][k]} {caps.get(t[k], t[k]) if k == 'cap' else t[k]}"
                           for k in ("deductible_factor", "ratio", "ratio_points", "cap", "status") if k in t)
         out.append(f"{w['tilt']}: {label(kb, t['category'], lang)} — {terms} ({t['rule']})")
     if result["flags"]:
         out.append(f"\n{w['flags']}:")
         for f in result["flags"]:
-            detail = ", ".join(f"{k}={v}" for k, v in f.items() if k not in ("kind", "rule", "source"))
-            out.append(f"  - {w['kinds'].get(f['kind'], f['kind'])} [{f['kind']}] ({f['rule']}) {detail}")
+            detail = ", ".join(f"{w['flag_detail'].get(k, k)} {_flag_value(v, kb, lang)}" for k, v in f.items()
+                               if k not in ("kind", "rule", "source") and v is not None)
+            out.append(f"  - {w['kinds'].get(f['kind'], f['kind'])} ({f['rule']}) {detail}".rstrip())
     if result["parameters_used"]:
         out.append(f"\n{w['params']}:")
         for k, v in result["parameters_used"].items():
-            origin = v["from"] if isinstance(v["from"], str) else f"KB {v['from']['kb']}: {v['from'].get('source')}"
+            origin = w["caller"] if v["from"] == "caller" else f"{w['kb']} {v['from']['kb']}: {v['from'].get('source')}"
             out.append(f"  {k} = {v['value']} ({origin})")
     notes = result.get("notes_zh") if lang == "zh" else result["notes"]
     if notes:

@@ -135,7 +135,7 @@ class Builder:
         for kk, order, what, amount, pid, formula in sorted(self.at["step"], key=lambda t: t[1]):
             if kk != k:
                 continue
-            step = {"what": what, "amount": y(amount), "formula": formula_text(formula)}
+            step = {"what": what, "amount": y(amount), "formula": formula_text(formula), "formula_zh": formula_text(formula, "zh")}
             rule = self.rule_of(pid)
             if rule:
                 step["rule"] = rule
@@ -156,6 +156,12 @@ class Builder:
         for k, why, detail in at["reason"]:
             reasons[k].append((why, detail))
         alt_rules = {(k, c): self.rule_of(i) for k, c, i in at["alternative_rule"]}
+        decided = defaultdict(list)   # the steps that decided the claim's outcome (decisions.lp)
+        for k, kind, cat, pid, _ in sorted(at["decision"], key=str):
+            rule = self.rule_of(pid)
+            decided[k].append({"step": kind[0] if isinstance(kind, tuple) else kind,
+                               **({"condition": kind[1]} if isinstance(kind, tuple) else {}),
+                               "category": None if cat == "none" else cat, "rule": rule, "source": self.source(rule)})
         alts = defaultdict(list)
         for k, c, v in at["alternative"]:
             alts[k].append((c, v))
@@ -175,6 +181,7 @@ class Builder:
                 if w in LIMITS:
                     lim.append(LIMITS[w])
             entry["limited_by"] = sorted(set(lim))
+            entry["decided_by"] = decided.get(i, [])
             entry["alternatives"] = [{"category": ca, "aid": y(v), "rule": alt_rules.get((i, ca)),
                                       "source": self.source(alt_rules.get((i, ca)))}
                                      for ca, v in sorted(alts.get(i, []), key=lambda t: (-t[1], t[0]))]
@@ -208,6 +215,7 @@ class Builder:
             p = kb.parameters[pid]
             return {"amount": y(amount), "category": c, "fund": p.fund or "medical_aid", "status": "computed",
                     "rule": p.rule, "source": self.source(p.rule), "formula": formula_text(formula),
+                    "formula_zh": formula_text(formula, "zh"),
                     "inputs": ["parameters.contribution", f"kb:{p.id}"]}
         for status, detail in at["premium_status"]:
             if status == "delegated":
@@ -229,8 +237,10 @@ class Builder:
     def _take_highest(self, pid) -> dict:
         p = self.kb.parameters[pid]
         out = {"rule": p.rule, "source": self.source(p.rule)}
-        if p.borrowed_from:
+        if p.borrowed_from and p.borrowed_from.split("/")[0] == p.jurisdiction:
             out.update({"by_analogy_with": p.borrowed_from, "analogy_source": self.source(p.borrowed_from), "note": p.note})
+        elif p.borrowed_from:   # another jurisdiction's clause is no authority here: the text is silent
+            out.update({"silent": True, "interpretation": "precedence", "note": p.note})
         return out
 
     def precedence(self, applied) -> dict | None:
@@ -479,6 +489,16 @@ def _cz(c, kb: KB) -> str:
     return cat.label_zh if cat else {"any_recipient": "救助对象", "everyone": "参保人员"}.get(c, c)
 
 
+def _benefit_zh(kb: KB, benefit: str) -> str:
+    from rdflib import RDFS, Literal
+    from .kb import MA
+    for n in kb.graph.subjects(MA.id, Literal(benefit)):
+        for o in kb.graph.objects(n, RDFS.label):
+            if isinstance(o, Literal) and o.language == "zh":
+                return str(o)
+    return benefit
+
+
 def _note_zh(d, kb: KB) -> str:
     """The note in Chinese, for the default text rendering."""
     n = d[0] if isinstance(d, tuple) else d
@@ -486,15 +506,16 @@ def _note_zh(d, kb: KB) -> str:
     if n == "interpretation":
         i = kb.interpretations.get(a[0])
         if len(a) > 1:
-            return f"解释口径 {a[0]}：调用方选择 {a[1]}，未采用默认口径 {i.default}（{i.label_zh}）"
-        return f"解释口径 {a[0]}：{i.label_zh if i else ''}"
+            return f"解释口径：调用方选择“{a[1]}”，未采用默认口径“{i.default}”（{i.label_zh}）"
+        return f"解释口径：{i.label_zh if i else ''}"
     if n == "param":
         p = kb.parameters.get(a[0])
         if p is None:
             return str(d)
         status = {"vague": "表述模糊", "delegated": "授权另行确定", "silent": "未作规定"}.get(p.status, p.status)
-        who = f"（由{p.delegated_to}确定）" if p.delegated_to else ""
-        return f"{p.rule}：{'、'.join(_cz(c, kb) for c in p.categories)}的{KINDS_ZH.get(p.kind, p.kind)}{status}{who}"
+        who = f"（确定机关：{p.delegated_to}）" if p.delegated_to else ""
+        benefit = _benefit_zh(kb, p.benefits[0]) if p.benefits else ""
+        return f"{p.rule}：{benefit}（{'、'.join(_cz(c, kb) for c in p.categories)}）的{KINDS_ZH.get(p.kind, p.kind)}{status}{who}"
     templates = {
         "parent_rules": "文件生效前结算的费用按{1}的规定计算（解释口径 taiyuan_before_effective）",
         "gained_after_jan1": "{0}于年内取得：参保资助以1月1日所持身份为准（解释口径 premium_year_document）",

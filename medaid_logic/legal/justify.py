@@ -175,3 +175,91 @@ def year_headline(s: Session, lang: str) -> dict | None:
     if ties:
         return {"sentence": sentence(s, ties[0], lang), "kind": "tie", "rule": rule_of(s, ties[0])}
     return None
+
+
+# ---- why-not as a justification ----------------------------------------------------------------
+def why_not_claim(s: Session, k: int, category: str | None, lang: str, across: bool = False) -> dict:
+    """Why claim k was not paid (as `category`, or at all): the headline, then for each category
+    asked about — the one named, else those the person holds this year, else every category of
+    the jurisdiction — each deciding step said once, and what it would have paid."""
+    from .whynot import _counterfactual
+    c = s.result["claims"][k]
+    held = [x["category"] for x in s.result["categories"]]
+    jur = s.data["jurisdiction"]
+    if category:
+        asked = [category]
+    elif held:
+        asked = [x for x in dict.fromkeys(held) if x != c.get("category")] or list(dict.fromkeys(held))
+    else:
+        asked = []
+    out = {"target": f"claim:{c['claim_id']}" + (f".category:{category}" if category else ""),
+           "headline": claim_headline(s, k, lang)["sentence"], "aid": c["aid"],
+           "applied_category": c.get("category"), "categories": []}
+    alts = {a["category"]: a for a in c.get("alternatives", [])}
+    for cat in asked:
+        entry = {"category": cat, "name": category_name(s, cat, lang), "findings": category_findings(s, k, cat, lang)}
+        if cat == c.get("category"):
+            entry["paid"] = c["aid"]
+        elif cat in alts:
+            entry["would_pay"] = alts[cat]["aid"]
+            entry["findings"].append({"kind": "alternative", "sentence": _alternative_sentence(s, c, cat, alts[cat], lang)})
+        elif cat not in held:
+            entry["findings"].append({"kind": "not_held", "sentence": _not_held_sentence(s, c, cat, lang)})
+        headline = out["headline"]
+        entry["findings"] = [f for f in entry["findings"] if f["sentence"] != headline]
+        if cat not in held:
+            for wp in _counterfactual(s, cat, k):
+                if (wp.get("jurisdiction") == jur or across) and "error" not in wp:
+                    entry.setdefault("would_pay_if_held", []).append(wp)
+        out["categories"].append(entry)
+    if not held:
+        out["jurisdiction_categories"] = _categories_of(s, lang)
+    return out
+
+
+def _alternative_sentence(s: Session, c: dict, cat: str, alt: dict, lang: str) -> str:
+    applied = category_name(s, c.get("category"), lang)
+    if lang == "zh":
+        return (f"按{category_name(s, cat, lang)}本次可得 {alt['aid']} 元；就高不就低按全年合计选择了{applied}，"
+                f"本次按{applied}支付 {c['aid']} 元，不重复享受。")
+    return (f"as {category_name(s, cat, lang)} this claim would get {alt['aid']}; take the highest chose {applied} "
+            f"on the year's total, which pays {c['aid']} here, never both.")
+
+
+def _not_held_sentence(s: Session, c: dict, cat: str, lang: str) -> str:
+    if lang == "zh":
+        return f"申请人不持有{category_name(s, cat, lang)}身份。"
+    return f"the applicant does not hold the {category_name(s, cat, lang)} identity."
+
+
+def _categories_of(s: Session, lang: str) -> list[dict]:
+    """The jurisdiction's recipient categories, each with the clause that makes it one."""
+    jur = s.data["jurisdiction"]
+    out = []
+    for cat in s.kb.categories_in(jur):
+        p = next((p for p in s.kb.parameters.values() if p.jurisdiction == jur and p.kind == "recipient"
+                  and cat.id in p.categories), None)
+        out.append({"category": cat.id, "name": category_name(s, cat.id, lang),
+                    "basis": basis(s.kb, p.id, None, lang) if p else ""})
+    return out
+
+
+def why_not_claim_text(ans: dict, lang: str) -> str:
+    zh = lang == "zh"
+    lines = [ans["headline"]]
+    for e in ans["categories"]:
+        if not e["findings"] and not e.get("would_pay_if_held") and "paid" not in e:
+            continue
+        lines.append(f"- {e['name']}" + (f"（已支付 {e['paid']} 元）" if zh and "paid" in e else
+                                          f" (paid {e['paid']})" if "paid" in e else ""))
+        for f in e["findings"]:
+            lines.append(f"    {f['sentence']}")
+        for wp in e.get("would_pay_if_held", []):
+            where = "" if wp["jurisdiction"] == ans.get("jurisdiction") else f" @ {wp['jurisdiction']}"
+            lines.append((f"    若全年持有该身份：本次可得 {wp.get('aid', '0.00')} 元，全年合计 {wp['total_aid']} 元{where}" if zh else
+                          f"    held all year, this claim would get {wp.get('aid', '0.00')}, the year {wp['total_aid']}{where}"))
+    if ans.get("jurisdiction_categories"):
+        lines.append("本地救助对象类别及其依据：" if zh else "The jurisdiction's categories, and the clause for each:")
+        for c in ans["jurisdiction_categories"]:
+            lines.append(f"- {c['name']}：{c['basis']}" if zh else f"- {c['name']}: {c['basis']}")
+    return "\n".join(lines) + "\n"

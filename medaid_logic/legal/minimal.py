@@ -82,20 +82,37 @@ def minimal_change(s: Session, t: Target) -> dict:
     out = []
     for ch in sorted(changes, key=str):
         rules = sorted({kb.parameters[p].rule for p in clauses.get(str(ch), ()) if p in kb.parameters})
-        out.append({"change": describe(s, ch), "term": str(ch), "rules": rules,
+        out.append({"change": describe(s, ch, "en"), "change_zh": describe(s, ch, "zh"), "term": str(ch), "rules": rules,
                     "clauses": [{"rule": r, **kb.clause_source(r)} for r in rules]})
     return {"target": str(t), "found": True, "size": len(out), "changes": out}
 
 
-def describe(s: Session, ch: clingo.Symbol) -> str:
+def describe(s: Session, ch: clingo.Symbol, lang: str = "en") -> str:
+    """A change of the facts in words (the person's identities by their category's name)."""
+    from .justify import category_name, condition_words
+    zh = lang == "zh"
     a = ch.arguments
+    ids = s.data["applicant"]["identities"]
     if ch.name == "add":
-        return f"identity+={a[0]} (from 1 January)"
-    if ch.name == "drop":
-        i = a[0].number
-        return f"identity-={s.data['applicant']['identities'][i]['category']}"
+        name = category_name(s, a[0].name, lang)
+        return f"增加{name}身份（自 1 月 1 日起持有）" if zh else f"add the {name} identity, held from 1 January"
+    i = a[0].number if ch.name in ("drop", "held_on", "held_from_jan1") else None
+    if i is not None:
+        ident = ids[i]
+        name = category_name(s, ident["category"], lang)
+        if ch.name == "drop":
+            return f"不持有{name}身份" if zh else f"without the {name} identity"
+        if ch.name == "held_on":
+            return (f"{name}身份未在 {ident['until']} 退出，继续持有" if zh else
+                    f"the {name} identity held on instead of ending on {ident['until']}")
+        return (f"{name}身份自 {s.data['year']}-01-01 起持有（而非 {ident['since']}）" if zh else
+                f"the {name} identity held from {s.data['year']}-01-01 instead of {ident['since']}")
     if ch.name == "set":
-        return f"claim.{s.claim_ids[a[0].number]}.{a[1]}={a[2]}"
+        claim = s.claim_ids[a[0].number]
+        cond = condition_words(s, a[1].name, lang)
+        if a[2].name == "true":
+            return f"{claim} 符合“{cond}”" if zh else f"{claim} with {cond}"
+        return f"{claim} 不符合“{cond}”" if zh else f"{claim} without {cond}"
     return str(ch)
 
 
@@ -109,5 +126,6 @@ def minimal_text(ans: dict, lang: str) -> str:
         return ("最小改变: 不存在——改变所持身份、转诊或省内就医均不能得到该结果\n" if zh else f"minimal change: none — {ans['message']}\n")
     lines = [(f"最小改变（{ans['size']} 项）:" if zh else f"minimal change ({ans['size']}):")]
     for c in ans["changes"]:
-        lines.append(f"  {c['change']}  " + ", ".join(f"〔{r}〕" if zh else f"[{r}]" for r in c["rules"]))
+        change = c.get("change_zh", c["change"]) if zh else c["change"]
+        lines.append(f"  {change}  " + ", ".join(f"〔{r}〕" if zh else f"[{r}]" for r in c["rules"]))
     return "\n".join(lines) + "\n"

@@ -346,6 +346,16 @@ def build_graph(s: Session) -> nx.DiGraph:
             edge(n, an, rule=alt.get("rule"), rel="alternative")
             edge(an, f"category:{alt['category']}", rule=alt.get("rule"), rel="paid_under")
 
+    # the step that decided each claim's outcome (asp/decisions.lp), with the clause that states it
+    for k, kind, cat, pid, facts in at["decision"]:
+        if not isinstance(k, int) or k >= len(s.claim_ids):
+            continue
+        kind_name = kind[0] if isinstance(kind, tuple) else kind
+        n = f"claim:{s.claim_ids[k]}.decision:{kind_name}" + (f":{cat}" if cat != "none" else "")
+        g.add_node(n, kind="decision", label=kind_name, category=None if cat == "none" else cat,
+                   rule=s.rule_of(pid), clause=s.locator(s.rule_of(pid)))
+        edge(f"claim:{s.claim_ids[k]}", n, rule=s.rule_of(pid), rel="decided_by")
+
     # the tilted aid's burden is each qualifying claim's self-pay less its aid: edges to those claims
     for (kk,) in at["tilted_claim"]:
         if "annual:tilted_aid.step:annual_burden" in g and isinstance(kk, int) and kk < len(s.claim_ids):

@@ -21,7 +21,13 @@ def why(s: Session, target: Target, lang: str = "zh") -> dict:
     if not roots:
         raise TargetError(f"{target} was not obtained in this decision; ask why-not {target}")
     g = subtree(s, roots)
-    return {"target": str(target), "roots": roots,
+    from .justify import claim_headline, year_headline
+    headline = None
+    if target.kind == "claim":
+        headline = claim_headline(s, s.claim_index(target.claim), lang)["sentence"]
+    elif target.kind == "applied_category":
+        headline = (year_headline(s, lang) or {}).get("sentence")
+    return {"target": str(target), "roots": roots, "headline": headline,
             "tree": [_tree(s, g, r, set(), lang) for r in roots],
             "clauses": clauses(s, g)}
 
@@ -44,7 +50,7 @@ def _tree(s: Session, g: nx.DiGraph, n: str, seen: set, lang: str, via: dict | N
 
 
 def _kind_rank(k):
-    return {"step": 0, "claim": 1, "annual": 1, "alternative": 2, "category": 3, "parameter": 4, "input": 5}.get(k, 6)
+    return {"decision": -1, "step": 0, "claim": 1, "annual": 1, "alternative": 2, "category": 3, "parameter": 4, "input": 5}.get(k, 6)
 
 
 def clauses(s: Session, g: nx.DiGraph | None = None) -> list[dict]:
@@ -124,6 +130,10 @@ def node_line(s: Session, n: dict, lang: str) -> str:
             head += f"；{w('tie_order', lang)}" if zh else f"; {w('tie_order', lang)}"
         if n.get("analogy_rule"):
             head += (f"（类推适用 {n['analogy_rule']}）" if zh else f" (by analogy with {n['analogy_rule']})")
+    elif kind == "decision":
+        head = f"{w('decided_by', lang)}: {w('decision:' + str(label), lang)}"
+        if n.get("category"):
+            head += f" [{category_label(s.kb, n['category'], lang)}]"
     elif kind == "flag":
         head = f"{w('flag', lang)} {flag_word(label, lang)} ({n.get('detail')})"
         if n.get("burden"):
@@ -155,7 +165,7 @@ def tree_text(s: Session, answer: dict, lang: str) -> str:
     def walk(t, depth):
         lines.append("  " * depth + ("└ " if depth else "") + node_line(s, t, lang) + (" …" if t.get("see_above") else ""))
         rule = t.get("rule")
-        if rule and rule.split("#")[0] not in shown and t.get("kind") in ("claim", "step", "premium", "annual", "flag", "alternative", "category", "applied_category"):
+        if rule and rule.split("#")[0] not in shown and t.get("kind") in ("claim", "step", "premium", "annual", "flag", "alternative", "category", "applied_category", "decision"):
             shown.add(rule.split("#")[0])
             text = s.kb.clause_source(rule)["text"]
             if text:
@@ -169,6 +179,8 @@ def tree_text(s: Session, answer: dict, lang: str) -> str:
         for c in t.get("used", []):
             walk(c, depth + 1)
 
+    if answer.get("headline"):
+        lines.append(answer["headline"])
     for t in answer["tree"]:
         walk(t, 0)
     return "\n".join(lines) + "\n"
