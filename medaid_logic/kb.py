@@ -6,7 +6,6 @@ from here. Python holds no policy figure: it reads them, converts units, and pas
 from __future__ import annotations
 
 import functools
-import os
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -18,12 +17,13 @@ from rdflib.namespace import DCTERMS, SKOS
 
 from .errors import KBError
 from .money import check_money, ratio_to_bp, to_decimal, yuan_to_fen
+from .resources import kb_dir
 
 BASE = "https://w3id.org/medaid/kb/"
 MA = Namespace("https://w3id.org/medaid/ontology#")
 FOREVER = 99991231
 
-KB_DIR = Path(os.environ.get("MEDAID_KB", Path(__file__).resolve().parent.parent / "kb"))
+KB_DIR = kb_dir()
 
 
 def rel(iri) -> str:
