@@ -271,6 +271,7 @@ class KB:
         self.slots = self._slots()
         self.parents = {str(g.value(n, MA.id)): str(g.value(g.value(n, MA.parent), MA.id))
                         for n in g.subjects(RDF.type, MA.Jurisdiction) if g.value(n, MA.parent) is not None}
+        self.parent_readings = {str(g.value(n, MA.id)): str(g.value(r, MA.id)) for n, r in g.subject_objects(MA.parentReading)}
         self.jurisdictions = sorted(str(g.value(n, MA.id)) for n in g.subjects(RDF.type, MA.Jurisdiction))
         self.provisions: list[Provision] = []
         for n in g.subjects(RDF.type, MA.Provision):
