@@ -145,9 +145,9 @@ def cmd_parameters(args) -> int:
     if _unknown_jurisdiction(args, kb):
         return 2
     rows = []
-    for p in sorted(kb.parameters.values(), key=lambda p: (p.jurisdiction, p.clause, p.id)):
-        if args.jurisdiction and p.jurisdiction != args.jurisdiction:
-            continue
+    # a jurisdiction's own parameters and those it inherits (ma:follows), each with its own clause
+    shown = kb.parameters_of(args.jurisdiction) if args.jurisdiction else kb.parameters.values()
+    for p in sorted(shown, key=lambda p: (p.jurisdiction, p.clause, p.id)):
         if args.year and not (p.valid_from <= args.year * 10000 + 1231 and p.valid_until >= args.year * 10000 + 101):
             continue
         rows.append({"jurisdiction": p.jurisdiction, "id": p.key, "benefit": p.benefits, "category": p.categories,

@@ -19,9 +19,10 @@ from .errors import CaseError
 from .facts import case_facts, overrides_of
 from .kb import KB, load_kb
 from .atoms import Atoms, split_by_applicant
+from .resources import asp_dir
 from .result import build_result
 
-ASP_DIR = Path(__file__).resolve().parent.parent / "asp"
+ASP_DIR = asp_dir()
 CHUNK = 1000
 RECYCLE = 10  # chunks a batch worker solves before it is replaced (bounded memory)
 

@@ -88,7 +88,6 @@ def overrides_of(case: Case, kb: KB) -> tuple[dict, dict]:
     for key, value in case.parameters.items():
         if key in kb.interpretations:
             interps[key] = str(value)
-        elif f"{case.jurisdiction}/{key}" in kb.parameters:
-            p = kb.parameters[f"{case.jurisdiction}/{key}"]
+        elif (p := kb.parameter_for(case.jurisdiction, key)) is not None:  # its own, else the inherited one
             params[p.id] = [kb.override_value(p, v) for v in (value if isinstance(value, list) else [value])]
     return params, interps

@@ -6,7 +6,6 @@ from here. Python holds no policy figure: it reads them, converts units, and pas
 from __future__ import annotations
 
 import functools
-import os
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -18,12 +17,13 @@ from rdflib.namespace import DCTERMS, SKOS
 
 from .errors import KBError
 from .money import check_money, ratio_to_bp, to_decimal, yuan_to_fen
+from .resources import kb_dir
 
 BASE = "https://w3id.org/medaid/kb/"
 MA = Namespace("https://w3id.org/medaid/ontology#")
 FOREVER = 99991231
 
-KB_DIR = Path(os.environ.get("MEDAID_KB", Path(__file__).resolve().parent.parent / "kb"))
+KB_DIR = kb_dir()
 
 
 def rel(iri) -> str:
@@ -60,6 +60,8 @@ class Document:
     effective_until: int | None
     date_stated: bool
     reports: str | None
+    follows: str | None = None    # the document whose rules apply where this one is silent
+    dated_by: str | None = None   # the interpretation that dates it when the text states no date
 
 
 @dataclass
@@ -194,12 +196,24 @@ class KB:
         for n in g.subjects(RDF.type, MA.Document):
             f, u = g.value(n, MA.effectiveFrom), g.value(n, MA.effectiveUntil)
             stated = g.value(n, MA.effectiveDateStated)
-            reports = g.value(n, MA.reports)
+            reports, follows, dated_by = g.value(n, MA.reports), g.value(n, MA.follows), g.value(n, MA.datedBy)
             self.documents[rel(n)] = Document(
                 rel(n), str(g.value(n, MA.jurisdiction)), lang(g, n, DCTERMS.title, "zh") or rel(n),
                 lang(g, n, DCTERMS.title, "en"), _str(g.value(n, DCTERMS.identifier)), _str(g.value(n, MA.issuer)),
                 ymd(f) if f is not None else None, ymd(u) if u is not None else None,
-                stated is None or bool(stated.toPython()), rel(reports) if reports is not None else None)
+                stated is None or bool(stated.toPython()), rel(reports) if reports is not None else None,
+                rel(follows) if follows is not None else None,
+                str(g.value(dated_by, MA.id)) if dated_by is not None else None)
+        for d in self.documents.values():  # an undated text: the start date the KB's interpretation reads into it
+            if d.effective_from is None and not d.date_stated and d.dated_by:
+                d.effective_from = ymd(self.interpretations[d.dated_by].default)
+        # a jurisdiction whose policy follows another's: where its text is silent, the other's rules apply
+        self.follows: dict[str, str] = {}
+        for d in self.documents.values():
+            if d.follows and d.reports is None:
+                if d.follows not in self.documents:
+                    raise KBError(f"{d.iri}: ma:follows {d.follows}, which is not a document of the KB")
+                self.follows[d.jurisdiction] = self.documents[d.follows].jurisdiction
 
         self.clauses: dict[str, Clause] = {}
         for n in g.subjects(RDF.type, MA.Clause):
@@ -225,8 +239,20 @@ class KB:
         for cid, subs in subtypes.items():
             self.categories[cid].subtypes = sorted(sid for sid, _ in subs)
             self.categories[cid].subtype_held_in = dict(subs)
+        # a category held by the followed jurisdiction is held by its follower, unless the follower
+        # says otherwise (ma:notHeldIn on the category or subtype)
+        not_held = {(str(g.value(n, MA.id)), str(o)) for n, o in g.subject_objects(MA.notHeldIn)}
+        for j in self._follow_order():
+            p = self.follows[j]
+            for c in self.categories.values():
+                if p in c.held_in and j not in c.held_in and (c.id, j) not in not_held:
+                    c.held_in = sorted(c.held_in + [j])
+                for sid, where in c.subtype_held_in.items():
+                    if p in where and j not in where and (sid, j) not in not_held:
+                        c.subtype_held_in[sid] = sorted(where + [j])
 
         self.units = {rel(n): str(g.value(n, MA.unit)) for n in g.subjects(RDF.type, MA.ParameterKind)}
+        self.same_slot = {rel(n).split("/", 1)[1]: rel(o).split("/", 1)[1] for n, o in g.subject_objects(MA.sameSlotAs)}
         self.parameters: dict[str, Parameter] = {}
         for n in g.subjects(RDF.type, MA.Parameter):
             p = self._parameter(n)
@@ -238,8 +264,14 @@ class KB:
         self.statistic_uses = [StatisticUse(rel(n).split("/")[0], str(g.value(n, MA.statistic)), str(g.value(n, MA.place)),
                                             int(g.value(n, MA.yearOffset)), rel(g.value(n, MA.clause)))
                                for n in g.subjects(RDF.type, MA.StatisticUse)]
+        for j in self._follow_order():  # a statistic the follower's text does not name: its parent's use
+            named = {u.statistic for u in self.statistic_uses if u.jurisdiction == j}
+            self.statistic_uses += [StatisticUse(j, u.statistic, u.place, u.year_offset, u.rule)
+                                    for u in self.statistic_uses if u.jurisdiction == self.follows[j] and u.statistic not in named]
+        self.slots = self._slots()
         self.parents = {str(g.value(n, MA.id)): str(g.value(g.value(n, MA.parent), MA.id))
                         for n in g.subjects(RDF.type, MA.Jurisdiction) if g.value(n, MA.parent) is not None}
+        self.parent_readings = {str(g.value(n, MA.id)): str(g.value(r, MA.id)) for n, r in g.subject_objects(MA.parentReading)}
         self.jurisdictions = sorted(str(g.value(n, MA.id)) for n in g.subjects(RDF.type, MA.Jurisdiction))
         self.provisions: list[Provision] = []
         for n in g.subjects(RDF.type, MA.Provision):
@@ -312,13 +344,57 @@ class KB:
 
     def policy_document(self, jurisdiction: str) -> Document:
         """The jurisdiction's policy (not a press report of it), with its effective period;
-        an unstated start date is the interpretation's (<interpretation/shanxi_from_2022>)."""
+        an unstated start date is the one its ma:datedBy interpretation reads into it."""
         for d in self.documents.values():
             if d.jurisdiction == jurisdiction and d.reports is None:
-                if d.effective_from is None and not d.date_stated:
-                    d.effective_from = ymd(self.interpretations["shanxi_from_2022"].default)
                 return d
         raise KBError(f"no policy document for jurisdiction {jurisdiction}")
+
+    # ---- inheritance: a follower's effective parameters -----------------------------
+    def _follow_order(self) -> list[str]:
+        """Followers, each after the jurisdiction it follows; a cycle is refused."""
+        order: list[str] = []
+
+        def visit(j, path):
+            if j in path:
+                raise KBError(f"documents follow each other in a cycle: {' → '.join(path + [j])}")
+            if j in order or j not in self.follows:
+                return
+            visit(self.follows[j], path + [j])
+            order.append(j)
+        for j in sorted(self.follows):
+            visit(j, [])
+        return order
+
+    def _slots(self) -> dict[str, list[tuple[Parameter, str, int]]]:
+        """Per jurisdiction, each (parameter, benefit, category index) it applies: its own
+        parameters, then for a follower every slot of its parent's it does not state itself. A
+        slot is a benefit, a category key, a kind (cap and no_cap are one, ma:sameSlotAs) and the
+        conditions; an inherited slot keeps the parent's parameter, so its clause is the one that
+        states the figure and a change of the parent reaches the follower."""
+        out: dict[str, list] = {}
+        for p in self.parameters.values():
+            out.setdefault(p.jurisdiction, []).extend((p, b, i) for b in p.benefits for i in range(len(p.keys)))
+        for j in self._follow_order():
+            own = {self._slot(p, b, i) for p, b, i in out.get(j, [])}
+            out.setdefault(j, []).extend(e for e in out.get(self.follows[j], []) if self._slot(*e) not in own)
+        return out
+
+    def _slot(self, p: Parameter, benefit: str, i: int) -> tuple:
+        return (benefit, p.categories[i], self.same_slot.get(p.kind, p.kind), tuple(sorted(p.requires)))
+
+    def parameters_of(self, jurisdiction: str) -> list[Parameter]:
+        """The parameters that apply in a jurisdiction, its own and those it inherits."""
+        seen: dict[str, Parameter] = {}
+        for p, _, _ in self.slots.get(jurisdiction, []):
+            seen.setdefault(p.id, p)
+        return list(seen.values())
+
+    def parameter_for(self, jurisdiction: str, key: str) -> Parameter | None:
+        """The parameter a case of the jurisdiction overrides with `parameters.<key>`: its own
+        `<jurisdiction>/<key>`, else the inherited one of that key."""
+        own = self.parameters.get(f"{jurisdiction}/{key}")
+        return own or next((p for p in self.parameters_of(jurisdiction) if p.key == key), None)
 
     def _check_references(self) -> None:
         missing = sorted({p.clause for p in self.parameters.values() if p.clause not in self.clauses})
@@ -368,6 +444,10 @@ class KB:
             facts.append(F("rank", [F(c.id), N(c.rank)]))
             if c.treated_as:
                 facts.append(F("treated_as", [F(c.id), F(c.treated_as), S(c.treated_as_rule)]))
+        for j, entries in self.slots.items():  # inherited slots cite the parent's parameter
+            for p, b, i in entries:
+                if p.jurisdiction != j:
+                    facts.append(F("param", [S(p.id), F(j), F(b), p.keys[i], N(p.valid_from), N(p.valid_until)]))
         for p in self.parameters.values():
             pid = S(p.id)
             for b in p.benefits:

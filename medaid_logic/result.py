@@ -103,8 +103,8 @@ class Builder:
             "insurance_tilt": self.tilt(),
             "flags": self.flags(),
             "parameters_used": self.parameters_used(),
-            "notes": sorted({_note_text(d, self.kb) for d in _notes(at, self.kb, self.interps)}),
-            "notes_zh": sorted({_note_zh(d, self.kb) for d in _notes(at, self.kb, self.interps)}),
+            "notes": sorted({_note_text(d, self.kb) for d in _notes(at, self.kb, self.interps, case.jurisdiction)}),
+            "notes_zh": sorted({_note_zh(d, self.kb) for d in _notes(at, self.kb, self.interps, case.jurisdiction)}),
         }
 
     def categories(self) -> list:
@@ -423,14 +423,14 @@ def _reason_text(why: str, d, kb: KB) -> str:
 
 NOTES_EN = {  # {0}, {1}: the note's arguments
     "parent_rules": "a claim settled before the jurisdiction's document took effect is computed under {1}'s rules "
-                    "(interpretation taiyuan_before_effective)",
+                    "(interpretation {2})",
     "gained_after_jan1": "{0} was gained during the year: the premium subsidy follows the categories held on 1 January "
                          "(interpretation premium_year_document)",
     "derived": "{0} derived from applicant.facts for the whole case year",
     "not_derived": "{0} not derived: the test '{1}' failed",
     "no_premium_rule": "no premium subsidy rule names {0}",
     "premium_unknown_age": "premium rule for {0} depends on age; applicant.birth_date is missing",
-    "apply_at_unknown": "where to apply (第十二条) needs applicant.hukou and applicant.residence",
+    "apply_at_unknown": "where to apply ({0}) needs applicant.hukou and applicant.residence",
     "tie": "take the highest: {0} and {1} give the same year total; {0} is applied, being listed first in the "
            "category table (interpretation precedence)",
     "premium_tie": "premium subsidy: {0} and {1} give the same amount; {0} is applied, being listed first in the "
@@ -438,14 +438,20 @@ NOTES_EN = {  # {0}, {1}: the note's arguments
 }
 
 
-def _notes(at, kb: KB, interps: dict) -> list:
+def _notes(at, kb: KB, interps: dict, jurisdiction: str) -> list:
     """The note atoms, with reading(Id) (the derivation used parameter Id) replaced by the
-    interpretations the KB attaches to Id; an interpretation the caller chose carries its value."""
+    interpretations the KB attaches to Id; an interpretation the caller chose carries its value.
+    From the KB too: the reading behind the parent's rules, the clause of a parameter a note names."""
     out = []
     for (d,) in at["note"]:
         if isinstance(d, tuple) and d[0] == "reading":
             p = kb.parameters.get(d[1])
             out.extend(("interpretation", i) for i in (p.interpretations if p else ()))
+        elif isinstance(d, tuple) and d[0] == "parent_rules":
+            out.append(d + (kb.parent_readings.get(jurisdiction, ""),))
+        elif isinstance(d, tuple) and d[0] == "apply_at_unknown":
+            p = kb.parameters.get(d[1])
+            out.append((d[0], kb.clauses[p.clause].locator if p else d[1]))
         else:
             out.append(d)
     return [("interpretation", d[1], interps[d[1]]) if isinstance(d, tuple) and d[0] == "interpretation"
@@ -517,13 +523,13 @@ def _note_zh(d, kb: KB) -> str:
         benefit = _benefit_zh(kb, p.benefits[0]) if p.benefits else ""
         return f"{p.rule}：{benefit}（{'、'.join(_cz(c, kb) for c in p.categories)}）的{KINDS_ZH.get(p.kind, p.kind)}{status}{who}"
     templates = {
-        "parent_rules": "文件生效前结算的费用按{1}的规定计算（解释口径 taiyuan_before_effective）",
+        "parent_rules": "文件生效前结算的费用按{1}的规定计算（解释口径 {2}）",
         "gained_after_jan1": "{0}于年内取得：参保资助以1月1日所持身份为准（解释口径 premium_year_document）",
         "derived": "{0}依申请人事实推定，适用全年",
         "not_derived": "{0}未能推定：条件“{1}”不满足",
         "no_premium_rule": "参保资助条款未列明{0}",
         "premium_unknown_age": "{0}的参保资助取决于年龄，缺少出生日期",
-        "apply_at_unknown": "申请地（第十二条）需要户籍地和居住地",
+        "apply_at_unknown": "申请地（{0}）需要户籍地和居住地",
         "tie": "就高不就低：{0}与{1}全年救助合计相同，按类别表顺序适用{0}（解释口径 precedence）",
         "premium_tie": "参保资助：{0}与{1}资助金额相同，按类别表顺序适用{0}（解释口径 precedence）",
     }

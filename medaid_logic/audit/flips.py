@@ -10,13 +10,13 @@ holding both (Engine.evaluate_batch): the applied category must differ on the tw
 from __future__ import annotations
 
 from itertools import combinations
-from pathlib import Path
 
 from ..case import parse_case
 from ..facts import case_facts
+from ..resources import asp_program
 from .search import BILL_SELF_PAY
 
-PROGRAM = Path(__file__).resolve().parent.parent.parent / "asp" / "audit" / "flip_search.lp"
+PROGRAM = asp_program("audit", "flip_search.lp")
 TIME_LIMIT = 20.0                      # seconds per solver call; the best model so far is kept
 
 

@@ -15,13 +15,13 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from itertools import combinations
 
-from pathlib import Path
 
 from ..case import parse_case
 from ..errors import CaseError
 from ..kb import FOREVER, KB
+from ..resources import asp_program
 
-SAFETY_PROGRAM = Path(__file__).resolve().parent.parent.parent / "asp" / "audit" / "safety_search.lp"
+SAFETY_PROGRAM = asp_program("audit", "safety_search.lp")
 
 # self-pay amounts (yuan) every search tries, besides the KB's own figures
 SELF_PAY_GRID = (0, 500, 3000, 8000, 20000, 50000, 90000, 150000, 400000)

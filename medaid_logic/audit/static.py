@@ -8,14 +8,14 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from pathlib import Path
 
 import clingo
 from rdflib import Literal
 
 from ..kb import FOREVER, KB, MA, rel
+from ..resources import asp_program
 
-AUDIT_ASP = Path(__file__).resolve().parent.parent.parent / "asp" / "audit"
+AUDIT_ASP = asp_program("audit")
 
 
 def audit_years(kb: KB) -> list[int]:

@@ -3,16 +3,16 @@ referral, in-province care), run with the engine's own programs (asp/legal/minim
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 import clingo
 from clingo.ast import ProgramBuilder
 
 from ..case import parse_case
 from ..facts import case_facts, overrides_of
+from ..resources import asp_program
 from .session import Session, Target, TargetError
 
-LP = Path(__file__).resolve().parents[2] / "asp" / "legal" / "minimal_change.lp"
+LP = asp_program("legal", "minimal_change.lp")
 
 
 PARTS = ("inputs.lp", "eligibility.lp", "parameters.lp", "year.lp")  # the engine's parts the goals need (year.lp: premium/5)
@@ -57,9 +57,8 @@ def minimal_change(s: Session, t: Target) -> dict:
     facts = re.sub(r"^claim_is\(", "orig_claim_is(", facts, flags=re.M)
     adds, year = change_space(s, t)
     ctl = clingo.Control(["--warn=none", "--opt-mode=opt"])
-    asp = Path(__file__).resolve().parents[2] / "asp"
     for part in PARTS:
-        ctl.load(str(asp / part))
+        ctl.load(str(asp_program(part)))
     ctl.add("base", [], "\n".join([engine.policy_facts(params, interps), facts,
                                     "\n".join(f"mc_category(0,{c},{year}0101)." for c in adds),
                                     goal, LP.read_text(encoding="utf-8")]))

@@ -1,0 +1,1 @@
+"""The clingo programs, shipped as package data (see medaid_logic.resources)."""

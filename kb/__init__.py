@@ -1,0 +1,1 @@
+"""The Turtle KB, shipped as package data (see medaid_logic.resources)."""
