@@ -93,7 +93,7 @@ def deciding_sentence(kb: KB, pid: str | None, decision: str | None = None) -> t
 
 def _figure_sentence(kb: KB, p, text: str) -> str:
     """The sentence of the clause that states the parameter's figure (or names its category)."""
-    parts = sentences(text)
+    parts = [x for x in (_strip_heading(t) for t in sentences(text)) if x]
     if not parts:
         return text
     needles = []
@@ -106,18 +106,25 @@ def _figure_sentence(kb: KB, p, text: str) -> str:
             needles.append(f"{d * 100:g}%")
         elif p.unit == "yuan":
             needles += [f"{d / 10000:g}万元", f"{d:g}元", f"{d / 10000:g}万"]
-    labels = [kb.categories[c].label_zh for c in p.categories if c in kb.categories]
-    for group in (needles, labels):
-        for n in group:
-            hit = next((s for s in parts if n in s.replace(" ", "")), None)
-            if hit:
-                return _strip_heading(hit)
-    return _strip_heading(parts[0])
+    labels = []
+    for c in p.categories:
+        if c in kb.categories:
+            full = kb.categories[c].label_zh
+            labels += [full, re.split(r"[（(]", full)[0]]
+    flat = [s.replace(" ", "") for s in parts]
+    # the sentence naming the category and its figure, else the figure, else the category
+    for test in (lambda t: any(l in t for l in labels) and any(n in t for n in needles),
+                 lambda t: any(n in t for n in needles), lambda t: any(l in t for l in labels)):
+        hit = next((parts[i] for i, t in enumerate(flat) if test(t)), None)
+        if hit:
+            return hit
+    return parts[0]
 
 
 def _strip_heading(s: str) -> str:
     """A clause's first sentence carries its heading ((五)返贫致贫人口。): quote what follows."""
-    return re.sub(r"^[（(][一二三四五六七八九十]+[)）][^。]{0,20}。", "", s).strip().rstrip("。；;")
+    s = re.sub(r"^[（(][一二三四五六七八九十]+[)）][^。]{0,20}。", "", s)
+    return re.sub(r"^[（(][一二三四五六七八九十]+[)）]", "", s).strip().rstrip("。；;")
 
 
 def basis(kb: KB, pid: str | None, decision: str | None, lang: str) -> str:
