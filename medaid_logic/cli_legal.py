@@ -57,7 +57,7 @@ def cmd_why_not(args):
     from .legal.whynot import why_not, why_not_text
     s = _session(args)
     t = parse_target(args.target)
-    if t.kind in ("claim", "claim_category") and not args.trace:
+    if t.kind in ("claim", "claim_category") and not args.trace and args.format != "dot":
         return _why_not_claim(args, s, t)
     ans = why_not(s, t, args.lang)
     if args.minimal:

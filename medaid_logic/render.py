@@ -15,7 +15,7 @@ WORDS = {
         "aid": "救助", "yuan": "元", "rule": "依据", "limited_by": "受限于", "alternatives": "其他身份可得",
         "reason": "原因", "none": "无", "since": "自", "until": "至", "status": "状态", "why_applied": "适用理由",
         "higher": "全年合计最高（就高不就低，不重复享受）", "year_totals": "各身份全年合计", "analogy": "类推适用",
-        "silent": "文本未规定，按解释口径 precedence", "tie": "全年合计相同，按类别表顺序确定",
+        "silent": "文本未规定，按本引擎的解释口径", "tie": "全年合计相同，按类别表顺序确定",
         "of_which_tilted": "其中倾斜救助", "decided_by": "决定性环节", "caller": "调用方提供", "kb": "知识库",
         "tilt_terms": {"deductible_factor": "起付线系数", "ratio": "支付比例", "ratio_points": "支付比例提高（百分点）",
                        "cap": "封顶线", "status": "状态"},
@@ -179,7 +179,7 @@ def render_text(result: dict, kb: KB, lang: str = "zh") -> str:
     t = result.get("insurance_tilt")
     if t:
         caps = {None: w["no_cap"], "ordinary": w["ordinary_cap"]}
-        terms = ", ".join(f"{w['tilt_terms'][k]} {caps.get(t[k], t[k]) if k == 'cap' else t[k]}"
+        terms = ", ".join(f"{w['tilt_terms'][k]} {caps.get(t[k], t[k]) if k == 'cap' else _flag_value(t[k], kb, lang) if k == 'status' else t[k]}"
                           for k in ("deductible_factor", "ratio", "ratio_points", "cap", "status") if k in t)
         out.append(f"{w['tilt']}: {label(kb, t['category'], lang)} — {terms} ({t['rule']})")
     if result["flags"]:

@@ -27,10 +27,11 @@ FORMULA_WORDS = {
     "en": {"self_pay": "self-pay", "deductible": "deductible", "met": "met", "cap": "cap", "used": "used",
            "paid": "paid", "share": " (paid share {:.1f}%)", "out": "out-of-catalogue",
            "burden": "Σ (self-pay − aid) over qualifying claims {} + year_to_date {}", "minimum": "minimum",
-           "fixed": "{} (fixed amount)"},
+           "fixed": "{} (fixed amount)", "min": "min", "max": "max"},
     "zh": {"self_pay": "自付", "deductible": "起付标准", "met": "已扣", "cap": "限额", "used": "已用",
            "paid": "已支付", "share": "（综合支付比例 {:.1f}%）", "out": "目录外费用",
-           "burden": "符合条件费用的 Σ(自付 − 救助) {} + 年初至今 {}", "minimum": "最低", "fixed": "{}（定额）"},
+           "burden": "符合条件费用的 Σ(自付 − 救助) {} + 年初至今 {}", "minimum": "最低", "fixed": "{}（定额）",
+           "min": "取小", "max": "取大"},
 }
 
 
@@ -44,26 +45,26 @@ def formula_text(t, lang: str = "en") -> str:
         return f"{y(a[0])} × {pc(a[1])}"
     if n == "deductible":
         dt, met, sp = a
-        return f"min({w['self_pay']} {y(sp)}, {w['deductible']} {y(dt)} − {w['met']} {y(met)})"
+        return f"{w['min']}({w['self_pay']} {y(sp)}, {w['deductible']} {y(dt)} − {w['met']} {y(met)})"
     if n == "cap":
         raw, cap, used, rem = a
-        return f"min({y(raw)}, {w['cap']} {y(cap)} − {w['used']} {y(used)} = {y(rem)})"
+        return f"{w['min']}({y(raw)}, {w['cap']} {y(cap)} − {w['used']} {y(used)} = {y(rem)})"
     if n == "top_up":
         target, tq, ip, paid = a
         share = w["share"].format(paid * 100 / ip) if ip else ""
-        return f"max(0, {pc(tq)} × {y(ip)} = {y(target)} − {w['paid']} {y(paid)}){share}"
+        return f"{w['max']}(0, {pc(tq)} × {y(ip)} = {y(target)} − {w['paid']} {y(paid)}){share}"
     if n == "catalogue":
         out, total, cr, lim, q = a
-        return f"min({w['out']} {y(out)}, {pc(cr)} × {y(total)} = {y(lim)}) × {pc(q)}"
+        return f"{w['min']}({w['out']} {y(out)}, {pc(cr)} × {y(total)} = {y(lim)}) × {pc(q)}"
     if n == "tilted":
         burden, ded, ratio = a
-        return f"max(0, {y(burden)} − {y(ded)}) × {pc(ratio)}"
+        return f"{w['max']}(0, {y(burden)} − {y(ded)}) × {pc(ratio)}"
     if n == "burden":
         return w["burden"].format(y(a[0]), y(a[1]))
     if n == "full":
         return f"{y(a[0])} × 100%"
     if n == "minimum":
-        return f"max({formula_text(a[0], lang)} = {y(a[1])}, {w['minimum']} {y(a[2])})"
+        return f"{w['max']}({formula_text(a[0], lang)} = {y(a[1])}, {w['minimum']} {y(a[2])})"
     if n == "fixed":
         return w["fixed"].format(y(a[0]))
     return str(t)
@@ -523,15 +524,15 @@ def _note_zh(d, kb: KB) -> str:
         benefit = _benefit_zh(kb, p.benefits[0]) if p.benefits else ""
         return f"{p.rule}：{benefit}（{'、'.join(_cz(c, kb) for c in p.categories)}）的{KINDS_ZH.get(p.kind, p.kind)}{status}{who}"
     templates = {
-        "parent_rules": "文件生效前结算的费用按{1}的规定计算（解释口径 {2}）",
-        "gained_after_jan1": "{0}于年内取得：参保资助以1月1日所持身份为准（解释口径 premium_year_document）",
+        "parent_rules": "文件生效前结算的费用按{1}的规定计算（本引擎的解释口径）",
+        "gained_after_jan1": "{0}于年内取得：参保资助以1月1日所持身份为准（本引擎的解释口径）",
         "derived": "{0}依申请人事实推定，适用全年",
         "not_derived": "{0}未能推定：条件“{1}”不满足",
         "no_premium_rule": "参保资助条款未列明{0}",
         "premium_unknown_age": "{0}的参保资助取决于年龄，缺少出生日期",
         "apply_at_unknown": "申请地（{0}）需要户籍地和居住地",
-        "tie": "就高不就低：{0}与{1}全年救助合计相同，按类别表顺序适用{0}（解释口径 precedence）",
-        "premium_tie": "参保资助：{0}与{1}资助金额相同，按类别表顺序适用{0}（解释口径 precedence）",
+        "tie": "就高不就低：{0}与{1}全年救助合计相同，按类别表顺序适用{0}（本引擎的解释口径）",
+        "premium_tie": "参保资助：{0}与{1}资助金额相同，按类别表顺序适用{0}（本引擎的解释口径）",
     }
     if n in templates:
         return templates[n].format(*a)

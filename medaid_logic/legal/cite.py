@@ -106,6 +106,8 @@ def _figure_sentence(kb: KB, p, text: str) -> str:
             needles.append(f"{d * 100:g}%")
         elif p.unit == "yuan":
             needles += [f"{d / 10000:g}万元", f"{d:g}元", f"{d / 10000:g}万"]
+    if p.delegated_to:   # a delegated figure: the sentence that names who sets it
+        needles = [p.delegated_to] + needles
     labels = []
     for c in p.categories:
         if c in kb.categories:
@@ -113,7 +115,8 @@ def _figure_sentence(kb: KB, p, text: str) -> str:
             labels += [full, re.split(r"[（(]", full)[0]]
     flat = [s.replace(" ", "") for s in parts]
     # the sentence naming the category and its figure, else the figure, else the category
-    for test in (lambda t: any(l in t for l in labels) and any(n in t for n in needles),
+    for test in (lambda t: bool(p.delegated_to) and p.delegated_to in t,
+                 lambda t: any(l in t for l in labels) and any(n in t for n in needles),
                  lambda t: any(n in t for n in needles), lambda t: any(l in t for l in labels)):
         hit = next((parts[i] for i, t in enumerate(flat) if test(t)), None)
         if hit:

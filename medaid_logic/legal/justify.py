@@ -15,7 +15,7 @@ from .session import Session
 UNPAID_ORDER = ("precondition", "not_in_force", "no_category", "quota_year_end", "not_referred", "stay_past_limit",
                 "identity_lost_from_next_month", "identity_ended", "identity_not_yet_held",
                 "category_not_named", "not_regulated", "delegated", "deductible_not_met", "condition_unmet")
-PAID_ORDER = ("cap_reached", "covered_after_exit", "covered_gained_during_stay", "condition_unmet")
+PAID_ORDER = ("cap_reached", "covered_after_exit", "covered_until_next_month", "covered_gained_during_stay")
 
 
 @dataclass
@@ -80,11 +80,12 @@ def sentence(s: Session, d: Decision, lang: str) -> str:
     event = phrase(s.kb, "event:stay" if claim.get("admitted") else "event:visit", lang)
     f = d.facts[1:] if isinstance(d.facts, tuple) else ()
     v: dict = {"claim": claim_id, "category": category_name(s, d.category, lang), "event": event}
+    phrase_id = d.kind
     result_claim = next((c for c in s.result["claims"] if c["claim_id"] == claim_id), {})
     v["aid"] = result_claim.get("aid", "")
     if d.kind == "identity_ended":
         v.update(until=iso(f[0]), date=iso(f[1]))
-    elif d.kind == "identity_lost_from_next_month":
+    elif d.kind in ("identity_lost_from_next_month", "covered_until_next_month"):
         v.update(until=iso(f[0]), limit=iso(f[1]), date=iso(f[2]))
     elif d.kind == "stay_past_limit":
         v.update(until=iso(f[0]), limit=iso(f[1]), date=iso(f[2]))
@@ -106,6 +107,12 @@ def sentence(s: Session, d: Decision, lang: str) -> str:
             by.append(phrase(s.kb, "cap_used_by_year_to_date", lang, used=y(amount)) if k2 == "ytd" else
                       phrase(s.kb, "cap_used_by_claim", lang, claim=_item_name(s, k2, lang), used=y(amount)))
         v.update(cap=y(cap), used=y(used), aid=y(paid), by=("；" if zh else "; ").join(by))
+        if paid == 0:
+            phrase_id = "cap_used_up"
+    elif d.kind == "top_up_not_needed":
+        from ..money import bp_to_percent
+        target, paid, ip = f
+        v.update(share=f"{paid * 100 / ip:.1f}%" if ip else "", target=bp_to_percent(target))
     elif d.kind == "condition_unmet":
         v["condition"] = condition_words(s, d.condition, lang)
     elif d.kind in ("category_not_named", "not_regulated", "delegated"):
@@ -118,7 +125,7 @@ def sentence(s: Session, d: Decision, lang: str) -> str:
         v["date"] = iso(d.facts) if isinstance(d.facts, int) else ""
     elif d.kind == "tie":
         v["other"] = category_name(s, d.facts, lang)
-    head = phrase(s.kb, d.kind, lang, **v)
+    head = phrase(s.kb, phrase_id, lang, **v)
     cite = basis(s.kb, d.pid, d.kind, lang)
     if d.kind == "tie":
         cite = phrase(s.kb, "tie_reading", lang)
@@ -136,7 +143,7 @@ def _item_name(s: Session, k, lang: str) -> str:
 def claim_headline(s: Session, k: int, lang: str) -> dict:
     """The sentence that opens every answer about claim k, and the decision behind it."""
     c = s.result["claims"][k]
-    paid = c["aid"] != "0.00"
+    paid = c.get("category") is not None      # paid under a category, perhaps 0.00 (a cap used up)
     ds = decisions(s, k)
     order = PAID_ORDER if paid else UNPAID_ORDER
     applied = c.get("category")
@@ -160,7 +167,7 @@ def category_findings(s: Session, k: int, category: str, lang: str) -> list[dict
     """Each deciding step for one category on claim k, said once, in words."""
     out, seen = [], set()
     for d in decisions(s, k):
-        if d.category not in (category, None) or d.kind in ("covered_after_exit", "covered_gained_during_stay") and d.category != category:
+        if d.category not in (category, None):
             continue
         text = sentence(s, d, lang)
         if text in seen:
@@ -236,11 +243,18 @@ def _categories_of(s: Session, lang: str) -> list[dict]:
     """The jurisdiction's recipient categories, each with the clause that makes it one."""
     jur = s.data["jurisdiction"]
     out = []
+    from .cite import citation
+    zh = lang == "zh"
     for cat in s.kb.categories_in(jur):
         p = next((p for p in s.kb.parameters.values() if p.jurisdiction == jur and p.kind == "recipient"
                   and cat.id in p.categories), None)
-        out.append({"category": cat.id, "name": category_name(s, cat.id, lang),
-                    "basis": basis(s.kb, p.id, None, lang) if p else ""})
+        if p:
+            out.append({"category": cat.id, "name": category_name(s, cat.id, lang), "basis": basis(s.kb, p.id, None, lang)})
+        elif cat.treated_as and cat.treated_as_rule:   # aided as another category (Taiyuan 第四条(二))
+            as_name = category_name(s, cat.treated_as, lang)
+            cite = citation(s.kb, cat.treated_as_rule, lang)
+            out.append({"category": cat.id, "name": category_name(s, cat.id, lang),
+                        "basis": f"按{as_name}类别实施救助（{cite}）" if zh else f"aided as {as_name} ({cite})"})
     return out
 
 
@@ -263,3 +277,41 @@ def why_not_claim_text(ans: dict, lang: str) -> str:
         for c in ans["jurisdiction_categories"]:
             lines.append(f"- {c['name']}：{c['basis']}" if zh else f"- {c['name']}: {c['basis']}")
     return "\n".join(lines) + "\n"
+
+
+# ---- what-if in words: the deciding steps that appeared, vanished or changed ---------------------
+def what_if_words(before: Session, after: Session, lang: str) -> list[str]:
+    """The difference a change made, said as a legal officer would: the total, the applied
+    category, and per claim the deciding steps that vanished or appeared (an exclusion lifted, a
+    cap no longer binding, a top-up no longer needed), each with its clause."""
+    out = []
+    rb, ra = before.result, after.result
+    if rb["total_aid"] != ra["total_aid"]:
+        out.append(phrase(before.kb, "whatif_total", lang, before=rb["total_aid"], after=ra["total_aid"]))
+    if rb.get("applied_category") != ra.get("applied_category"):
+        none = "无" if lang == "zh" else "none"
+        out.append(phrase(before.kb, "whatif_applied", lang,
+                          before=category_name(before, rb.get("applied_category"), lang) or none,
+                          after=category_name(after, ra.get("applied_category"), lang) or none))
+    keyed = lambda s, k: {(d.kind, d.category, str(d.condition)): d for d in decisions(s, k)}
+    for k, cid in enumerate(before.claim_ids):
+        if k >= len(after.claim_ids):
+            break
+        db, da = keyed(before, k), keyed(after, k)
+        said = False
+        for key in db:
+            if key not in da:
+                out.append(phrase(before.kb, "whatif_gone", lang, sentence=sentence(before, db[key], lang)))
+                said = True
+        for key in da:
+            if key not in db:
+                out.append(phrase(after.kb, "whatif_new", lang, sentence=sentence(after, da[key], lang)))
+                said = True
+        cb, ca = rb["claims"][k], ra["claims"][k]
+        if cb["aid"] != ca["aid"] or cb.get("category") != ca.get("category"):
+            out.append(phrase(before.kb, "whatif_amount", lang, claim=cid, before=cb["aid"], after=ca["aid"],
+                              was=claim_headline(before, k, lang)["sentence"],
+                              now=claim_headline(after, k, lang)["sentence"]))
+        elif not said and cb.get("rule") != ca.get("rule"):
+            out.append(phrase(after.kb, "whatif_new", lang, sentence=claim_headline(after, k, lang)["sentence"]))
+    return out

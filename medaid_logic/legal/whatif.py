@@ -193,15 +193,20 @@ def what_if(s: Session, changes: list[str], lang: str = "zh") -> dict:
             entry["why_code"] = entry["why"]
             entry["why"] = WHY[entry["why_code"]][0 if lang == "zh" else 1]
         diff.append(entry)
-    return {"changes": changes, "changed": diff, "after": new.result, "session": new}
+    from .justify import what_if_words
+    return {"changes": changes, "in_words": what_if_words(s, new, lang), "changed": diff, "after": new.result,
+            "session": new}
 
 
 def what_if_text(ans: dict, lang: str) -> str:
     zh = lang == "zh"
     none = "无" if zh else "none"
     lines = [("如果 " if zh else "what if ") + "; ".join(ans["changes"])]
-    if not ans["changed"]:
+    if not ans["changed"] and not ans.get("in_words"):
         lines.append("  无变化" if zh else "  nothing changed")
+    lines += [f"  {x}" for x in ans.get("in_words", [])]
+    if ans["changed"] and ans.get("in_words"):
+        lines.append("逐项金额：" if zh else "every amount:")
 
     def val(x):
         if not x:
