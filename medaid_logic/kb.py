@@ -422,6 +422,14 @@ class KB:
             title = f"{self.documents[doc.reports].title_zh}（{title}）"
         return {"document": title, "clause": clause.locator, "text": clause.text}
 
+    def label(self, vocab_id: str, language: str) -> str:
+        """The label of a vocabulary term by its ma:id (a benefit, a kind), in a language."""
+        for n in self.graph.subjects(MA.id, Literal(vocab_id)):
+            found = lang(self.graph, n, RDFS.label, language)
+            if found:
+                return found
+        return vocab_id
+
     def categories_in(self, jurisdiction: str) -> list[Category]:
         return sorted((c for c in self.categories.values() if jurisdiction in c.held_in), key=lambda c: c.rank)
 

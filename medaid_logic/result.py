@@ -496,16 +496,6 @@ def _cz(c, kb: KB) -> str:
     return cat.label_zh if cat else {"any_recipient": "救助对象", "everyone": "参保人员"}.get(c, c)
 
 
-def _benefit_zh(kb: KB, benefit: str) -> str:
-    from rdflib import RDFS, Literal
-    from .kb import MA
-    for n in kb.graph.subjects(MA.id, Literal(benefit)):
-        for o in kb.graph.objects(n, RDFS.label):
-            if isinstance(o, Literal) and o.language == "zh":
-                return str(o)
-    return benefit
-
-
 def _note_zh(d, kb: KB) -> str:
     """The note in Chinese, for the default text rendering."""
     n = d[0] if isinstance(d, tuple) else d
@@ -521,7 +511,7 @@ def _note_zh(d, kb: KB) -> str:
             return str(d)
         status = {"vague": "表述模糊", "delegated": "授权另行确定", "silent": "未作规定"}.get(p.status, p.status)
         who = f"（确定机关：{p.delegated_to}）" if p.delegated_to else ""
-        benefit = _benefit_zh(kb, p.benefits[0]) if p.benefits else ""
+        benefit = kb.label(p.benefits[0], "zh") if p.benefits else ""
         return f"{p.rule}：{benefit}（{'、'.join(_cz(c, kb) for c in p.categories)}）的{KINDS_ZH.get(p.kind, p.kind)}{status}{who}"
     templates = {
         "parent_rules": "文件生效前结算的费用按{1}的规定计算（本引擎的解释口径）",

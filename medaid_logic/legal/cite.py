@@ -5,8 +5,6 @@ the text is silent, the engine's interpretation named as such. The words come fr
 from __future__ import annotations
 
 import re
-from functools import lru_cache
-
 from rdflib import RDFS, Literal, URIRef
 
 from ..kb import BASE, KB, MA
@@ -27,20 +25,14 @@ class _Missing(dict):
         return ""
 
 
-@lru_cache(maxsize=8)
-def _phrases_of(graph_id: int, kb: KB) -> dict:
-    g = kb.graph
-    out = {}
-    for n in g.subjects(None, MA.Phrase):
-        pid = str(g.value(n, MA.id))
-        for o in g.objects(n, RDFS.label):
-            if isinstance(o, Literal) and o.language:
-                out[(pid, o.language)] = str(o)
-    return out
-
-
 def _phrases(kb: KB) -> dict:
-    return _phrases_of(id(kb.graph), kb)
+    """(phrase id, language) → text, read once per KB."""
+    if not hasattr(kb, "_phrases"):
+        g = kb.graph
+        kb._phrases = {(str(g.value(n, MA.id)), o.language): str(o)
+                       for n in g.subjects(None, MA.Phrase) for o in g.objects(n, RDFS.label)
+                       if isinstance(o, Literal) and o.language}
+    return kb._phrases
 
 
 def citation(kb: KB, rule_id: str, lang: str) -> str:

@@ -62,14 +62,7 @@ def condition_words(s: Session, cond, lang: str) -> str:
 
 
 def benefit_words(s: Session, kind: str, lang: str) -> str:
-    from rdflib import RDFS, Literal
-    from ..kb import MA
-    g = s.kb.graph
-    for n in g.subjects(MA.id, Literal(kind)):
-        for o in g.objects(n, RDFS.label):
-            if isinstance(o, Literal) and o.language == lang:
-                return str(o)
-    return kind
+    return s.kb.label(kind, lang)
 
 
 def sentence(s: Session, d: Decision, lang: str) -> str:

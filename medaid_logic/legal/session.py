@@ -17,6 +17,7 @@ import networkx as nx
 
 from ..engine import Engine, default_engine
 from ..money import fen_to_str as y
+from ..resources import asp_program
 from ..result import formula_text, iso, quota_claims_of
 from .i18n import category_label, formula_zh, w
 
@@ -135,7 +136,8 @@ class Session:
         self.engine = engine or default_engine()
         self.kb = self.engine.kb
         self.data = copy.deepcopy(data)
-        self.result, self.atoms = self.engine.evaluate_with_atoms(self.data, EXTRA_SHOW + extra_program)
+        self.result, self.atoms = self.engine.evaluate_with_atoms(
+            self.data, EXTRA_SHOW + asp_program("legal", "cap_used_by.lp").read_text(encoding="utf-8") + extra_program)
         self.claim_ids = [c["claim_id"] for c in self.data.get("claims", [])]
         self.graph = build_graph(self)
 
