@@ -92,7 +92,9 @@ UI = {
     "benefit": ("待遇", "Benefit"), "used_by": ("使用它的规则", "Rules that use it"), "cited_by": ("引用本条的审查发现", "Audit findings citing it"),
     "no_match": ("没有匹配的条款", "No clause matches"), "error": ("输入有误", "Bad input"), "field": ("字段", "Field"),
     "expired": ("此案件已不在内存中，请重新提交。", "This case is no longer held in memory; submit it again."),
-    "none": ("无", "none"), "not_given": ("未提供", "not given"),
+    "none": ("无", "none"), "not_given": ("未提供", "not given"), "analogy": ("类推适用", "by analogy with"),
+    "tilt_ratio": ("报销比例", "ratio"), "tilt_deductible": ("起付线 ×", "deductible ×"), "tilt_cap": ("封顶线", "cap"),
+    "no_cap": ("取消封顶线", "no cap"), "ordinary_cap": ("按大病保险现行封顶线", "the usual cap"),
 }
 
 UNITS = {"ratio": ("比例", "ratio"), "yuan": ("元", "yuan"), "flag": ("是否", "yes/no"), "factor": ("倍数", "factor"),

@@ -28,6 +28,7 @@ TEMPLATES = Path(__file__).resolve().parent / "templates"
 LANGS = ("zh", "en")
 env = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(["html"]),
                   trim_blocks=True, lstrip_blocks=True)
+env.globals["change_text"] = view.change_text
 
 
 class CaseStore:
@@ -194,11 +195,11 @@ def build_pages(settings, audit_cache: service.AuditCache) -> APIRouter:
             return render(request, "why.html", 422, key=key, target=target, ans=None, error=str(exc),
                           back_url=f"/case/{key}")
         s = await run_in_threadpool(service.session, case)
-        from ..legal.why import node_line
+        w = Words(kb(), lang)
         lines = {}
 
         def walk(n):
-            lines[n["node"]] = node_line(s, n, lang)
+            lines[n["node"]] = view.node_text(s, n, w)
             for m in n.get("used", []):
                 walk(m)
         for t in ans["tree"]:

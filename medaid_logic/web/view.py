@@ -85,3 +85,58 @@ def warnings(result: dict) -> list[dict]:
 def whatif_defaults(case: dict) -> dict:
     return {"identities": case["applicant"].get("identities", []), "claims": case.get("claims", []),
             "stats": {k: v for k, v in (case.get("parameters") or {}).items() if k in STATISTICS}}
+
+
+def node_text(s, n: dict, w) -> str:
+    """One node of a why tree in the reader's words: a parameter by its benefit, categories and
+    value, an input by the field's name, a category by its label; the clause by its locator.
+    Other kinds keep the legal layer's line (legal/why.py node_line) with ids turned to words."""
+    import re
+    from ..legal.i18n import w as lw
+    from ..legal.why import node_line
+    kind, label = n.get("kind"), str(n.get("label", n.get("node")))
+    loc = f"〔{w.locator(n['rule'])}〕" if n.get("rule") else ""
+    if kind == "parameter" and label in s.kb.parameters:
+        p = s.kb.parameters[label]
+        return f"{lw('parameter', w.lang)} {w.benefits(p.benefits)} · {w.cats(p.categories)}: {w.value(label)} {loc}"
+    if kind == "input":
+        m = re.fullmatch(r"claims\[(\d+)\]\.(\w+)", label)
+        if m and int(m.group(1)) < len(s.claim_ids):
+            name = f"{w.t('bill')} {s.claim_ids[int(m.group(1))]} · {w.t(m.group(2))}"
+        elif re.fullmatch(r"applicant\.identities\[\d+\]", label):
+            name = w.t("identities")
+        else:
+            name = w.t(label.rsplit(".", 1)[-1])
+        return f"{lw('input', w.lang)} {name} = {w.note(str(n.get('value')))}"
+    if kind == "category":
+        return (f"{lw('category', w.lang)} {w.cat(label)} {n.get('since') or ''} – {n.get('until') or ''}"
+                f" ({w.source(n.get('source'))}) {loc}")
+    if kind == "step":
+        formula = (n.get("formula_zh") or n.get("formula")) if w.zh else n.get("formula")
+        return f"{w.step(label)} {n.get('amount')} = {formula} {loc}"
+    if kind == "claim":
+        cat = f" [{w.cat(n['category'])}]" if n.get("category") else ""
+        return f"{w.t('bill')} {label}: {w.t('aid')} {n.get('amount')}{cat} {loc}"
+    if kind == "alternative":
+        return f"{lw('alternative', w.lang)} {w.cat(label)}: {n.get('amount')} {loc}"
+    line = re.sub(r"\s*〔[^〕]*〕|\s*\[[a-z]+/[^\]]*\]", "", node_line(s, n, w.lang))
+    return f"{w.note(line)} {loc}"
+
+
+def change_text(ch: str, w) -> str:
+    """A what-if change (`identity.returned_poor.until=2023-05-01`) in words."""
+    import re
+    m = re.fullmatch(r"identity\.(\w+)\.(since|until)=(.*)", ch)
+    if m:
+        return f"{w.cat(m.group(1))} · {w.t(m.group(2))} = {m.group(3) if m.group(3) != 'null' else '—'}"
+    m = re.fullmatch(r"claim\.([^.]+)\.(\w+)=(.*)", ch)
+    if m:
+        return f"{w.t('bill')} {m.group(1)} · {w.t(m.group(2))} = {m.group(3)}"
+    m = re.fullmatch(r"identity([+-])=(\w+)(.*)", ch)
+    if m:
+        return f"{'+' if m.group(1) == '+' else '−'} {w.cat(m.group(2))}{m.group(3)}"
+    m = re.fullmatch(r"param\.([^=]+)=(.*)", ch)
+    if m:
+        key = m.group(1)
+        return f"{w.t(key) if key in ('income_base', 'rural_income_base', 'dibao_standard', 'contribution') else key} = {m.group(2)}"
+    return ch
