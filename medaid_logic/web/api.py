@@ -30,7 +30,7 @@ class ErrorResponse(BaseModel):
 
 
 class Envelope(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", strict=True)  # nothing coerced: "yes" is not a boolean
     case: dict = Field(description="a case of CASE_FORMAT.md")
     lang: Literal["zh", "en"] = "zh"
     format: Literal["json", "text", "dot"] = "json"
@@ -55,7 +55,7 @@ class ClausesRequest(Envelope):
 
 
 class ExportRequest(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", strict=True)  # nothing coerced: "yes" is not a boolean
     case: dict
     lang: Literal["zh", "en"] = "zh"
     format: Literal["turtle", "json-ld", "json", "dot"] = "turtle"

@@ -65,7 +65,7 @@ def render(request: Request, name: str, status: int = 200, **ctx) -> HTMLRespons
     kb = service.engine().kb
     w = Words(kb, lang)
     other = "en" if lang == "zh" else "zh"
-    switch = str(request.url.include_query_params(lang=other)) if request.method == "GET" else \
+    switch = request.url.path + "?" + request.url.include_query_params(lang=other).query if request.method == "GET" else \
         ctx.get("back_url", "/case") + f"?lang={other}"
     html = env.get_template(name).render(w=w, lang=lang, switch=switch, kb=kb, path=request.url.path, **ctx)
     resp = HTMLResponse(html, status_code=status)
