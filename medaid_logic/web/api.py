@@ -109,6 +109,15 @@ ERRORS = {422: {"model": ErrorResponse, "description": "bad input: the error nam
           413: {"model": ErrorResponse, "description": "body or batch larger than the configured limit"}}
 
 
+def ok(*media: str) -> dict:
+    """The 200 answer's media types (json first), beside the error answers."""
+    content = {m: {"schema": {} if m.endswith("json") else {"type": "string"}} for m in media}
+    return {200: {"description": "the answer", "content": content}, **ERRORS}
+
+
+EXPLAIN = ok("application/json", "text/plain", "text/vnd.graphviz")
+
+
 def _body(schema_ref: str, ex: dict | None = None) -> dict:
     content = {"schema": {"$ref": f"#/components/schemas/{schema_ref}"}}
     if ex:
@@ -126,7 +135,7 @@ def build_router(settings, audit_cache: service.AuditCache) -> APIRouter:
     def env_examples(extra: dict) -> dict:
         return {k: {"summary": k, "value": {"case": v, **extra}} for k, v in ex.items()}
 
-    @r.post("/evaluate", responses=ERRORS, openapi_extra=_body("Case", case_examples),
+    @r.post("/evaluate", responses=ok("application/json", "text/plain"), openapi_extra=_body("Case", case_examples),
             summary="evaluate one case (medaid evaluate)")
     async def evaluate(request: Request, format: Literal["json", "text"] = "json", lang: Literal["zh", "en"] = "zh"):
         data = await read_json(request)
@@ -134,7 +143,7 @@ def build_router(settings, audit_cache: service.AuditCache) -> APIRouter:
             return PlainTextResponse(await run_in_threadpool(service.evaluate_text, data, lang))
         return answer(await run_in_threadpool(service.evaluate, data), "json")
 
-    @r.post("/batch", responses=ERRORS, summary="JSON Lines in, JSON Lines out, streamed, order kept (medaid batch)",
+    @r.post("/batch", responses=ok("application/x-ndjson"), summary="JSON Lines in, JSON Lines out, streamed, order kept (medaid batch)",
             openapi_extra={"requestBody": {"required": True, "content": {"application/x-ndjson": {
                 "schema": {"type": "string"},
                 "example": "\n".join(json.dumps(v, ensure_ascii=False) for v in ex.values())}}}})
@@ -149,31 +158,31 @@ def build_router(settings, audit_cache: service.AuditCache) -> APIRouter:
             raise BadInput("body", f"{len(lines)} lines: more than the batch limit of {settings.max_batch_lines}", 413)
         return StreamingResponse(iterate_in_threadpool(service.batch_lines(lines)), media_type="application/x-ndjson")
 
-    @r.post("/why", responses=ERRORS, summary="the derivation behind one amount, category or flag (medaid why)",
+    @r.post("/why", responses=EXPLAIN, summary="the derivation behind one amount, category or flag (medaid why)",
             openapi_extra=_body("WhyRequest", env_examples({"target": f"claim:{first_claim}"})))
     async def why(request: Request):
         e = await read_envelope(request, WhyRequest)
         return answer(await run_in_threadpool(service.why, e.case, e.target, e.lang, e.format), e.format)
 
-    @r.post("/why-not", responses=ERRORS, summary="every rule that could have produced the target and what failed",
+    @r.post("/why-not", responses=EXPLAIN, summary="every rule that could have produced the target and what failed",
             openapi_extra=_body("WhyNotRequest", env_examples({"target": "category:tekun", "minimal": True})))
     async def why_not(request: Request):
         e = await read_envelope(request, WhyNotRequest)
         return answer(await run_in_threadpool(service.why_not, e.case, e.target, e.lang, e.minimal, e.format), e.format)
 
-    @r.post("/what-if", responses=ERRORS, summary="re-evaluate with changes; every amount that changed",
+    @r.post("/what-if", responses=EXPLAIN, summary="re-evaluate with changes; every amount that changed",
             openapi_extra=_body("WhatIfRequest", env_examples({"set": [f"claim.{first_claim}.total_cost=1000"]})))
     async def what_if(request: Request):
         e = await read_envelope(request, WhatIfRequest)
         return answer(await run_in_threadpool(service.what_if, e.case, e.set, e.lang, e.format), e.format)
 
-    @r.post("/clauses", responses=ERRORS, summary="every clause the decision used, in document order",
+    @r.post("/clauses", responses=EXPLAIN, summary="every clause the decision used, in document order",
             openapi_extra=_body("ClausesRequest", env_examples({})))
     async def clauses(request: Request):
         e = await read_envelope(request, ClausesRequest)
         return answer(await run_in_threadpool(service.clauses, e.case, e.lang, e.format), e.format)
 
-    @r.post("/export", responses=ERRORS, summary="the decision record (PROV-O Turtle, JSON-LD) or the derivation graph",
+    @r.post("/export", responses=ok(*service.EXPORT_FORMATS.values()), summary="the decision record (PROV-O Turtle, JSON-LD) or the derivation graph",
             openapi_extra=_body("ExportRequest", env_examples({"format": "turtle"})))
     async def export(request: Request):
         e = await read_envelope(request, ExportRequest)
