@@ -3,6 +3,7 @@
 never floats); bad input answers 422 with {"error": {"field", "message"}}."""
 from __future__ import annotations
 
+import asyncio
 import json
 from pathlib import Path
 from typing import Literal
@@ -139,9 +140,10 @@ def build_router(settings, audit_cache: service.AuditCache) -> APIRouter:
             summary="evaluate one case (medaid evaluate)")
     async def evaluate(request: Request, format: Literal["json", "text"] = "json", lang: Literal["zh", "en"] = "zh"):
         data = await read_json(request)
+        result = await asyncio.wrap_future(service.batcher().submit(data))
         if format == "text":
-            return PlainTextResponse(await run_in_threadpool(service.evaluate_text, data, lang))
-        return answer(await run_in_threadpool(service.evaluate, data), "json")
+            return PlainTextResponse(service.text_of(result, lang))
+        return answer(result, "json")
 
     @r.post("/batch", responses=ok("application/x-ndjson"), summary="JSON Lines in, JSON Lines out, streamed, order kept (medaid batch)",
             openapi_extra={"requestBody": {"required": True, "content": {"application/x-ndjson": {

@@ -4,6 +4,8 @@ The engine and KB load once per process (service.engine()); solver calls run in 
 (clingo's C calls release the GIL), so one slow request never blocks the event loop."""
 from __future__ import annotations
 
+import os
+from contextlib import asynccontextmanager
 from pathlib import Path
 
 from fastapi import FastAPI, Request
@@ -27,9 +29,20 @@ def _error(field: str, message: str, status: int = 422) -> JSONResponse:
     return JSONResponse({"error": {"field": field, "message": message}}, status_code=status)
 
 
+@asynccontextmanager
+async def lifespan(app: FastAPI):
+    """Load the engine and KB before the first request; size the solver threads to the cores
+    (more threads than cores only queue on the GIL)."""
+    import anyio.to_thread
+    from starlette.concurrency import run_in_threadpool
+    anyio.to_thread.current_default_thread_limiter().total_tokens = max(2, os.cpu_count() or 2)
+    await run_in_threadpool(service.engine)
+    yield
+
+
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or Settings.from_env()
-    app = FastAPI(title="medaid-logic workbench", version="1", docs_url=None, redoc_url=None,
+    app = FastAPI(title="medaid-logic workbench", version="1", docs_url=None, redoc_url=None, lifespan=lifespan,
                   description="Medical-assistance rules engine over HTTP: one endpoint per `medaid` verb, "
                               "the contract of CASE_FORMAT.md.")
     app.state.settings = settings

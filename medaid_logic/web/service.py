@@ -6,7 +6,10 @@ Everything here is synchronous and blocking; the app runs it off the event loop.
 from __future__ import annotations
 
 import json
+import os
+import queue
 import threading
+from concurrent.futures import Future
 from typing import Iterable, Iterator
 
 from ..case import loads
@@ -29,10 +32,61 @@ def evaluate(case) -> dict:
     return engine().evaluate(case)
 
 
-def evaluate_text(case, lang: str) -> str:
+class Batcher:
+    """Concurrent evaluate requests solved together: each worker thread takes what is queued
+    (up to `most`) and makes one Engine.evaluate_batch call of it — the batch verb's own path,
+    so every result is the one `evaluate` gives. A lone request waits for nothing; under load,
+    one grounding serves many requests (one solver call costs about as much for 1 case as for 20)."""
+
+    def __init__(self, workers: int | None = None, most: int = 64):
+        self.most = most
+        self._q: queue.Queue = queue.Queue()
+        self._threads = [threading.Thread(target=self._run, daemon=True, name=f"medaid-batcher-{i}")
+                         for i in range(workers or max(1, os.cpu_count() or 1))]
+        for t in self._threads:
+            t.start()
+
+    def submit(self, case) -> Future:
+        f: Future = Future()
+        self._q.put((case, f))
+        return f
+
+    def _run(self):
+        while True:
+            items = [self._q.get()]
+            while len(items) < self.most:
+                try:
+                    items.append(self._q.get_nowait())
+                except queue.Empty:
+                    break
+            try:
+                results = engine().evaluate_batch([c for c, _ in items])
+            except BaseException as exc:   # a broken KB or engine: every waiting request hears of it
+                for _, f in items:
+                    f.set_exception(exc)
+                continue
+            for (_, f), res in zip(items, results):
+                if isinstance(res, CaseError):
+                    f.set_exception(res)
+                else:
+                    f.set_result(res)
+
+
+_batcher: Batcher | None = None
+_batcher_lock = threading.Lock()
+
+
+def batcher() -> Batcher:
+    global _batcher
+    with _batcher_lock:
+        if _batcher is None:
+            _batcher = Batcher()
+        return _batcher
+
+
+def text_of(result: dict, lang: str) -> str:
     from ..render import render_text
-    e = engine()
-    return render_text(e.evaluate(case), e.kb, lang)
+    return render_text(result, engine().kb, lang)
 
 
 def batch_lines(lines: Iterable[tuple[int, str]], chunk: int = 200) -> Iterator[str]:
