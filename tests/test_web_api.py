@@ -401,3 +401,25 @@ def test_fuzz_the_openapi_schema(app):
         except Exception:
             pass
     assert not failures, "\n".join(failures[:5])
+
+
+def test_a_cap_used_up_by_an_earlier_bill_is_named_and_pictured(client):
+    """Taiyuan 第八条(二), dibao: 70%, annual cap 60000 (by hand):
+    c1 self-pay 150000 − 50000 = 100000; × 70% = 70000 > cap 60000 → 60000.00;
+    c2 self-pay 20000 − 10000 = 10000; × 70% = 7000, cap left 60000 − 60000 = 0 → 0.00, used by c1."""
+    case = {"case_id": "cap-1", "jurisdiction": "taiyuan", "year": 2023,
+            "applicant": {"identities": [{"category": "dibao", "since": "2021-01-01"}], "hukou": "taiyuan",
+                          "insured_in": "taiyuan"},
+            "claims": [{"claim_id": "c1", "kind": "inpatient", "admitted": "2023-03-01", "discharged": "2023-03-20",
+                        "in_province": True, "local": "city", "referred": True, "total_cost": 150000,
+                        "in_policy_cost": 150000, "basic_insurance_paid": 50000},
+                       {"claim_id": "c2", "kind": "inpatient", "admitted": "2023-06-01", "discharged": "2023-06-10",
+                        "in_province": True, "local": "city", "referred": True, "total_cost": 20000,
+                        "in_policy_cost": 20000, "basic_insurance_paid": 10000}],
+            "parameters": {"income_base": 29178, "contribution": 380}}
+    page = client.post("/case/json", data={"json": json.dumps(case)}).text
+    c2 = page.split('id="bill-c2"')[1].split("</article>")[0]
+    assert ">0.00<" in c2 and "已被此前费用用去： c1" in c2
+    cap = page.split("年度限额使用")[1]
+    assert "费用 c1: 限额 60000.00 · 此前已用 0.00 · 本次 60000.00 · 剩余 0.00" in cap
+    assert "费用 c2: 限额 60000.00 · 此前已用 60000.00 · 本次 0.00 · 剩余 0.00" in cap

@@ -68,7 +68,7 @@ UI = {
     "other": ("其他支付", "other payers"), "medical_aid": ("医疗救助", "medical aid"),
     "left": ("个人负担", "left to the person"), "out_of_policy": ("其中目录外", "of which out of catalogue"),
     "cap": ("限额", "cap"), "used_before": ("此前已用", "used before"), "this_bill": ("本次", "this bill"),
-    "remaining": ("剩余", "remaining"),
+    "remaining": ("剩余", "remaining"), "used_by_bills": ("已被此前费用用去：", "used by the earlier bills"),
     "whatif": ("如果……（修改后重新计算）", "What if… (change and re-evaluate)"),
     "whatif_help": ("修改任意日期、费用或参数，显示所有变化的金额及其原因。",
                     "Change any date, cost or parameter: every amount that changed, with the clause or parameter that made the difference."),

@@ -163,6 +163,7 @@ def build_pages(settings, audit_cache: service.AuditCache) -> APIRouter:
         by_id = {c["claim_id"]: c for c in case.get("claims", [])}
         claims = [{"r": c, "input": by_id.get(c["claim_id"], {}),
                    "steps": view.steps(s, f"claim:{c['claim_id']}", c, lang),
+                   "consumed": view.consumed_by(s, c["claim_id"]),
                    "bar": view.svg_segments(view.money_bar(by_id.get(c["claim_id"], {}), c, s.result["flags"]))}
                   for c in s.result["claims"]]
         return render(request, "result.html", key=key, case=case, res=s.result, claims=claims,

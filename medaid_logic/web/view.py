@@ -140,3 +140,22 @@ def change_text(ch: str, w) -> str:
         key = m.group(1)
         return f"{w.t(key) if key in ('income_base', 'rural_income_base', 'dibao_standard', 'contribution') else key} = {m.group(2)}"
     return ch
+
+
+CONSUMED = {"cap_used_by": "annual_cap", "deductible_met_by": "deductible"}
+
+
+def consumed_by(s, claim_id: str) -> dict[str, list[str]]:
+    """The earlier claims that used up a claim's cap or met its deductible (the graph's
+    cap_used_by / deductible_met_by edges, from the solver's pool atoms): {limit: [claim ids]}."""
+    out: dict[str, list[str]] = {}
+    g = s.graph
+    for what in ("annual_cap", "deductible"):
+        node = f"claim:{claim_id}.step:{what}"
+        if node not in g:
+            continue
+        for m in g.successors(node):
+            limit = CONSUMED.get(g.edges[node, m].get("rel"))
+            if limit and m.startswith("claim:"):
+                out.setdefault(limit, []).append(m.split(":", 1)[1])
+    return out
