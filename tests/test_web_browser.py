@@ -45,9 +45,10 @@ def page(browser):
     ctx.close()
 
 
-def shot(page, name: str, full: bool = True):
+def shot(page, name: str, full: bool = True, height: int | None = None):
     SHOTS.mkdir(exist_ok=True)
-    page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=full)
+    clip = {"x": 0, "y": 0, "width": 1200, "height": height} if height else None
+    page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=full, clip=clip)
 
 
 def enter_taiyuan(page, base):
@@ -80,6 +81,7 @@ def test_enter_a_taiyuan_applicant_and_see_the_amounts(page, base):
     enter_taiyuan(page, base)
     e = DATA["expect"]
     shot(page, "case-result")
+    shot(page, "case-result-top", height=1750)      # the README's picture (docs/workbench-case.png)
     assert page.locator("#bill-c1 .aid strong").inner_text() == e["c1"]
     assert page.locator("#bill-c2 .aid strong").inner_text() == e["c2"]
     assert e["total"] in page.locator(".total .big").inner_text()
