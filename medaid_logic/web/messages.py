@@ -68,7 +68,10 @@ UI = {
     "other": ("其他支付", "other payers"), "medical_aid": ("医疗救助", "medical aid"),
     "left": ("个人负担", "left to the person"), "out_of_policy": ("其中目录外", "of which out of catalogue"),
     "cap": ("限额", "cap"), "used_before": ("此前已用", "used before"), "this_bill": ("本次", "this bill"),
-    "remaining": ("剩余", "remaining"), "used_by_bills": ("已被此前费用用去：", "used by the earlier bills"),
+    "remaining": ("剩余", "remaining"), "condition_failed": ("本条适用条件未满足", "a condition of this clause is not met"),
+    "would_pay": ("若如此将支付", "would have paid"), "year_total_if": ("全年合计", "year total"),
+    "still_chosen": ("就高不就低仍选择", "take the highest would still choose"), "minimal_change": ("最小改变", "minimal change"),
+    "not_found": ("未找到", "none found"), "used_by_bills": ("已被此前费用用去：", "used by the earlier bills"),
     "whatif": ("如果……（修改后重新计算）", "What if… (change and re-evaluate)"),
     "whatif_help": ("修改任意日期、费用或参数，显示所有变化的金额及其原因。",
                     "Change any date, cost or parameter: every amount that changed, with the clause or parameter that made the difference."),
@@ -223,12 +226,21 @@ class Words:
         interpretation id its name, a category id its label."""
         import re
         js = "|".join(map(re.escape, self.kb.jurisdictions))
-        text = re.sub(rf"(?<![\w/])(?:{js})/[^\s：:，,；;()（）]+(?:\([^)]*\))*",
+        text = re.sub(rf"(?<![\w/])(?:{js})/[^\s：:，,；;()（）]+(?:\([^)]*\))*(?:#\w+)?",
                       lambda m: self.locator(m.group(0)) or m.group(0), text)
         text = re.sub(r"^(?:解释口径|interpretation) ([a-z_]+)[：:]\s*",
                       lambda m: "" if m.group(1) in self.kb.interpretations else m.group(0), text)
         cats = "|".join(sorted(map(re.escape, self.kb.categories), key=len, reverse=True))
-        return re.sub(rf"(?<![\w/.])({cats})(?![\w/])", lambda m: self.cat(m.group(1)), text)
+        text = re.sub(rf"(?<![\w/.])({cats})(?![\w/])", lambda m: self.cat(m.group(1)), text)
+        return re.sub(r"([^\s(（]+)[(（]\1[)）]", r"\1", text)   # "低保对象(dibao)" said once
+
+    def explanation(self, text) -> str:
+        """A why-not explanation without solver atoms: an atom left in it is said in words."""
+        import re
+        text = self.note(str(text or ""))
+        if re.search(r"[a-z_]+\([^)]*[A-Z_0-9,][^)]*\)", text):
+            return self.t("condition_failed")
+        return text
 
     def target(self, target: str) -> str:
         """A target name (claim:c1.step:top_up) as words: 费用 c1 · 兜底救助至目标比例."""

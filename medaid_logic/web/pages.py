@@ -214,12 +214,11 @@ def build_pages(settings, audit_cache: service.AuditCache) -> APIRouter:
         case = stored(key)
         lang = pick_lang(request)
         try:
-            text = await run_in_threadpool(service.why_not, case, target, lang, minimal, "text")
-            ans = await run_in_threadpool(service.why_not, case, target, lang, False, "json")
+            ans = await run_in_threadpool(service.why_not, case, target, lang, minimal, "json")
         except TargetError as exc:
-            return render(request, "why_not.html", 422, key=key, target=target, text=None, ans=None,
+            return render(request, "why_not.html", 422, key=key, target=target, ans=None,
                           error=str(exc), minimal=minimal, back_url=f"/case/{key}")
-        return render(request, "why_not.html", key=key, target=target, text=text, ans=ans, error=None,
+        return render(request, "why_not.html", key=key, target=target, ans=ans, error=None,
                       minimal=minimal, back_url=f"/case/{key}")
 
     @r.post("/case/{key}/what-if")
