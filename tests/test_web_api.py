@@ -351,6 +351,10 @@ def test_every_page_of_a_case(client, result_url):
     assert 'value="ty-2023-0117"' in client.get(result_url + "/edit").text
     w = client.post(result_url + "/what-if", data={"id-1-until": "2023-05-01"}).text
     assert "25180.00" in w
+    # by hand, 第九条(一) dibao 特药 10%: c3 self-pay 8000 − 6000 = 2000 → 200.00 (was 280.00); total 26455 − 80 = 26375.00
+    w = client.post(result_url + "/what-if", data={"cl-c3-basic_insurance_paid": "6000", "cl-c3-date": "2023-10-09"}).text
+    assert ">280.00<" in w and ">200.00<" in w and ">26375.00<" in w
+    assert "费用 c3 · 基本医保支付 = 6000" in w
     assert client.get("/case/0000/why").status_code == 422
 
 
