@@ -369,6 +369,8 @@ def test_audit_law_and_english(client):
     assert "低保边缘家庭成员" in law
     en = client.get("/case?lang=en")
     assert "Enter an applicant" in en.text and "lang=en" in en.headers["set-cookie"]
+    assert "Enter an applicant" in client.get("/case").text                  # the cookie keeps it
+    client.cookies.clear()
 
 
 def test_the_letter_cli(capsys):
