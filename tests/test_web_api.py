@@ -320,6 +320,10 @@ def test_the_case_form_posts_and_re_renders_with_errors(client):
     assert bad.status_code == 422 and "claims[0].discharged" in bad.text and 'value="f1"' in bad.text
     more = client.post("/case", data={**form, "action": "add_claim"})
     assert 'id="cl-1-claim_id"' in more.text and 'value="c2"' in more.text
+    moved = client.post("/case", data={**form, "id-0-category": "returned_poor", "jurisdiction": "wuxi", "action": "refresh"})
+    assert '<option value="returned_poor" selected>' in moved.text   # not held in Wuxi: kept, not silently dropped
+    other = client.post("/case", data={**form, "id-0-category": "returned_poor", "jurisdiction": "wuxi"})
+    assert other.status_code == 422 and "applicant.identities[0].category" in other.text
     fewer = client.post("/case", data={**form, "action": "remove_identity-0"})
     assert 'id="id-0-category"' not in fewer.text
 
