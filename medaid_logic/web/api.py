@@ -15,7 +15,6 @@ from starlette.concurrency import iterate_in_threadpool, run_in_threadpool
 
 from .. import listings
 from ..case import Case, _path, loads
-from ..errors import CaseError
 from . import service
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"

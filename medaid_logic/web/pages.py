@@ -250,14 +250,15 @@ def build_pages(settings, audit_cache: service.AuditCache) -> APIRouter:
     @r.get("/audit")
     async def audit_page(request: Request, jurisdiction: str | None = None, kind: str | None = None,
                          severity: str | None = None):
-        report = await run_in_threadpool(audit_cache.report)
         j = jurisdiction or None
+        msg = listings.unknown_jurisdiction(kb(), j)
+        if msg:
+            raise CaseError("jurisdiction", msg)
+        report = await run_in_threadpool(audit_cache.report)
         fs = service.filter_report(report, j, kind or None, severity or None)
-        from ..audit.render import coverage_rows
-        lang = pick_lang(request)
         return render(request, "audit.html", report=report, shown=fs, jurisdiction=j or "", kind=kind or "",
                       severity=severity or "", kinds=sorted(report["summary"]["by_kind"]),
-                      coverage=coverage_table(report, j, lang))
+                      coverage=coverage_table(report, j))
 
     @r.get("/audit/witness")
     async def witness(request: Request, finding: str, n: int = 0):
@@ -289,7 +290,7 @@ def build_pages(settings, audit_cache: service.AuditCache) -> APIRouter:
     return r
 
 
-def coverage_table(report: dict, jurisdiction: str | None, lang: str) -> dict:
+def coverage_table(report: dict, jurisdiction: str | None) -> dict:
     """Status × jurisdiction counts of the audit's coverage slots, and each status's share for its colour."""
     js = [jurisdiction] if jurisdiction else report["audit"]["jurisdictions"]
     statuses = ["stated", "vague", "delegated", "silent", "partial", "none"]
