@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: install demo test bench clean
+.PHONY: install demo test bench clean serve bench-serve browser
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -19,8 +19,19 @@ demo: $(STAMP)
 	$(BIN)/medaid evaluate examples/taiyuan-dibao-returned-poor.json --format text
 	$(BIN)/medaid evaluate examples/taiyuan-dibao-returned-poor.json --format json
 
-test: $(STAMP)
+# the browser tests drive Debian's chromium (a CJK font renders the Chinese pages); CI runs as root
+browser:
+	command -v chromium >/dev/null || (apt-get update && apt-get install -y chromium fonts-wqy-microhei)
+	(command -v fc-list >/dev/null && fc-list | grep -qi wqy) || (apt-get update && apt-get install -y fonts-wqy-microhei)
+
+test: $(STAMP) browser
 	$(BIN)/python -m pytest -q
+
+serve: $(STAMP)
+	$(BIN)/medaid serve
+
+bench-serve: $(STAMP)
+	$(BIN)/python bench/bench_serve.py
 
 bench: $(STAMP)
 	$(BIN)/python bench/bench_batch.py 20000 --jobs 1

@@ -257,7 +257,7 @@ def build_parser() -> argparse.ArgumentParser:
     return ap
 
 
-PLUGINS = ("cli_legal", "cli_audit")  # why / why-not / what-if / clauses / export; audit
+PLUGINS = ("cli_legal", "cli_audit", "letter", "web.serve")  # why / why-not / what-if / clauses / export; audit; letter; serve
 
 
 def main(argv: list[str] | None = None) -> int:

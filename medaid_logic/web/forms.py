@@ -1,0 +1,151 @@
+"""The Case form: a case dict ↔ the form's flat fields. Nothing is guessed: an empty field is left
+out of the case (the engine then says what is missing); numbers stay the strings typed (the
+engine reads them as exact decimals); the engine validates the case, naming the field."""
+from __future__ import annotations
+
+import json
+from decimal import Decimal
+
+from ..case import CLAIM_KINDS, STATISTICS, Claim, Facts, YearToDate
+
+IDENTITY_FIELDS = ("category", "subtype", "since", "until")
+CLAIM_FIELDS = tuple(Claim.model_fields)
+BOOL_CLAIM = ("in_province", "referred", "relocated")
+FACT_FIELDS = tuple(Facts.model_fields)
+YTD_FIELDS = tuple(YearToDate.model_fields)
+HOUSEHOLD = ("household_income_per_capita", "household_medical_burden_per_capita", "household_assets_within_limits")
+DISABILITY = ("disability_certificate_grade", "disability_types", "employed")
+
+
+def _s(v) -> str:
+    if v is None:
+        return ""
+    if isinstance(v, bool):
+        return "true" if v else "false"
+    if isinstance(v, Decimal):
+        return format(v, "f")
+    return str(v)
+
+
+def blank(jurisdiction: str, year: int) -> dict:
+    return {"case_id": "", "jurisdiction": jurisdiction, "year": str(year), "birth_date": "", "hukou": "",
+            "residence_place": "", "residence_since": "", "insured_in": "",
+            "identities": [dict.fromkeys(IDENTITY_FIELDS, "")], "claims": [new_claim(1)],
+            "facts": {}, "stats": {}, "ytd": {}, "params_extra": ""}
+
+
+def new_claim(n: int) -> dict:
+    c = dict.fromkeys(CLAIM_FIELDS, "")
+    c.update(claim_id=f"c{n}", kind="inpatient", in_province="true", referred="true")
+    return c
+
+
+def from_case(case: dict) -> dict:
+    """A case (as read) → the form's values, every field kept (what the form does not show as a
+    field goes to the parameter overrides box)."""
+    ap = case.get("applicant") or {}
+    res = ap.get("residence") or {}
+    params = dict(case.get("parameters") or {})
+    stats = {k: _s(params.pop(k)) for k in list(params) if k in STATISTICS}
+    facts = ap.get("facts") or {}
+    return {
+        "case_id": _s(case.get("case_id")), "jurisdiction": _s(case.get("jurisdiction")), "year": _s(case.get("year")),
+        "birth_date": _s(ap.get("birth_date")), "hukou": _s(ap.get("hukou")),
+        "residence_place": _s(res.get("place")), "residence_since": _s(res.get("since")),
+        "insured_in": _s(ap.get("insured_in")),
+        "identities": [{k: _s(i.get(k)) for k in IDENTITY_FIELDS} for i in ap.get("identities") or []],
+        "claims": [{k: _s(c.get(k)) for k in CLAIM_FIELDS} for c in case.get("claims") or []],
+        "facts": {k: (list(v) if isinstance(v, list) else _s(v)) for k, v in facts.items()},
+        "stats": stats, "ytd": {k: _s(v) for k, v in (ap.get("year_to_date") or {}).items()},
+        "params_extra": json.dumps(params, ensure_ascii=False, default=str) if params else "",
+    }
+
+
+def read_form(form) -> dict:
+    """The posted form (a starlette FormData) → the form's values (the same shape as from_case)."""
+    get = lambda k: (form.get(k) or "").strip()
+    rows = lambda prefix: sorted({int(k.split("-")[1]) for k in form.keys() if k.startswith(prefix + "-")
+                                  and k.split("-")[1].isdigit()})
+    return {
+        "case_id": get("case_id"), "jurisdiction": get("jurisdiction"), "year": get("year"),
+        "birth_date": get("birth_date"), "hukou": get("hukou"), "residence_place": get("residence_place"),
+        "residence_since": get("residence_since"), "insured_in": get("insured_in"),
+        "identities": [{k: get(f"id-{n}-{k}") for k in IDENTITY_FIELDS} for n in rows("id")],
+        "claims": [{k: get(f"cl-{n}-{k}") for k in CLAIM_FIELDS} for n in rows("cl")],
+        "facts": {k: (form.getlist(f"fact-{k}") if k == "disability_types" else get(f"fact-{k}")) for k in FACT_FIELDS
+                  if form.getlist(f"fact-{k}")},
+        "stats": {k: get(f"stat-{k}") for k in STATISTICS if get(f"stat-{k}")},
+        "ytd": {k: get(f"ytd-{k}") for k in YTD_FIELDS if get(f"ytd-{k}")},
+        "params_extra": get("params_extra"),
+    }
+
+
+class FormError(ValueError):
+    def __init__(self, field: str, message: str):
+        super().__init__(field, message)
+        self.field, self.message = field, message
+
+
+def _value(v: str):
+    """A typed value as the case's JSON would carry it: true/false as booleans, an integer as an
+    integer (grade, year), anything else as the string typed (dates, codes, money)."""
+    if v in ("true", "false"):
+        return v == "true"
+    if v.isdigit():
+        return int(v)
+    return v
+
+
+def to_case(f: dict) -> dict:
+    """The form's values → a case dict for the engine (empty fields left out)."""
+    case: dict = {"case_id": f["case_id"], "jurisdiction": f["jurisdiction"], "year": _value(f["year"])}
+    ap: dict = {"identities": [{k: _value(v) if k != "category" else v for k, v in i.items() if v}
+                               for i in f["identities"] if any(i.values())]}
+    for k in ("birth_date", "hukou", "insured_in"):
+        if f[k]:
+            ap[k] = f[k]
+    if f["residence_place"] or f["residence_since"]:
+        ap["residence"] = {k: v for k, v in (("place", f["residence_place"]), ("since", f["residence_since"])) if v}
+    facts = {}
+    for k, v in f["facts"].items():
+        if k == "disability_types":
+            if v:
+                facts[k] = list(v)
+        elif v:
+            facts[k] = _value(v) if k in ("household_assets_within_limits", "employed", "disability_certificate_grade") else v
+    if facts:
+        ap["facts"] = facts
+    if f["ytd"]:
+        ap["year_to_date"] = dict(f["ytd"])
+    case["applicant"] = ap
+    claims = []
+    for c in f["claims"]:
+        if not any(v for k, v in c.items() if k not in ("kind", "in_province", "referred")):
+            continue   # an untouched new row
+        claims.append({k: (_value(v) if k in BOOL_CLAIM else v) for k, v in c.items() if v})
+    case["claims"] = claims
+    params = dict(f["stats"])
+    if f["params_extra"]:
+        try:
+            extra = json.loads(f["params_extra"], parse_float=Decimal)
+        except json.JSONDecodeError as exc:
+            raise FormError("parameters", f"not valid JSON: {exc.msg}") from None
+        if not isinstance(extra, dict):
+            raise FormError("parameters", "a JSON object of parameter overrides")
+        params.update(extra)
+    if params:
+        case["parameters"] = params
+    return case
+
+
+def fields_read(kb, jurisdiction: str, form: dict) -> dict:
+    """Which optional groups the jurisdiction's rules read (from the KB: its statistics, its
+    derivation tests), plus any the case already fills."""
+    js = {jurisdiction, kb.parents.get(jurisdiction)}
+    kinds = {p.kind for p in kb.parameters.values() if p.jurisdiction in js and "eligibility" in p.benefits}
+    stats = sorted({u.statistic for u in kb.statistic_uses if u.jurisdiction in js} | set(form["stats"]),
+                   key=STATISTICS.index)
+    return {"stats": stats,
+            "household": "income_multiple" in kinds or any(k in form["facts"] for k in HOUSEHOLD),
+            "disability": "disability_grade_max" in kinds or any(k in form["facts"] for k in DISABILITY),
+            "claim_kinds": CLAIM_KINDS}
