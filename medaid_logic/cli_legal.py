@@ -52,46 +52,18 @@ def cmd_why(args):
 
 @_run
 def cmd_why_not(args):
-    from .legal.minimal import minimal_change, minimal_text
-    from .legal.session import TargetError, parse_target
-    from .legal.whynot import why_not, why_not_text
+    from .legal.answers import why_not_answer, why_not_dot_answer
+    from .legal.session import parse_target
     s = _session(args)
     t = parse_target(args.target)
-    if t.kind in ("claim", "claim_category") and not args.trace and args.format != "dot":
-        return _why_not_claim(args, s, t)
-    ans = why_not(s, t, args.lang)
-    if args.minimal:
-        try:
-            ans["minimal_change"] = minimal_change(s, t)
-        except TargetError as exc:   # an amount question: the why-not answer stands, with a note
-            ans["minimal_change"] = {"target": str(t), "found": False, "unsupported": True, "message": str(exc)}
-    if args.format == "json":
-        _out(ans)
-    elif args.format == "dot":
-        from .legal.dot import why_not_dot
-        sys.stdout.write(why_not_dot(ans))
-    else:
-        sys.stdout.write(why_not_text(s, ans, args.lang))
-        if args.minimal:
-            sys.stdout.write(minimal_text(ans["minimal_change"], args.lang))
-
-
-def _why_not_claim(args, s, t):
-    """why-not on a claim: the justification (the deciding step of each category, in words)."""
-    from .legal.justify import why_not_claim, why_not_claim_text
-    from .legal.minimal import minimal_change, minimal_text
-    from .legal.session import check_target
-    check_target(s, t)
-    ans = why_not_claim(s, s.claim_index(t.claim), t.name if t.kind == "claim_category" else None, args.lang, args.across)
-    ans["jurisdiction"] = s.data["jurisdiction"]
-    if args.minimal:
-        ans["minimal_change"] = minimal_change(s, t)
+    if args.format == "dot":
+        sys.stdout.write(why_not_dot_answer(s, t, args.lang))
+        return
+    ans, text = why_not_answer(s, t, args.lang, args.minimal, args.across, args.trace)
     if args.format == "json":
         _out(ans)
     else:
-        sys.stdout.write(why_not_claim_text(ans, args.lang))
-        if args.minimal:
-            sys.stdout.write(minimal_text(ans["minimal_change"], args.lang))
+        sys.stdout.write(text)
 
 
 @_run

@@ -123,6 +123,9 @@ def minimal_text(ans: dict, lang: str) -> str:
                 f"minimal change: not answered — {ans['message']}; ask what-if for an amount\n")
     if not ans["found"]:
         return ("最小改变: 不存在——改变所持身份、转诊或省内就医均不能得到该结果\n" if zh else f"minimal change: none — {ans['message']}\n")
+    if not ans["size"]:   # the target already holds: what limits it is an amount, said above
+        return ("最小改变: 无需改变——已有可适用的类别，金额受限的原因见上文\n" if zh else
+                "minimal change: none needed — a category already applies; what limits the amount is said above\n")
     lines = [(f"最小改变（{ans['size']} 项）:" if zh else f"minimal change ({ans['size']}):")]
     for c in ans["changes"]:
         change = c.get("change_zh", c["change"]) if zh else c["change"]

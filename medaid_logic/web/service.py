@@ -135,22 +135,13 @@ def why(case: dict, target: str, lang: str = "zh", fmt: str = "json"):
 
 
 def why_not(case: dict, target: str, lang: str = "zh", minimal: bool = False, fmt: str = "json"):
-    from ..legal.minimal import minimal_change, minimal_text
-    from ..legal.whynot import why_not as why_not_, why_not_text
+    from ..legal.answers import why_not_answer, why_not_dot_answer
     s = session(case)
     t = parse_target(target)
-    ans = why_not_(s, t, lang)
-    if minimal:
-        try:
-            ans["minimal_change"] = minimal_change(s, t)
-        except TargetError as exc:   # an amount question: the why-not answer stands, with a note
-            ans["minimal_change"] = {"target": str(t), "found": False, "unsupported": True, "message": str(exc)}
-    if fmt == "json":
-        return ans
     if fmt == "dot":
-        from ..legal.dot import why_not_dot
-        return why_not_dot(ans)
-    return why_not_text(s, ans, lang) + (minimal_text(ans["minimal_change"], lang) if minimal else "")
+        return why_not_dot_answer(s, t, lang)
+    ans, text = why_not_answer(s, t, lang, minimal)
+    return ans if fmt == "json" else text
 
 
 def what_if(case: dict, changes: list[str], lang: str = "zh", fmt: str = "json"):
