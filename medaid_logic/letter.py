@@ -40,7 +40,7 @@ def deciding_sentences(text: str | None, labels: list[str]) -> str | None:
     return "".join(hits)
 
 
-def letter_data(result: dict, kb, lang: str) -> dict:
+def letter_data(result: dict, kb, lang: str, justifications: list[str] | None = None) -> dict:
     from .web.messages import Words
     w = Words(kb, lang)
     doc = kb.policy_document(result["jurisdiction"])
@@ -60,11 +60,14 @@ def letter_data(result: dict, kb, lang: str) -> dict:
         used[cid]["labels"].update(cats(*categories))
         return src["clause"]
     items = []
-    for c in result["claims"]:
+    for i, c in enumerate(result["claims"]):
         granted = c["aid"] != "0.00"
         items.append({"what": f"{w.t('bill')} {c['claim_id']} · {w.claim_kind(c['kind'])}", "amount": c["aid"],
                       "granted": granted, "category": w.cat(c["category"]) if c.get("category") else None,
-                      "clause": cite(c.get("rule"), c.get("category")), "reason": None if granted else w.reason(c)})
+                      "clause": cite(c.get("rule"), c.get("category")), "reason": None if granted else w.reason(c),
+                      "why": justifications[i] if justifications else None})
+        for d in c.get("decided_by", []):   # the clause of the step that decided it (第十五条, 第二十条 …)
+            cite(d.get("rule"), d.get("category"))
         for st in c["steps"]:
             if st.get("rule") and st["rule"] != c.get("rule") and st["amount"] != "0.00":
                 cite(st["rule"], c.get("category"))
@@ -89,15 +92,17 @@ def letter_data(result: dict, kb, lang: str) -> dict:
             "readings": [w.note(n) for n in (result["notes_zh"] if lang == "zh" else result["notes"])]}
 
 
-def _evaluate(data):
-    from .engine import default_engine
-    e = default_engine()
-    return e.evaluate(data), e.kb
+def _evaluate(data, lang: str):
+    """The result and, for each claim, the sentence that decides it (legal/justify.py)."""
+    from .legal.justify import claim_headline
+    from .legal.session import Session
+    s = Session(data)
+    return s.result, s.kb, [claim_headline(s, k, lang)["sentence"] for k in range(len(s.claim_ids))]
 
 
 def letter_text(data, lang: str = "zh") -> str:
-    result, kb = _evaluate(data)
-    d = letter_data(result, kb, lang)
+    result, kb, why = _evaluate(data, lang)
+    d = letter_data(result, kb, lang, why)
     w = d["w"]
     y = w.t("yuan")
     out = [w.t("letter_title"), "",
@@ -113,7 +118,9 @@ def letter_text(data, lang: str = "zh") -> str:
         if it["clause"]:
             line += f" · {it['clause']}"
         out.append(line)
-        if it["reason"]:
+        if it.get("why"):
+            out.append(f"      {it['why']}")
+        elif it["reason"]:
             out.append(f"      {w.t('reason')}: {it['reason']}")
     pr = d["premium"]
     out.append(f"  {w.t('premium')}: {pr['amount'] + ' ' + y if pr['amount'] else pr['status']}"
@@ -130,8 +137,8 @@ def letter_text(data, lang: str = "zh") -> str:
 
 def letter_html(data, lang: str = "zh", standalone: bool = False) -> str:
     from .web.pages import env
-    result, kb = _evaluate(data)
-    d = letter_data(result, kb, lang)
+    result, kb, why = _evaluate(data, lang)
+    d = letter_data(result, kb, lang, why)
     body = env.get_template("letter_body.html").render(**d, lang=lang)
     if not standalone:
         return body
