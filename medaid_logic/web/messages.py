@@ -71,6 +71,7 @@ UI = {
     "remaining": ("剩余", "remaining"), "condition_failed": ("本条适用条件未满足", "a condition of this clause is not met"),
     "would_pay": ("若如此将支付", "would have paid"), "year_total_if": ("全年合计", "year total"),
     "still_chosen": ("就高不就低仍选择", "take the highest would still choose"), "minimal_change": ("最小改变", "minimal change"),
+    "no_change_needed": ("无需改变：已有可适用的类别，金额受限的原因见上文", "none needed: a category already applies; what limits the amount is said above"),
     "not_found": ("未找到", "none found"), "used_by_bills": ("已被此前费用用去：", "used by the earlier bills"),
     "whatif": ("如果……（修改后重新计算）", "What if… (change and re-evaluate)"),
     "whatif_help": ("修改任意日期、费用或参数，显示所有变化的金额及其原因。",

@@ -162,11 +162,13 @@ def build_pages(settings, audit_cache: service.AuditCache) -> APIRouter:
         lang = pick_lang(request)
         w = Words(kb(), lang)
         by_id = {c["claim_id"]: c for c in case.get("claims", [])}
+        from ..legal.justify import claim_headline
         claims = [{"r": c, "input": by_id.get(c["claim_id"], {}),
+                   "headline": claim_headline(s, i, lang)["sentence"],
                    "steps": view.steps(s, f"claim:{c['claim_id']}", c, lang),
                    "consumed": view.consumed_by(s, c["claim_id"]),
                    "bar": view.svg_segments(view.money_bar(by_id.get(c["claim_id"], {}), c, s.result["flags"]))}
-                  for c in s.result["claims"]]
+                  for i, c in enumerate(s.result["claims"])]
         return render(request, "result.html", key=key, case=case, res=s.result, claims=claims,
                       caps=view.cap_use(s, s.result["claims"]), needed=view.still_needed(s.result, w),
                       warnings=view.warnings(s.result), back_url=f"/case/{key}")
