@@ -204,7 +204,8 @@ class Builder:
 
     def premium(self) -> dict:
         at, kb = self.at, self.kb
-        for c, pid, amount, formula in at["premium"]:
+        # the solver leaves one winner; sorted so that even a tie never follows the solver's order
+        for c, pid, amount, formula in sorted(at["premium"], key=lambda t: (kb.categories[t[0]].rank, str(t))):
             p = kb.parameters[pid]
             return {"amount": y(amount), "category": c, "fund": p.fund or "medical_aid", "status": "computed",
                     "rule": p.rule, "source": self.source(p.rule), "formula": formula_text(formula),
