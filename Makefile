@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: install demo test bench clean
+.PHONY: install demo test bench fuzz clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -26,6 +26,10 @@ bench: $(STAMP)
 	$(BIN)/python bench/bench_batch.py 20000 --jobs 1
 	$(BIN)/python bench/bench_batch.py 20000 --jobs 2
 	$(BIN)/python bench/bench_audit.py
+	$(BIN)/python bench/bench_claims.py 100 200 400
+
+fuzz: $(STAMP)
+	$(BIN)/python tests/mutations.py --n 20000 --seed 1
 
 clean:
 	rm -rf $(VENV) *.egg-info
