@@ -23,7 +23,7 @@ from collections import deque
 from pathlib import Path
 
 from . import limits
-from .cli import _utf8, _silence_stdout
+from .output import silence_stdout, utf8
 from .errors import CaseError
 from .strict_json import loads
 
@@ -182,7 +182,7 @@ def _record(n: int, case_id, res, stats: dict) -> bytes:
     except (TypeError, ValueError) as exc:  # never expected: the record says so instead of the run failing
         stats["errors"] += 1
         text = json.dumps({"line": n, "case_id": None, "error": {"field": "", "message": f"output: {exc}"}})
-    return _utf8(text + "\n")
+    return utf8(text + "\n")
 
 
 def _error_json(res: Exception) -> dict:
@@ -311,7 +311,7 @@ class Output:
             except OSError:
                 pass
         elif self.f is sys.stdout.buffer:
-            _silence_stdout()
+            silence_stdout()
         else:
             try:
                 self.f.close()

@@ -7,50 +7,16 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import sys
 from pathlib import Path
 
 from .case import loads
 from .errors import CaseError, KBError
+from .output import OutputFailed, emit as _emit
 
 
 def _dump(obj) -> str:
     return json.dumps(obj, ensure_ascii=False, indent=2, default=str)
-
-
-def _utf8(text: str) -> bytes:
-    """Output bytes: UTF-8 whatever the locale; text no UTF-8 can hold is escaped, never an error
-    after a result was computed."""
-    try:
-        return text.encode("utf-8")
-    except UnicodeEncodeError:
-        return text.encode("utf-8", "backslashreplace")
-
-
-class OutputFailed(Exception):
-    """stdout or -o cannot be written (a full disk, a closed pipe): exit 1 with the reason."""
-
-
-def _emit(text: str) -> None:
-    """Write the result to stdout; a failure of the output itself becomes OutputFailed."""
-    try:
-        sys.stdout.flush()
-        sys.stdout.buffer.write(_utf8(text))
-        sys.stdout.buffer.flush()
-    except OSError as exc:
-        _silence_stdout()
-        raise OutputFailed(f"cannot write the output: {exc.strerror or exc}") from None
-
-
-def _silence_stdout() -> None:
-    """After a failed write, the interpreter's own flush at exit must not fail again."""
-    try:
-        fd = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(fd, sys.stdout.fileno())
-        os.close(fd)
-    except (OSError, ValueError):
-        pass
 
 
 def _read_case(path: str):
