@@ -45,6 +45,7 @@ def _fail(exc: CaseError, fmt: str) -> int:
 
 def _set_limits(args) -> None:
     from . import limits
+    limits.reset()
     limits.configure(max_claims=getattr(args, "max_claims", None), max_case_bytes=getattr(args, "max_case_bytes", None))
 
 

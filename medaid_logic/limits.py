@@ -41,6 +41,12 @@ def current() -> Limits:
     return _current
 
 
+def reset() -> None:
+    """Back to the environment's limits (each CLI command starts from them)."""
+    global _current
+    _current = None
+
+
 def configure(**changes) -> Limits:
     """Set limits for this process (and the batch workers it forks); None leaves a limit as it is."""
     global _current
