@@ -186,13 +186,12 @@ def _check_override(p, value, kb: KB) -> None:
         return
     if isinstance(value, dict) or value is None:
         raise ValueError(f"one value, not {'an object' if value is not None else 'null'}")
-    if isinstance(value, bool) and p.unit != "flag":
+    if isinstance(value, bool) and p.unit != "flag":  # a flag is a yes/no: true/false is its value, not a number
         raise ValueError("expected a number, got a boolean")
-    if p.unit not in ("code", "pool", "none", "flag") or not isinstance(value, bool):
-        if p.unit not in ("code", "pool", "none"):
-            d = to_decimal(value)
-            if p.unit == "monthday" and (d != d.to_integral_value() or not 101 <= d <= 1231):
-                raise ValueError("a month and day as MMDD, e.g. 1231")
+    if p.unit not in ("code", "pool", "none", "flag") or (p.unit == "flag" and not isinstance(value, bool)):
+        d = to_decimal(value)  # bounded: 1e30 or 1e999999 stop here, before any arithmetic
+        if p.unit == "monthday" and (d != d.to_integral_value() or not 101 <= d <= 1231):
+            raise ValueError("a month and day as MMDD, e.g. 1231")
     kb.override_value(p, value)
 
 

@@ -6,7 +6,7 @@ together never exceed the costs; more in-policy cost never lowers the year total
 more never lowers the year total or the premium; a result depends only on its case — not on
 the order of its claims (distinct dates), its batch neighbours, the chunk size, or a second run.
 
-MEDAID_PROPERTY_EXAMPLES (default 20) sets the examples per property.
+MEDAID_PROPERTY_EXAMPLES (default 15) sets the examples per property.
 """
 import copy
 import json
@@ -22,7 +22,7 @@ from hypothesis import strategies as st
 from medaid_logic.case import loads
 
 ROOT = Path(__file__).resolve().parent.parent
-EXAMPLES = int(os.environ.get("MEDAID_PROPERTY_EXAMPLES", "20"))
+EXAMPLES = int(os.environ.get("MEDAID_PROPERTY_EXAMPLES", "15"))
 SETTINGS = settings(max_examples=EXAMPLES, deadline=None, derandomize=True, database=None,
                     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large,
                                            HealthCheck.function_scoped_fixture])
