@@ -30,6 +30,7 @@ bench: $(STAMP)
 
 fuzz: $(STAMP)
 	$(BIN)/python tests/mutations.py --n 20000 --seed 1
+	$(BIN)/pip install -q -e '.[fuzz]' && $(BIN)/python tests/fuzz_atheris.py -runs=20000
 
 clean:
 	rm -rf $(VENV) *.egg-info
