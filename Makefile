@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: install demo test bench clean serve bench-serve browser
+.PHONY: install demo test bench fuzz clean serve bench-serve browser
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -37,6 +37,11 @@ bench: $(STAMP)
 	$(BIN)/python bench/bench_batch.py 20000 --jobs 1
 	$(BIN)/python bench/bench_batch.py 20000 --jobs 2
 	$(BIN)/python bench/bench_audit.py
+	$(BIN)/python bench/bench_claims.py 100 200 400
+
+fuzz: $(STAMP)
+	$(BIN)/python tests/mutations.py --n 20000 --seed 1
+	$(BIN)/pip install -q -e '.[fuzz]' && $(BIN)/python tests/fuzz_atheris.py -runs=20000
 
 clean:
 	rm -rf $(VENV) *.egg-info

@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 
+_ESCAPE = re.compile(r"\\(.)", re.DOTALL)  # clingo writes \\ \" and \n in strings
 _TOKEN = re.compile(r'"(?:[^"\\]|\\.)*"|-?\d+|[A-Za-z_][A-Za-z0-9_\']*|[(),]')
 
 
@@ -35,12 +36,16 @@ def parse_term(text: str, _findall=_TOKEN.findall):
                 cur.append(pending)
                 pending = None
         elif c == '"':
-            pending = t[1:-1].replace('\\"', '"').replace("\\\\", "\\").replace("\\n", "\n") if "\\" in t else t[1:-1]
+            pending = _ESCAPE.sub(_unescape, t[1:-1]) if "\\" in t else t[1:-1]
         elif c == "-" or c.isdigit():
             pending = int(t)
         else:
             pending = t
     return pending
+
+
+def _unescape(m) -> str:
+    return "\n" if m[1] == "n" else m[1]
 
 
 class Atoms:

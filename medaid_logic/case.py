@@ -5,22 +5,46 @@ Field-level checks (presence, type, format, sign, codes) come first, then cross-
 """
 from __future__ import annotations
 
-import json
 import datetime as dt
+import re
 from decimal import Decimal
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StrictBool, StrictInt, StrictStr, ValidationError, field_validator
 
+from . import limits
 from .errors import CaseError
 from .kb import KB
-from .money import MAX_FEN, check_money, fen_to_str, yuan_to_fen
+from .money import MAX_FEN, check_money, fen_to_str, to_decimal, yuan_to_fen
+from .strict_json import loads  # noqa: F401  (the one JSON reader; callers import it from here)
 
 CLAIM_KINDS = ("inpatient", "outpatient_chronic", "outpatient_special_drug", "outpatient_general", "rare_disease")
 STATISTICS = ("income_base", "rural_income_base", "dibao_standard", "contribution")
 
 
 Money = Annotated[Decimal, BeforeValidator(check_money)]
+_ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", re.ASCII)
+
+
+def _iso_date(value):
+    """Dates are ISO YYYY-MM-DD text: no epoch integers, no times, no other spellings."""
+    if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
+        return value  # a date object from a Python caller
+    if not isinstance(value, str) or not _ISO_DATE.fullmatch(value):
+        raise ValueError("a date is written YYYY-MM-DD")
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise ValueError(f"{value} is not a date of the calendar") from None
+
+
+def _not_bool(value):
+    if isinstance(value, bool):
+        raise ValueError("expected a number, got a boolean")
+    return value
+
+
+Date = Annotated[dt.date, BeforeValidator(_iso_date)]
 
 
 class Strict(BaseModel):
@@ -29,14 +53,14 @@ class Strict(BaseModel):
 
 class Identity(Strict):
     category: str
-    since: dt.date
-    until: dt.date | None = None
+    since: Date
+    until: Date | None = None
     subtype: str | None = None
 
 
 class Residence(Strict):
-    place: str
-    since: dt.date
+    place: StrictStr
+    since: Date
 
 
 class YearToDate(Strict):
@@ -50,17 +74,17 @@ class Facts(Strict):
     household_income_per_capita: Money | None = None
     household_medical_burden_per_capita: Money | None = None
     household_assets_within_limits: StrictBool | None = None
-    disability_certificate_grade: Literal[1, 2, 3, 4] | None = None
+    disability_certificate_grade: Annotated[Literal[1, 2, 3, 4], BeforeValidator(_not_bool)] | None = None
     disability_types: list[Literal["limb", "intellectual", "mental", "visual", "hearing", "speech"]] | None = None
     employed: StrictBool | None = None
 
 
 class Applicant(Strict):
     identities: list[Identity]
-    birth_date: dt.date | None = None
-    hukou: str | None = None
+    birth_date: Date | None = None
+    hukou: StrictStr | None = None
     residence: Residence | None = None
-    insured_in: str | None = None
+    insured_in: StrictStr | None = None
     facts: Facts = Field(default_factory=Facts)  # a factory: pydantic deep-copies a default instance per case
     year_to_date: YearToDate = Field(default_factory=YearToDate)
 
@@ -68,9 +92,9 @@ class Applicant(Strict):
 class Claim(Strict):
     claim_id: StrictStr
     kind: Literal[CLAIM_KINDS]
-    admitted: dt.date | None = None
-    discharged: dt.date | None = None
-    date: dt.date | None = None
+    admitted: Date | None = None
+    discharged: Date | None = None
+    date: Date | None = None
     in_province: StrictBool
     local: Literal["county", "city"] | None = None
     referred: StrictBool
@@ -91,7 +115,7 @@ class Claim(Strict):
 
 class Case(Strict):
     case_id: StrictStr
-    jurisdiction: str
+    jurisdiction: StrictStr
     year: StrictInt
     applicant: Applicant
     claims: list[Claim] = Field(default_factory=list)
@@ -117,17 +141,13 @@ def _path(loc: tuple) -> str:
     return out
 
 
-def loads(text: str) -> Any:
-    """JSON with numbers read as decimals, never binary floats."""
-    return json.loads(text, parse_float=Decimal)
-
-
 def parse_case(data: Any, kb: KB) -> Case:
     """Validate one case; raise CaseError naming the first offending field."""
     if not isinstance(data, dict):
         raise CaseError("", "a case is a JSON object")
-    if "jurisdiction" in data and data["jurisdiction"] not in kb.jurisdictions:
-        raise CaseError("jurisdiction", f"unknown jurisdiction {data['jurisdiction']!r}; one of {', '.join(kb.jurisdictions)}")
+    if "jurisdiction" in data and (not isinstance(data["jurisdiction"], str) or data["jurisdiction"] not in kb.jurisdictions):
+        raise CaseError("jurisdiction", f"unknown jurisdiction {str(data['jurisdiction'])[:40]!r}; one of {', '.join(kb.jurisdictions)}")
+    _check_sizes(data)
     try:
         case = Case.model_validate(data)
     except ValidationError as exc:
@@ -137,6 +157,42 @@ def parse_case(data: Any, kb: KB) -> Case:
     _check_codes(case, kb)
     _check_cross_fields(case, kb)
     return case
+
+
+def _check_sizes(data: dict) -> None:
+    """The work limits (limits.py), before anything is validated or solved."""
+    lim = limits.current()
+    claims = data.get("claims")
+    if isinstance(claims, list) and len(claims) > lim.max_claims:
+        raise CaseError("claims", f"{len(claims)} claims, above the limit of {lim.max_claims} per case (MEDAID_MAX_CLAIMS)")
+    identities = (data.get("applicant") or {}).get("identities") if isinstance(data.get("applicant"), dict) else None
+    if isinstance(identities, list) and len(identities) > lim.max_identities:
+        raise CaseError("applicant.identities", f"{len(identities)} identities, above the limit of {lim.max_identities} "
+                                                "(MEDAID_MAX_IDENTITIES)")
+
+
+def _check_override(p, value, kb: KB) -> None:
+    """A caller's value for KB parameter p, checked against its kind's domain before anything
+    uses it: one value (a list only where the KB holds a set), a number in its unit's range."""
+    if isinstance(value, list):
+        if len(p.values) < 2:
+            raise ValueError("one value, not a list")
+        if not value:
+            raise ValueError("an empty list: give at least one value")
+        if any(isinstance(v, (list, dict)) for v in value) or len(set(map(str, value))) != len(value):
+            raise ValueError("a list of distinct codes")
+        for v in value:
+            kb.override_value(p, v)
+        return
+    if isinstance(value, dict) or value is None:
+        raise ValueError(f"one value, not {'an object' if value is not None else 'null'}")
+    if isinstance(value, bool) and p.unit != "flag":  # a flag is a yes/no: true/false is its value, not a number
+        raise ValueError("expected a number, got a boolean")
+    if p.unit not in ("code", "pool", "none", "flag") or (p.unit == "flag" and not isinstance(value, bool)):
+        d = to_decimal(value)  # bounded: 1e30 or 1e999999 stop here, before any arithmetic
+        if p.unit == "monthday" and (d != d.to_integral_value() or not 101 <= d <= 1231):
+            raise ValueError("a month and day as MMDD, e.g. 1231")
+    kb.override_value(p, value)
 
 
 def _check_codes(case: Case, kb: KB) -> None:
@@ -168,9 +224,8 @@ def _check_codes(case: Case, kb: KB) -> None:
         elif f"{j}/{key}" in kb.parameters or (key.startswith(f"{j}/") and key in kb.parameters):
             p = kb.parameters[key if key.startswith(f"{j}/") and key in kb.parameters else f"{j}/{key}"]
             try:
-                for v in value if isinstance(value, list) else [value]:
-                    kb.override_value(p, v)
-            except ValueError as exc:
+                _check_override(p, value, kb)
+            except (ValueError, ArithmeticError) as exc:
                 raise CaseError(field, f"bad value for {p.kind} ({p.unit}): {exc}") from None
             if p.key != key and p.key in case.parameters:
                 raise CaseError(field, f"given twice: as {key!r} and as {p.key!r}")

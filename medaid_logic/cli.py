@@ -12,6 +12,7 @@ from pathlib import Path
 
 from .case import loads
 from .errors import CaseError, KBError
+from .output import OutputFailed, emit as _emit
 
 
 def _dump(obj) -> str:
@@ -19,93 +20,54 @@ def _dump(obj) -> str:
 
 
 def _read_case(path: str):
+    """One case file (or - for stdin), read as bytes and parsed strictly (strict_json)."""
+    from . import limits
+    cap = limits.current().max_case_bytes
     try:
-        text = sys.stdin.read() if path == "-" else Path(path).read_text(encoding="utf-8")
+        if path == "-":
+            raw = sys.stdin.buffer.read(cap + 1)
+        else:
+            with open(path, "rb") as f:
+                raw = f.read(cap + 1)
     except OSError as exc:
         raise CaseError("", f"cannot read {path}: {exc.strerror}") from None
-    try:
-        return loads(text)
-    except json.JSONDecodeError as exc:
-        raise CaseError("", f"not valid JSON: {exc}") from None
+    return loads(raw)
 
 
 def _fail(exc: CaseError, fmt: str) -> int:
     if fmt == "json":
-        print(_dump(exc.as_json()))
+        _emit(_dump(exc.as_json()) + "\n")
     else:
-        print(f"error: {exc.field or '(case)'}: {exc.message}")
+        _emit(f"error: {exc.field or '(case)'}: {exc.message}\n")
     print(f"medaid: {exc.field}: {exc.message}", file=sys.stderr)
     return 2
 
 
+def _set_limits(args) -> None:
+    from . import limits
+    limits.reset()
+    limits.configure(max_claims=getattr(args, "max_claims", None), max_case_bytes=getattr(args, "max_case_bytes", None))
+
+
 def cmd_evaluate(args) -> int:
     from .engine import default_engine
+    from .errors import EngineFailure
     from .render import render_text
     try:
         engine = default_engine()
         result = engine.evaluate(_read_case(args.case))
     except CaseError as exc:
         return _fail(exc, args.format)
-    if args.format == "json":
-        print(_dump(result))
-    else:
-        sys.stdout.write(render_text(result, engine.kb, args.lang))
+    except EngineFailure as exc:
+        print(f"medaid: {exc} (a defect of the engine, not of the case)", file=sys.stderr)
+        return 1
+    _emit(_dump(result) + "\n" if args.format == "json" else render_text(result, engine.kb, args.lang))
     return 0
 
 
 def cmd_batch(args) -> int:
-    from collections import deque
-
-    from .engine import default_engine
-    try:
-        src = sys.stdin if args.input == "-" else open(args.input, encoding="utf-8")
-        dst = sys.stdout if args.output in (None, "-") else open(args.output, "w", encoding="utf-8")
-    except OSError as exc:
-        print(f"medaid batch: cannot open {exc.filename}: {exc.strerror}", file=sys.stderr)
-        return 2
-    engine = default_engine()
-    show_progress = sys.stderr.isatty()
-    total = None
-    if show_progress and src is not sys.stdin:  # a file can be counted first, for a bar with its end
-        total = sum(1 for line in src if line.strip())
-        src.seek(0)
-    pending: deque = deque()  # (line number, case_id) of each case sent, in order
-
-    def cases():
-        for n, line in enumerate(src, start=1):
-            if not line.strip():
-                continue
-            try:
-                data = loads(line)
-            except json.JSONDecodeError as exc:
-                pending.append((n, None))
-                yield CaseError("", f"line is not valid JSON: {exc.msg}")
-                continue
-            pending.append((n, data.get("case_id") if isinstance(data, dict) else None))
-            yield data
-
-    count = bad = 0
-    for res in engine.stream(cases(), chunk=args.chunk, jobs=args.jobs):
-        n, cid = pending.popleft()
-        if isinstance(res, CaseError):
-            bad += 1
-            dst.write(json.dumps({"line": n, "case_id": cid, **res.as_json()}, ensure_ascii=False) + "\n")
-        else:
-            dst.write(json.dumps(res, ensure_ascii=False) + "\n")
-        count += 1
-        if show_progress and count % 100 == 0:
-            print(f"\r{_progress(count, total)}, {bad} errors", end="", file=sys.stderr, flush=True)
-    if show_progress:
-        print(f"\r{_progress(count, total)}, {bad} errors", file=sys.stderr)
-    print(f"medaid batch: {count} cases, {bad} errors", file=sys.stderr)
-    return 0
-
-
-def _progress(done: int, total: int | None, width: int = 30) -> str:
-    if not total:
-        return f"{done} cases"
-    filled = width * done // total
-    return f"[{'#' * filled}{'.' * (width - filled)}] {done}/{total} cases"
+    from .batch import run_batch
+    return run_batch(args)
 
 
 def _unknown_jurisdiction(args, kb) -> bool:
@@ -212,6 +174,18 @@ def cmd_kb(args) -> int:
 ALIASES = {"评估": "evaluate", "批量": "batch"}
 
 
+def _positive(text: str) -> int:
+    if not (text.isascii() and text.isdigit() and int(text) > 0):
+        raise argparse.ArgumentTypeError(f"a positive whole number, not {text!r}")
+    return int(text)
+
+
+def _limit_flags(p) -> None:
+    p.add_argument("--max-claims", type=_positive, help="claims per case (default 400, or MEDAID_MAX_CLAIMS)")
+    p.add_argument("--max-case-bytes", type=_positive,
+                   help="bytes of one case's JSON (default 1000000, or MEDAID_MAX_CASE_BYTES)")
+
+
 def build_parser() -> argparse.ArgumentParser:
     ap = argparse.ArgumentParser(prog="medaid", description="Medical-assistance rules engine: amounts and their clauses.")
     sub = ap.add_subparsers(dest="command", required=True)
@@ -219,12 +193,16 @@ def build_parser() -> argparse.ArgumentParser:
     e.add_argument("case", help="case JSON file, or - for stdin")
     e.add_argument("--format", choices=("json", "text"), default="json")
     e.add_argument("--lang", choices=("zh", "en"), default="zh")
+    _limit_flags(e)
     e.set_defaults(func=cmd_evaluate)
     b = sub.add_parser("batch", help="evaluate JSON Lines, one result per line, order kept")
     b.add_argument("input", help="JSONL file, or - for stdin")
     b.add_argument("-o", "--output", help="output JSONL (default stdout)")
     b.add_argument("--chunk", type=int, default=1000, help="cases grounded together per solver call")
     b.add_argument("--jobs", type=int, default=1, help="worker processes (recycled: bounded memory); 0: in this process")
+    b.add_argument("--resume", action="store_true",
+                   help="continue an interrupted run: keep -o's complete records, go on after the last line they cover")
+    _limit_flags(b)
     b.set_defaults(func=cmd_batch)
     c = sub.add_parser("categories", help="the category ids and where they are held")
     c.add_argument("--jurisdiction")
@@ -269,10 +247,18 @@ def main(argv: list[str] | None = None) -> int:
         argv[0] = ALIASES[argv[0]]
     args = build_parser().parse_args(argv)
     try:
+        _set_limits(args)
+    except ValueError as exc:  # a bad MEDAID_* limit in the environment
+        print(f"medaid: {exc}", file=sys.stderr)
+        return 2
+    try:
         return args.func(args)
     except KBError as exc:
         print(f"medaid: the knowledge base is broken: {exc}", file=sys.stderr)
         return 3
+    except OutputFailed as exc:
+        print(f"medaid: {exc}", file=sys.stderr)
+        return 1
 
 
 if __name__ == "__main__":

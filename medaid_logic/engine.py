@@ -15,7 +15,8 @@ import clingo
 from clingo.ast import ProgramBuilder, parse_string
 
 from .case import Case, parse_case
-from .errors import CaseError
+from . import limits
+from .errors import CaseError, EngineFailure
 from .facts import case_facts, overrides_of
 from .kb import KB, load_kb
 from .atoms import Atoms, split_by_applicant
@@ -47,9 +48,10 @@ class Engine:
 
     # ---- public ---------------------------------------------------------------------
     def evaluate(self, data) -> dict:
-        """One case (a dict of CASE_FORMAT) → its result; bad input raises CaseError."""
+        """One case (a dict of CASE_FORMAT) → its result; bad input raises CaseError, a
+        failure of the engine on an accepted case raises EngineFailure."""
         out = self.evaluate_batch([data])[0]
-        if isinstance(out, CaseError):
+        if isinstance(out, Exception):
             raise out
         return out
 
@@ -65,29 +67,41 @@ class Engine:
         return res, kept[0]
 
     def evaluate_batch(self, items: Iterable) -> list:
-        """Cases → results in order; a bad case yields its CaseError in its place."""
+        """Cases → results in order; a bad case yields its CaseError in its place, a case the
+        engine fails on its EngineFailure: never a neighbour's result."""
         items = list(items)
         results: list = [None] * len(items)
-        parsed: list[tuple[int, Case]] = []
+        groups: dict = defaultdict(list)
         for i, data in enumerate(items):
-            if isinstance(data, CaseError):  # an input the caller could not even read
+            if isinstance(data, Exception):  # an input the caller could not even read
                 results[i] = data
                 continue
             try:
-                parsed.append((i, data if isinstance(data, Case) else parse_case(data, self.kb)))
+                case = data if isinstance(data, Case) else parse_case(data, self.kb)
+                params, interps = overrides_of(case, self.kb)
             except CaseError as exc:
                 results[i] = exc
-        groups: dict = defaultdict(list)
-        for i, case in parsed:
-            params, interps = overrides_of(case, self.kb)
+                continue
+            except Exception as exc:  # a defect in validation: this case's failure only
+                results[i] = EngineFailure.of(exc)
+                continue
             groups[self._group_key(params, interps)].append((i, case, params, interps))
         for members in groups.values():
             _, _, params, interps = members[0]
-            for start in range(0, len(members), CHUNK):
-                chunk = members[start:start + CHUNK]
-                for (i, case, _, _), res in zip(chunk, self._solve([c for _, c, _, _ in chunk], params, interps)):
+            for call in _solver_calls(members):
+                cases = [c for _, c, _, _ in call]
+                for (i, _, _, _), res in zip(call, self._solve_isolating(cases, params, interps)):
                     results[i] = res
         return results
+
+    def _solve_isolating(self, cases: list[Case], params: dict, interps: dict) -> list:
+        """_solve, and where it fails, each case alone: a failure is its own case's."""
+        try:
+            return self._solve(cases, params, interps)
+        except Exception as exc:
+            if len(cases) == 1:
+                return [EngineFailure.of(exc)]
+            return [self._solve_isolating([c], params, interps)[0] for c in cases]
 
     def evaluate_together(self, cases: list[Case], extra_program: str = "") -> tuple[list, dict]:
         """Validated cases grounded and solved in one call (no chunking), with an extra program
@@ -104,20 +118,24 @@ class Engine:
     def stream(self, items: Iterable, chunk: int = CHUNK, jobs: int = 1) -> Iterator:
         """Results for an unbounded stream of cases, in order, in bounded memory.
 
-        jobs = 0 solves in this process. jobs >= 1 solves the chunks in that many worker
-        processes (forked with this engine), each replaced after RECYCLE chunks: clingo interns
-        every symbol it ever makes for the life of a process, so a long-lived solver only grows."""
+        jobs = 0 solves in this process. jobs >= 1 solves the chunks in that many forked worker
+        processes (workers.ordered_map: recycled, a dead worker detected, all ended on close).
+        A chunk whose worker died is solved again one case per process, so the case that kills
+        a worker is the only one to get an error."""
         chunks = _chunked(items, chunk)
         if jobs <= 0:
             for part in chunks:
                 yield from self.evaluate_batch(part)
             return
-        import multiprocessing as mp
+        from .workers import WorkerDied, ordered_map
         global _worker_engine
         _worker_engine = self
-        with mp.get_context("fork").Pool(jobs, maxtasksperchild=RECYCLE) as pool:
-            for results in pool.imap(_evaluate_in_worker, chunks):
-                yield from results
+        for part, results in ordered_map(_evaluate_in_worker, chunks, jobs=jobs, recycle=RECYCLE):
+            if isinstance(results, WorkerDied):
+                results = []
+                for _, alone in ordered_map(_evaluate_in_worker, ([c] for c in part), jobs=1, recycle=1):
+                    results.append(EngineFailure(str(alone)) if isinstance(alone, WorkerDied) else alone[0])
+            yield from results
 
     # ---- solving ----------------------------------------------------------------------
     @staticmethod
@@ -166,10 +184,29 @@ class Engine:
                 out.append(build_result(case, per_applicant[a], self.kb, params, interps))
             except CaseError as exc:
                 out.append(exc)
+            except Exception as exc:  # a read-out defect: this case's failure, not its neighbours'
+                out.append(EngineFailure.of(exc))
         t4 = time.perf_counter()
         for k, v in (("load", t1 - t0), ("ground", t2 - t1), ("solve", t3 - t2), ("read_out", t4 - t3)):
             self.timings[k] += v
         return out
+
+
+def _solver_calls(members: list) -> Iterator[list]:
+    """A group's cases cut into solver calls: at most CHUNK cases, and at most
+    limits.claims_per_solve claims (a call grounds them all at once: bounded memory)."""
+    budget = limits.current().claims_per_solve
+    call: list = []
+    claims = 0
+    for m in members:
+        n = len(m[1].claims)
+        if call and (len(call) >= CHUNK or claims + n > budget):
+            yield call
+            call, claims = [], 0
+        call.append(m)
+        claims += n
+    if call:
+        yield call
 
 
 def _chunked(items: Iterable, size: int) -> Iterator[list]:

@@ -18,3 +18,22 @@ class CaseError(ValueError):
 
 class KBError(RuntimeError):
     """The knowledge base breaks a SHACL shape or a reference does not resolve."""
+
+
+class EngineFailure(RuntimeError):
+    """The engine failed on a case it accepted: a defect, never the caller's fault. In a batch it
+    is that case's own error record (the rest of its chunk is solved); `medaid evaluate` exits 1."""
+
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.message = message
+
+    @classmethod
+    def of(cls, exc: BaseException) -> "EngineFailure":
+        return cls(f"{type(exc).__name__}: {exc}"[:500])
+
+    def __str__(self) -> str:
+        return f"the engine failed on this case: {self.message}"
+
+    def as_json(self) -> dict:
+        return {"error": {"field": "", "message": str(self), "kind": "engine_failure"}}

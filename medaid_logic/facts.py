@@ -2,11 +2,11 @@
 
 Facts are written as one program string per batch: measured several times faster to load
 than one backend call per fact. Every value written is an integer, a validated identifier
-or a string quoted by :func:`q`, so no input can inject a rule.
+or a string quoted by :func:`q` (any text, control characters and NUL included), so no input
+can inject a rule or break the program.
 """
 from __future__ import annotations
 
-import json
 from datetime import date
 
 from .case import STATISTICS, Case
@@ -21,16 +21,33 @@ def ymd(d: date) -> int:
     return d.year * 10000 + d.month * 100 + d.day
 
 
+# clingo's string literals know three escapes (\\ \" \n) and take every other character as it
+# is, except NUL (its parser reads C strings). NUL and the private-use character chosen as the
+# escape are written as that character and a digit, so any text goes in and comes back intact.
+_ESC = "\ue000"
+_ENCODE = str.maketrans({"\\": "\\\\", '"': '\\"', "\n": "\\n", "\0": _ESC + "0", _ESC: _ESC + "1"})
+
+
 def q(s: str) -> str:
-    """A clingo string literal (JSON escaping is a subset clingo reads)."""
-    return json.dumps(s, ensure_ascii=False)
+    """Any text as a clingo string literal; text_of(the symbol's string) gives it back."""
+    return '"' + s.translate(_ENCODE) + '"'
+
+
+def text_of(s: str) -> str:
+    """The text q() wrote, from the string the solver gives back."""
+    return s.replace(_ESC + "0", "\0").replace(_ESC + "1", _ESC) if _ESC in s else s
 
 
 def place(code: str, kb: KB) -> str:
-    """A place code: a jurisdiction id, optionally /district; any other string is elsewhere."""
-    top, _, district = code.partition("/")
-    p = top if top in kb.jurisdictions else q(code)
-    return f"{p},{q(district) if district else 'none'}"
+    """A place code as two terms: a jurisdiction id (or any other text, quoted: elsewhere) and
+    its district (quoted) or none."""
+    district = code.partition("/")[2]
+    return f"{place_top(code, kb)},{q(district) if district else 'none'}"
+
+
+def place_top(code: str, kb: KB) -> str:
+    top = code.partition("/")[0]
+    return top if top in kb.jurisdictions else q(top)
 
 
 def case_facts(a: int, case: Case, kb: KB) -> str:
@@ -46,7 +63,7 @@ def case_facts(a: int, case: Case, kb: KB) -> str:
     if ap.residence:
         out.append(f"residence({a},{place(ap.residence.place, kb)},{ymd(ap.residence.since)}).")
     if ap.insured_in:
-        out.append(f"insured_in({a},{place(ap.insured_in, kb).split(',')[0]}).")
+        out.append(f"insured_in({a},{place_top(ap.insured_in, kb)}).")
     for name, value in ap.facts.model_dump(exclude_none=True).items():
         for v in (value if isinstance(value, list) else [value]):
             if isinstance(v, bool):

@@ -6,12 +6,19 @@ once, to the fen, half up; the ASP programs do it with exact integer arithmetic.
 """
 from __future__ import annotations
 
+import re
 from decimal import Decimal, InvalidOperation
 
 FEN = Decimal("0.01")
 # clingo's integers are 32-bit: every figure the programs compute, sums over a year included,
 # must stay below this many fen (21,474,836.47 yuan). Inputs are bounded so that they do.
 MAX_FEN = 2**31 - 1
+# a decimal written as text: ASCII digits only (no full-width or Arabic-Indic digits, no `_`,
+# no exponent, no spaces): what a caller means is never guessed
+DECIMAL_TEXT = re.compile(r"-?[0-9]+(\.[0-9]+)?", re.ASCII)
+# magnitudes beyond this are no figure the engine holds: refused before any arithmetic, so that
+# 1e999999 is an error naming its field, not an overflow or an integer of a million digits
+MAX_ADJUSTED_EXPONENT = 15
 
 
 def to_decimal(value) -> Decimal:
@@ -25,14 +32,18 @@ def to_decimal(value) -> Decimal:
     elif isinstance(value, float):
         d = Decimal(repr(value))
     elif isinstance(value, str):
+        if not DECIMAL_TEXT.fullmatch(value):
+            raise ValueError(f"not a decimal number written with ASCII digits (e.g. \"1234.56\"): {value[:40]!r}")
         try:
-            d = Decimal(value.strip())
+            d = Decimal(value)
         except InvalidOperation:
-            raise ValueError(f"not a decimal number: {value!r}") from None
+            raise ValueError(f"not a decimal number: {value[:40]!r}") from None
     else:
         raise ValueError(f"expected a number, got {type(value).__name__}")
     if not d.is_finite():
-        raise ValueError(f"not a finite number: {value!r}")
+        raise ValueError(f"not a finite number: {str(value)[:40]!r}")
+    if d and not -MAX_ADJUSTED_EXPONENT <= d.adjusted() <= MAX_ADJUSTED_EXPONENT:
+        raise ValueError(f"number out of range: {str(value)[:40]}")
     return d
 
 

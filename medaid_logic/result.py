@@ -12,6 +12,7 @@ from datetime import date
 from .atoms import Atoms
 from .case import Case
 from .errors import CaseError
+from .facts import text_of
 from .kb import FOREVER, KB
 from .money import bp_to_decimal_str, bp_to_percent, fen_to_str as y
 
@@ -212,7 +213,8 @@ class Builder:
 
     def premium(self) -> dict:
         at, kb = self.at, self.kb
-        for c, pid, amount, formula in at["premium"]:
+        # the solver leaves one winner; sorted so that even a tie never follows the solver's order
+        for c, pid, amount, formula in sorted(at["premium"], key=lambda t: (kb.categories[t[0]].rank, str(t))):
             p = kb.parameters[pid]
             return {"amount": y(amount), "category": c, "fund": p.fund or "medical_aid", "status": "computed",
                     "rule": p.rule, "source": self.source(p.rule), "formula": formula_text(formula),
@@ -382,7 +384,7 @@ def _flag_detail(kind: str, d, case: Case, kb: KB, pid) -> dict:
         out.update({"claim_id": case.claims[d[1]].claim_id, "measure": "out_of_catalogue" if d[0] == "share" else "self_pay",
                     "amount": y(d[2]), "target": y(d[3])})
     elif d[0] == "place":
-        out["place"] = f"{d[1]}/{d[2]}" if d[2] != "none" else d[1]
+        out["place"] = text_of(f"{d[1]}/{d[2]}" if d[2] != "none" else d[1])
     elif d[0] == "premium":
         out["about"] = "premium_subsidy"
         out["category"] = d[1]

@@ -1,0 +1,150 @@
+"""An ordered map over forked worker processes that a batch can rely on.
+
+- results come back in input order, with a bounded number of tasks in flight (the input may be
+  an endless stream);
+- each worker is replaced after `recycle` tasks (clingo keeps every symbol it interned for the
+  life of a process, so a long-lived solver only grows);
+- a worker that dies on a task (killed, out of memory) is detected: that task's result is
+  WorkerDied, and the caller decides what to re-run;
+- closing the map (normally, or because the parent was told to stop) ends every worker and
+  waits for it; a worker whose parent dies is killed by the kernel (Linux), so none is orphaned.
+"""
+from __future__ import annotations
+
+import multiprocessing as mp
+import os
+import signal
+from multiprocessing.connection import wait
+from typing import Any, Callable, Iterable, Iterator
+
+
+class WorkerDied:
+    """The result of a task whose worker process died before answering."""
+
+    def __init__(self, exitcode: int | None, reason: str = ""):
+        self.exitcode = exitcode
+        self.reason = reason
+
+    def __str__(self) -> str:
+        if self.reason:
+            return f"a worker process failed on this task: {self.reason}"
+        how = f"killed by signal {-self.exitcode}" if self.exitcode and self.exitcode < 0 else f"exit code {self.exitcode}"
+        return f"a worker process died on this task ({how}; out of memory?)"
+
+
+def _die_with_parent() -> None:
+    try:
+        import ctypes
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        pass  # not Linux: the parent's close() still ends its workers
+
+
+def _worker_main(conn, fn: Callable, recycle: int, parent: int) -> None:
+    signal.signal(signal.SIGINT, signal.SIG_IGN)   # Ctrl-C reaches the whole group: the parent decides
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    _die_with_parent()
+    if os.getppid() != parent:  # the parent died before the line above
+        os._exit(1)
+    for _ in range(recycle):
+        try:
+            msg = conn.recv()
+        except (EOFError, OSError):
+            break
+        if msg is None:
+            break
+        seq, task = msg
+        try:
+            result = fn(task)
+        except Exception as exc:  # fn isolates its own failures; this is the last guard
+            result = WorkerDied(None, f"{type(exc).__name__}: {exc}"[:500])
+        conn.send((seq, result))
+    conn.close()
+
+
+class _Worker:
+    def __init__(self, ctx, fn, recycle):
+        self.conn, child = ctx.Pipe()
+        self.proc = ctx.Process(target=_worker_main, args=(child, fn, recycle, os.getpid()), daemon=True)
+        self.proc.start()
+        child.close()
+        self.left = recycle
+        self.task: int | None = None  # seq of the task it holds
+
+    def stop(self, force: bool) -> None:
+        try:
+            if force:
+                self.proc.kill()
+            elif self.task is None and self.left > 0:
+                self.conn.send(None)
+        except (OSError, ValueError):
+            pass
+        self.proc.join(None if not force else 5)
+        if self.proc.is_alive():
+            self.proc.kill()
+            self.proc.join()
+        self.conn.close()
+
+
+def ordered_map(fn: Callable[[Any], Any], tasks: Iterable, jobs: int, recycle: int,
+                in_flight: int | None = None) -> Iterator:
+    """(task, fn(task)) for each task, computed in `jobs` forked processes, yielded in order;
+    fn(task) is WorkerDied where the worker died on the task."""
+    ctx = mp.get_context("fork")
+    limit = in_flight or 2 * jobs
+    source = iter(tasks)
+    exhausted = False
+    workers: list[_Worker] = []
+    done: dict[int, Any] = {}
+    held: dict[int, Any] = {}  # the tasks sent and not yet yielded, by seq
+    sent = want = 0
+    clean = False
+    try:
+        while True:
+            while want in done:
+                result = done.pop(want)
+                task = held.pop(want)
+                want += 1
+                yield task, result
+            if exhausted and want == sent:
+                clean = True
+                return
+            # hand out tasks while a worker is idle and the window has room
+            while not exhausted and sent - want < limit:
+                idle = next((w for w in workers if w.task is None and w.left > 0), None)
+                if idle is None:
+                    if len(workers) >= jobs:
+                        break
+                    idle = _Worker(ctx, fn, recycle)
+                    workers.append(idle)
+                try:
+                    task = next(source)
+                except StopIteration:
+                    exhausted = True
+                    break
+                held[sent] = task
+                idle.conn.send((sent, task))
+                idle.task, idle.left = sent, idle.left - 1
+                sent += 1
+            busy = [w for w in workers if w.task is not None]
+            if not busy:
+                continue
+            ready = wait([w.conn for w in busy])
+            for w in busy:
+                if w.conn not in ready:
+                    continue
+                try:
+                    seq, result = w.conn.recv()
+                except (EOFError, OSError):
+                    w.proc.join()
+                    done[w.task] = WorkerDied(w.proc.exitcode)
+                    w.task, w.left = None, 0
+                else:
+                    done[seq] = result
+                    w.task = None
+                if w.left == 0:  # retired (recycled or dead): its place is taken on demand
+                    w.stop(force=False)
+                    workers.remove(w)
+    finally:
+        for w in workers:
+            w.stop(force=not clean)
