@@ -65,6 +65,92 @@ WORDS = {
 }
 
 
+# the case's fields and the KB's parameter kinds, as a reader names them
+FIELDS = {
+    "total_cost": ("总费用", "total cost"), "in_policy_cost": ("政策范围内费用", "in-policy cost"),
+    "basic_insurance_paid": ("基本医保支付", "basic insurance paid"), "critical_illness_paid": ("大病保险支付", "critical-illness insurance paid"),
+    "other_paid": ("其他支付", "other payers"), "admitted": ("入院日期", "admitted"), "discharged": ("出院日期", "discharged"),
+    "date": ("就诊日期", "date"), "referred": ("按规定转诊", "referred"), "in_province": ("省内就医", "in the province"),
+    "local": ("就医地", "where treated"), "hospital_class": ("医疗机构类别", "hospital class"), "kind": ("费用类别", "claim kind"),
+    "chronic_management": ("慢特病管理方式", "chronic-care management"), "disease": ("病种", "disease"),
+    "relocated": ("异地安置", "relocated"), "birth_date": ("出生日期", "birth date"), "hukou": ("户籍", "hukou"),
+    "insured_in": ("参保地", "insured in"), "residence": ("居住地", "residence"),
+    "income_base": ("上年居民人均可支配收入", "income base"), "rural_income_base": ("上年农村居民人均可支配收入", "rural income base"),
+    "dibao_standard": ("最低生活保障标准", "dibao standard"), "contribution": ("个人缴费标准", "personal contribution"),
+    "shared_cap_used": ("年内已用共用限额", "shared cap used this year"), "deductible_met": ("年内已扣起付标准", "deductible met this year"),
+    "personal_burden": ("年内个人负担", "personal burden this year"),
+    "general_outpatient_cap_used": ("年内已用普通门诊限额", "general outpatient cap used this year"),
+    "household_income_per_capita": ("家庭人均年收入", "household income per person"),
+    "household_medical_burden_per_capita": ("家庭人均医疗负担", "household medical burden per person"),
+    "household_assets_within_limits": ("家庭财产符合规定", "household assets within the limits"),
+    "disability_certificate_grade": ("残疾证等级", "disability certificate grade"),
+    "disability_types": ("残疾类别", "disability types"), "employed": ("就业", "employed"),
+}
+PARAM_KINDS = {
+    "ratio": ("救助比例", "ratio"), "cap": ("年度救助限额", "annual cap"), "no_cap": ("不设年度限额", "no annual cap"),
+    "deductible_share": ("起付标准（占收入比例）", "deductible (share of income)"), "deductible_amount": ("起付标准", "deductible"),
+    "top_up_target": ("综合支付比例目标", "top-up target share"), "control_ratio": ("目录外费用控制比例", "out-of-catalogue control ratio"),
+    "catalogue_aid_ratio": ("目录外费用救助比例", "out-of-catalogue aid ratio"), "recipient": ("救助对象", "a recipient category"),
+    "premium_full": ("全额资助参保", "full premium"), "premium_share": ("参保资助比例", "premium share"),
+    "premium_minimum": ("参保资助最低额", "premium minimum"), "premium_amount": ("参保资助定额", "premium amount"),
+    "premium_share_floor": ("参保资助比例下限", "premium share floor"), "cap_pool": ("共用限额", "cap pool"),
+    "hukou_required": ("须具本地户籍", "a local hukou required"), "income_multiple": ("低保标准倍数", "multiple of the dibao standard"),
+    "insured_required": ("须在本地参保", "local insurance required"), "disability_grade_max": ("残疾等级不高于", "disability grade at most"),
+    "disability_type": ("残疾类别", "disability type"), "unemployed_required": ("须未就业", "not employed"),
+    "quota_year_end": ("限额管理年底一次性救助", "quota care settled at year end"),
+    "unreferred_excluded": ("未按规定转诊不予救助", "unreferred care excluded"),
+}
+
+
+def field_text(kb, path: str, value, claim_ids: list[str], lang: str) -> str:
+    """A case field as a reader names it: 'c1 基本医保支付 30000', '身份 低保对象 2021-06-01..'."""
+    import re
+    zh = lang == "zh"
+    m = re.fullmatch(r"claims\[(\d+)\]\.(\w+)", path)
+    if m:
+        k, f = int(m.group(1)), m.group(2)
+        cid = claim_ids[k] if k < len(claim_ids) else path
+        return f"{cid} {_pick(FIELDS.get(f, (f, f)), lang)} {value_word(value, lang)}"
+    if re.fullmatch(r"claims\[(\d+)\]", path):
+        return f"{'费用' if zh else 'claim'} {value_word(value, lang)}"
+    if re.fullmatch(r"applicant\.identities\[\d+\]", path):
+        cat, _, span = str(value).partition(" ")
+        return f"{'所持身份' if zh else 'identity'} {category_label(kb, cat, lang)} {span}".rstrip()
+    last = path.rsplit(".", 1)[-1]
+    shown = value_word(value, lang)
+    if zh:
+        shown = {"true": "是", "false": "否"}.get(shown, shown.replace(" (caller)", "（调用方提供）"))
+    return f"{_pick(FIELDS.get(last, (last, last)), lang)} {shown}"
+
+
+def param_text(kb, pid: str, value, lang: str) -> str:
+    """A KB parameter as the clause states it: '返贫致贫人口 救助比例 70%'."""
+    p = kb.parameters.get(pid)
+    if p is None:
+        return str(pid)
+    cats = [kb.categories[c] for c in p.categories if c in kb.categories]
+    names = "、".join(c.label_zh for c in cats) if lang == "zh" else ", ".join(c.label_en for c in cats)
+    kind = _pick(PARAM_KINDS.get(p.kind, (p.kind, p.kind)), lang)
+    if value is None:
+        shown = status_word(p.status, lang)
+    elif p.unit == "ratio":
+        from ..money import bp_to_percent, ratio_to_bp
+        try:
+            shown = bp_to_percent(ratio_to_bp(str(value).split(" ")[0]))
+        except Exception:   # a caller's text is shown as given
+            shown = str(value)
+    elif p.unit == "flag":
+        shown = ""
+    else:
+        shown = str(value)
+    shown = shown.replace(" (caller)", "（调用方提供）" if lang == "zh" else " (supplied by the caller)")
+    return " ".join(x for x in (names, kind, shown) if x)
+
+
+def _pick(pair, lang: str) -> str:
+    return pair[0] if lang == "zh" else pair[1]
+
+
 def w(key: str, lang: str) -> str:
     pair = WORDS.get(key)
     if pair is None:
@@ -80,7 +166,7 @@ def category_label(kb, cid: str, lang: str) -> str:
 
 
 # ---- Chinese renderings of what the engine gives in English (the figures are the solver's) ----
-SOURCE_ZH = {"certified": "认定", "derived": "依事实推定", "treated": "视同", "treated_as": "视同", "caller": "申请人提供"}
+SOURCE_ZH = {"certified": "认定", "derived": "依事实推定", "treated": "视同", "treated_as": "视同", "caller": "调用方提供"}
 STATUS_ZH = {"stated": "已规定", "silent": "未规定", "delegated": "授权地方确定", "vague": "表述模糊", "undetermined": "待定",
              "computed": "已计算", "none": "无"}
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import networkx as nx
 
-from .i18n import category_label, claim_reason, flag_word, source_word, status_word, value_word, w
+from .i18n import category_label, claim_reason, field_text, flag_word, param_text, source_word, status_word, w
 from .session import Session, Target, TargetError, check_target
 
 
@@ -140,12 +140,11 @@ def node_line(s: Session, n: dict, lang: str) -> str:
             head += (f": 年度个人负担 {n['burden']} > 门槛 {n['threshold']}" if zh else
                      f": the year's burden {n['burden']} > threshold {n['threshold']}")
     elif kind == "parameter":
-        v = n.get("value")
-        if v is not None and zh:
-            v = str(v).replace(" (caller)", "（申请人提供）")
-        head = f"{w('parameter', lang)} {label} = {v if v is not None else status_word(n.get('status'), lang)}"
+        head = f"{w('parameter', lang)}：{param_text(s.kb, label, n.get('value'), lang)}" if zh else \
+            f"{w('parameter', lang)}: {param_text(s.kb, label, n.get('value'), lang)}"
     elif kind == "input":
-        head = f"{w('input', lang)} {label} = {value_word(n.get('value'), lang)}" + \
+        text = field_text(s.kb, label, n.get("value"), s.claim_ids, lang)
+        head = (f"{w('input', lang)}：{text}" if zh else f"{w('input', lang)}: {text}") + \
             (f" ({source_word(n['source'], lang)})" if n.get("source") else "")
     else:
         head = str(label)
