@@ -105,7 +105,9 @@ def test_batch_streams_in_order_with_error_records_like_the_cli(client, capsys, 
     r = client.post("/api/v1/batch", content=body)
     assert r.status_code == 200 and r.headers["content-type"].startswith("application/x-ndjson")
     out = [json.loads(x) for x in r.text.splitlines()]
-    assert [o.get("case_id") for o in out] == [good[0]["case_id"], None, "bad-year", good[1]["case_id"], good[2]["case_id"]]
+    # one record per line, the blank one a skip record (as `medaid batch` writes them)
+    assert [o.get("case_id") for o in out] == [good[0]["case_id"], None, "bad-year", None, good[1]["case_id"], good[2]["case_id"]]
+    assert out[3] == {"line": 4, "case_id": None, "skipped": "blank line"}
     assert out[1] == {"line": 2, "case_id": None, "error": {"field": "", "message": out[1]["error"]["message"]}}
     assert out[2]["line"] == 3 and out[2]["error"]["field"] == "year"
     f = tmp_path / "in.jsonl"

@@ -90,35 +90,27 @@ def text_of(result: dict, lang: str) -> str:
 
 
 def batch_lines(lines: Iterable[tuple[int, str]], chunk: int = 200) -> Iterator[str]:
-    """(line number, text) → one JSON line each, order kept; a bad line gives its error record
-    (the CLI's: {"line", "case_id", "error"}) and costs no other line."""
+    """(line number, text) → one JSON line each, order kept, exactly as `medaid batch` writes
+    them (batch.py's reading of a line and its record): a bad line gives its error record, a
+    blank line its skip record, and neither costs another line."""
+    from ..batch import Blank, _item, _record
     pending: list[tuple[int, object]] = []
-    items: list = []
+    stats = {"cases": 0, "errors": 0, "skipped": 0}
 
     def flush():
-        out = engine().evaluate_batch(items)
-        for (n, cid), res in zip(pending, out):
-            if isinstance(res, CaseError):
-                yield json.dumps({"line": n, "case_id": cid, **res.as_json()}, ensure_ascii=False) + "\n"
-            else:
-                yield json.dumps(res, ensure_ascii=False) + "\n"
+        items = [it for _, it in pending]
+        solved = iter(engine().evaluate_batch([it for it in items if not isinstance(it, (Blank, CaseError))]))
+        for n, it in pending:
+            res = it if isinstance(it, (Blank, CaseError)) else next(solved)
+            cid = it.get("case_id") if isinstance(it, dict) else None
+            yield _record(n, cid, res, stats).decode("utf-8")
         pending.clear()
-        items.clear()
 
     for n, line in lines:
-        if not line.strip():
-            continue
-        try:
-            data = loads(line)
-        except json.JSONDecodeError as exc:
-            pending.append((n, None))
-            items.append(CaseError("", f"line is not valid JSON: {exc.msg}"))
-        else:
-            pending.append((n, data.get("case_id") if isinstance(data, dict) else None))
-            items.append(data)
-        if len(items) >= chunk:
+        pending.append((n, _item(line.encode("utf-8") if isinstance(line, str) else line)))
+        if len(pending) >= chunk:
             yield from flush()
-    if items:
+    if pending:
         yield from flush()
 
 
