@@ -14,7 +14,7 @@ from pathlib import Path
 
 from ..case import parse_case
 from ..facts import case_facts
-from .search import BILL_SELF_PAY
+from .domain import BILL_SELF_PAY
 
 PROGRAM = Path(__file__).resolve().parent.parent.parent / "asp" / "audit" / "flip_search.lp"
 TIME_LIMIT = 20.0                      # seconds per solver call; the best model so far is kept
