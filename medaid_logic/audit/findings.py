@@ -167,7 +167,7 @@ class Builder:
             return ""
         if lang == "zh":
             return f"（{who}）" if "确定" in who else f"（由{who}确定）"
-        return f" (to {who})"
+        return f" (to {who})" if who.isascii() else " (to the authority the text names)"
 
     # ---- clauses: the deciding sentence quoted, the article beside it ---------------------
     def ref(self, rule: str, lang: str) -> str:
@@ -182,10 +182,11 @@ class Builder:
         src = self.kb.clause_source(rule)
         text = src["text"] or ""
         sentences = [s for s in re.split(r"(?<=[。；;])", text) if s.strip()]
-        keys = [k for k in keys if k]
+        keys = list(dict.fromkeys(k for k in keys if k))
 
-        def score(s):
-            return sum(2 if k in s else 0 for k in keys) + sum(1 for k in keys for part in re.split(r"[、，]", k) if part and part in s)
+        def score(s):   # a figure decides more than a name: the sentence stating the value is the one that matters
+            return (sum((4 if re.search(r"\d", k) else 2) for k in keys if k in s)
+                    + sum(1 for k in keys for part in re.split(r"[、，]", k) if part and part in s))
         best = max(sentences, key=score) if sentences else text
         if sentences and score(best) == 0:
             best = sentences[0]
@@ -209,8 +210,11 @@ class Builder:
                 continue
             out += [self.label(c, "zh") for c in p.categories]
             for v in p.values:
-                if isinstance(v, Decimal):
+                if isinstance(v, (int, Decimal)) and not isinstance(v, bool):
+                    v = Decimal(v)
                     out.append(f"{(v * 100).normalize():f}%" if p.unit == "ratio" else f"{v.normalize():f}元")
+                    if p.unit == "yuan" and v and v % 10000 == 0:
+                        out.append(f"{(v / 10000).normalize():f}万元")   # the texts write 5万元 as often as 50000元
         return out
 
     def param_rule(self, pid: str) -> str | None:
@@ -267,6 +271,8 @@ class Builder:
         """Adds a finding; one already under the id takes the new one's checks, clauses,
         interpretations and detail lists (same clause and question: one finding)."""
         detail = detail or {}
+        pids = [x for k in ("parameters", "city_rules", "province_rules", "reference") for x in detail.get(k) or []]
+        interpretations = list(interpretations) + [i for x in pids if x in self.kb.parameters for i in self.kb.parameters[x].interpretations]
         interps = [{"id": i, "label": {"zh": self.kb.interpretations[i].label_zh or i,
                                        "en": (self.kb.interpretations[i].comment or i)}}
                    for i in dict.fromkeys(interpretations) if i in self.kb.interpretations]
@@ -400,6 +406,7 @@ class Builder:
     def _city_province(self, st):
         kb = self.kb
         groups = defaultdict(lambda: {"cats": set(), "items": set()})
+        added = defaultdict(lambda: defaultdict(set))
         for j, p, relation, b, kind, c, pair in st.get("cvp", []):
             if relation == "narrower" and pair[1] == "none" and (j, c, b) in getattr(self, "parent_gaps", {}):
                 # the same fact as the coverage gap: one finding, both checks named
@@ -412,9 +419,30 @@ class Builder:
             if relation == "broader" and kind in ("one_stop", "direct", "on_application"):
                 self.channel_broader.append((j, p, pair[1], c))
                 continue
-            side = "less" if relation in ("narrower", "dropped", "different") else "more"
-            g = groups[(j, p, b, side)]
+            if relation in ("added", "broader"):
+                # what a city adds beyond its province is one observation, listed benefit by benefit
+                added[(j, p)][(b, kind, pair[1])].add(c)
+                continue
+            g = groups[(j, p, b, "less")]
             g["cats"].add(c); g["items"].add((relation, kind, pair[1], pair[2]))
+        for (j, p), items in sorted(added.items()):
+            jz, pz, je, pe = self.jur(j, "zh"), self.jur(p, "zh"), self.jur(j, "en"), self.jur(p, "en")
+            by_b = defaultdict(list)
+            for (b, kind, ij), cats in sorted(items.items()):
+                by_b[b].append((kind, ij, sorted(cats)))
+            whom = lambda cats, lang: ((f"（{self.labels(cats, 'zh')}）" if lang == "zh" else f" ({self.labels(cats, 'en')})")
+                                      if set(cats) - set(EVERYONE) else "")
+            zh = "；".join(f"{self.benefit(b, 'zh')}：" + "，".join(dict.fromkeys(f"{self.sets(k, 'zh')}{whom(cs, 'zh')} {self.value(ij, 'zh')}" for k, ij, cs in xs))
+                          for b, xs in by_b.items())
+            en = "; ".join(f"{self.benefit(b, 'en')}: " + ", ".join(dict.fromkeys(f"{self.sets(k, 'en')}{whom(cs, 'en')} {self.value(ij, 'en')}" for k, ij, cs in xs))
+                           for b, xs in by_b.items())
+            ids = sorted({ij for (b, k, ij) in items})
+            self.add(f"province/{j}/added", "city_vs_province", "info", [j, p],
+                     self.cites([self.param_rule(x) for x in ids], self.keys_of(ids)),
+                     f"{jz}规定了{pz}文件没有的内容（新增事项或更多对象）——{zh}。",
+                     f"{je} sets rules {pe}'s text does not (new items or more groups) — {en}.",
+                     None, (f"确认{jz}新增的规定有上级授权或依据，并在文件中注明。", f"Confirm that {je}'s additions have a provincial basis, and cite it."),
+                     None, ["city_vs_province"], [], {"city_rules": ids, "benefits": sorted(by_b)})
         for (j, p, b, side), g in sorted(groups.items()):
             items = sorted(g["items"])
             city_ids = sorted({i[2] for i in items if i[2] != "none"})
@@ -427,8 +455,10 @@ class Builder:
             parts_z, parts_e = [], []
             for relation, kind, ij, ip in items:
                 cats = sorted({c for jj, pp, rr, bb, kk, c, pr in st["cvp"] if (jj, rr, bb, kk, pr[1], pr[2]) == (j, relation, b, kind, ij, ip)})
-                parts_z.append(f"{self.sets(kind, 'zh')}（{self.labels(cats, 'zh')}）{word(RELATIONS, relation, 'zh')}：{jz} {self.value(ij, 'zh')}，{pz} {self.value(ip, 'zh')}")
-                parts_e.append(f"{self.sets(kind, 'en')} ({self.labels(cats, 'en')}) {word(RELATIONS, relation, 'en')}: {je} {self.value(ij, 'en')}, {pe} {self.value(ip, 'en')}")
+                whom_z = f"（{self.labels(cats, 'zh')}）" if set(cats) - set(EVERYONE) else ""
+                whom_e = f" ({self.labels(cats, 'en')})" if set(cats) - set(EVERYONE) else ""
+                parts_z.append(f"{self.sets(kind, 'zh')}{whom_z}{word(RELATIONS, relation, 'zh')}：{jz} {self.value(ij, 'zh')}，{pz} {self.value(ip, 'zh')}")
+                parts_e.append(f"{self.sets(kind, 'en')}{whom_e} {word(RELATIONS, relation, 'en')}: {je} {self.value(ij, 'en')}, {pe} {self.value(ip, 'en')}")
                 if relation == "narrower" and ij != "none":
                     subs = [c.split("/", 1)[1] for c in kb.parameters[ij].categories if "/" in c]
                     parts_z[-1] += f"（{jz}仅规定其中的{'、'.join(self.subtype(s, 'zh') for s in subs)}）"
@@ -706,20 +736,28 @@ class Builder:
             bz, be = self.benefits(dict.fromkeys(x for p in ps for x in p.benefits), "zh"), self.benefits(dict.fromkeys(x for p in ps for x in p.benefits), "en")
             who = next((p.delegated_to for p in ps if p.delegated_to), None)
             fills = [(cj, cid) for p in ps for cj, cid in self.fills.get(p.id, [])]
-            zh = {"delegated": f"{jz}对{self.labels(cats, 'zh')}的{bz}（{'、'.join(kinds)}）未定标准，授权另行确定{self.delegate(who, 'zh')}。",
-                  "vague": f"{jz}对{self.labels(cats, 'zh')}的{bz}（{'、'.join(kinds)}）表述模糊" + (f"：{'、'.join(dict.fromkeys(self.value(p.id, 'zh') for p in ps if p.values))}。" if any(p.values for p in ps) else "。"),
-                  "silent": f"{jz}对{self.labels(cats, 'zh')}的{bz}（{'、'.join(kinds)}）未作规定。"}[status]
-            en = {"delegated": f"{je} sets no standard for {be} ({', '.join(kinds_e)}; {self.labels(cats, 'en')}): it is delegated{self.delegate(who, 'en')}.",
-                  "vague": f"{je}'s {be} ({', '.join(kinds_e)}; {self.labels(cats, 'en')}) is vague.",
-                  "silent": f"{je} states no {', '.join(kinds_e)} for {be} ({self.labels(cats, 'en')})."}[status]
+            named = set(cats) - {"everyone"}
+            whom_z = f"{self.labels(cats, 'zh')}的" if named else ""
+            whom_e = f" for {self.labels(cats, 'en')}" if named else ""
+            kz, ke = "、".join(kinds), ", ".join(kinds_e)
+            values = "、".join(dict.fromkeys(self.value(p.id, "zh").replace("（表述模糊）", "") for p in ps if p.values))
+            zh = {"delegated": f"{jz}未规定{whom_z}{bz}的{kz}，授权另行确定{self.delegate(who, 'zh')}。",
+                  "vague": f"{jz}关于{whom_z}{bz}的{kz}表述模糊" + (f"（{values}）。" if values else "。"),
+                  "silent": f"{jz}的文件未规定{whom_z}{bz}的{kz}。"}[status]
+            en = {"delegated": f"{je} leaves the {ke} of {be}{whom_e} to be set elsewhere{self.delegate(who, 'en')}.",
+                  "vague": f"{je}'s {ke} of {be}{whom_e} is vague.",
+                  "silent": f"{je}'s text does not state the {ke} of {be}{whom_e}."}[status]
+            # a city's rule filling the silence, in the same sentence shape
+            fz = lambda cj, cid: f"{self.jur(cj, 'zh')}{self.sets(kb.parameters[cid].kind, 'zh')}：{self.value(cid, 'zh')}"
+            fe = lambda cj, cid: f"{self.jur(cj, 'en')}'s {self.sets(kb.parameters[cid].kind, 'en')}: {self.value(cid, 'en')}"
             rules = [p.rule for p in ps]
             if fills:
-                zh = zh[:-1] + "；" + "，".join(f"{self.jur(cj, 'zh')}规定为{self.value(cid, 'zh')}" for cj, cid in fills) + "。"
-                en += " " + "; ".join(f"{self.jur(cj, 'en')} sets {self.value(cid, 'en')}" for cj, cid in fills) + "."
+                zh = zh[:-1] + "；下级城市作了规定（" + "；".join(fz(cj, cid) for cj, cid in fills) + "）。"
+                en += " The city fills it (" + "; ".join(fe(cj, cid) for cj, cid in fills) + ")."
                 rules += [self.param_rule(cid) for _, cid in fills]
             paying = any(p.kind in PAYING and b in set(claim_kinds(kb)) | {"premium", "tilted_aid"} for p in ps)
             lowest = not any(pp == j for pp in kb.parents.values())
-            sev = "medium" if status == "delegated" and paying and lowest else ("info" if status == "vague" else "low")
+            sev = "medium" if status == "delegated" and paying and lowest else "low"
             todo = {"delegated": (f"由{who or '受托部门'}公布标准，或在文件中写明未公布前的处理办法。" if lang_ok(who) else "公布受托部门确定的标准，或写明公布前的处理办法。",
                                   "Publish the delegated standard, or state what applies until it is published."),
                     "vague": ("以确定的数字或条件替代模糊表述。", "Replace the vague wording with a figure or a condition."),
@@ -744,7 +782,7 @@ class Builder:
                 continue        # procedure, deadline, fund, sanction: bears on no computed benefit
             host = next((f for f in self.by_id.values() if set(params) & set(f["detail"].get("parameters", []))), None)
             if host is None and interps:
-                host = next((f for f in self.by_id.values() if set(interps) & {i["id"] for i in f["interpretations"]}), None)
+                host = next((f for f in self.by_id.values() if f["kind"] == kind and set(interps) & {i["id"] for i in f["interpretations"]}), None)
             if host is not None:
                 host["checks"] = list(dict.fromkeys(host["checks"] + ["provision"]))
                 have = {c["rule"].split("#")[0] for c in host["clauses"]}
@@ -756,18 +794,19 @@ class Builder:
                 continue
             kind = kind or "delegated"
             j = pr.jurisdiction
-            sev = {"contradiction": "medium", "delegated": "low", "silent": "low", "vague": "info", "time": "low"}[kind]
+            sev = {"contradiction": "medium", "delegated": "low", "silent": "low", "vague": "low", "time": "low"}[kind]
             topic = pr.id.split("/", 1)[1].replace("_", "-")
             todo = {"contradiction": ("统一两处规定，或写明二者如何合并适用。", "Make the clauses agree, or state how they combine."),
                     "delegated": ("公布受托部门确定的标准，或写明公布前的处理办法。", "Publish the delegated standard, or state what applies until then."),
                     "silent": ("在文件中对此作出规定。", "State the rule in the text."),
                     "vague": ("以确定的数字或条件替代模糊表述。", "Replace the vague wording with a figure or a condition."),
                     "time": ("在文件中写明施行日期。", "State the date the text takes effect.")}[kind]
-            self.add(f"{kind}/{j}/{topic}", kind, sev, [j], [self.cite(c, [pr.figure or "", pr.statement_zh[:12]]) for c in pr.clauses],
-                     f"{self.jur(j, 'zh')}：{pr.statement_zh}{self.delegate(pr.delegated_to, 'zh') if kind == 'delegated' else ''}。",
-                     f"{self.jur(j, 'en')}: {pr.label_en}.", None, todo, None, ["provision"], interps,
-                     {"provisions": [pr.id], "parameters": params})
-
+            f = self.add(f"{kind}/{j}/{topic}", kind, sev, [j], [self.cite(c, [pr.figure or "", pr.statement_zh[:12]]) for c in pr.clauses],
+                         f"{self.jur(j, 'zh')}：{pr.statement_zh}{self.delegate(pr.delegated_to, 'zh') if kind == 'delegated' else ''}。",
+                         f"{self.jur(j, 'en')}: {pr.label_en}.", None, todo, None, ["provision"], interps,
+                         {"provisions": [pr.id], "parameters": params})
+            if kind == "contradiction":
+                self._absorb_gaps(f, pr)
         for j, p, pid, c in self.channel_broader:
             clause = kb.parameters[pid].clause
             host = next((f for f in self.by_id.values() if f["kind"] == "contradiction" and j in f["jurisdictions"]
@@ -776,6 +815,20 @@ class Builder:
                 host["checks"] = list(dict.fromkeys(host["checks"] + ["city_vs_province"]))
                 host["jurisdictions"] = sorted(set(host["jurisdictions"]) | {p})
                 host["detail"].setdefault("parameters", []).append(pid)
+
+    def _absorb_gaps(self, f: dict, pr) -> None:
+        """A coverage gap that a contradiction of the same document states (the group, and each
+        benefit the gap names, written in the provision) is that contradiction: one finding, its
+        witness and both checks kept."""
+        for g in [g for g in self.by_id.values() if g["id"].startswith(f"gap/{pr.jurisdiction}/")]:
+            cat, benefits = g["detail"]["category"], g["detail"]["benefits"]
+            if self.label(cat, "zh") in pr.statement_zh and all(self.benefit(b, "zh") in pr.statement_zh for b in benefits):
+                del self.by_id[g["id"]]
+                f["checks"] = list(dict.fromkeys(f["checks"] + g["checks"]))
+                f["jurisdictions"] = sorted(set(f["jurisdictions"]) | set(g["jurisdictions"]))
+                f["clauses"] += [c for c in g["clauses"] if c["rule"] not in {x["rule"] for x in f["clauses"]}]
+                f["witness"], f["table"], f["why"] = g["witness"], g["table"], g["why"]
+                f["detail"].update({k: v for k, v in g["detail"].items() if k not in f["detail"]})
 
     # ---- search findings -----------------------------------------------------------------
     def from_search(self, sr: SearchResult) -> None:

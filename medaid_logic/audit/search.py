@@ -148,11 +148,11 @@ class Searcher:
         seconds = [("inpatient", "out_of_province")] + [(k, self.variants(j, k)[0]) for k in kinds if k != "inpatient"]
         out = []
         for k2, v2 in seconds:
-            # another kind beside the stay: only its small and large amounts (the domain grows
-            # with every kind, and the stay's own amounts carry the comparison)
+            # another kind beside the stay: its small and large amounts, beside the stay's two
+            # middle ones (the domain grows with every kind; the second stay carries the full grid)
             for s2 in (YEAR_SELF_PAY if k2 == "inpatient" else YEAR_SELF_PAY[::len(YEAR_SELF_PAY) - 1]):
                 c2 = dict(self.bill(j, year, k2, s2, v2).claim, claim_id="c2")
-                for s1 in YEAR_SELF_PAY:
+                for s1 in (YEAR_SELF_PAY if k2 == "inpatient" else YEAR_SELF_PAY[1:3]):
                     c1 = dict(self.bill(j, year, "inpatient", s1).claim, admitted=f"{year}-03-03", discharged=f"{year}-03-10")
                     out.append(Bill("inpatient", s1, f"year:{k2}:{v2}:{s2}", c1, [c2]))
         return out

@@ -80,7 +80,7 @@ PROPERTIES = {
     "premium_over": ("参保资助不超过个人缴费", "premium subsidy ≤ contribution"),
 }
 
-EVERYONE = {"everyone": ("所有参保人", "everyone"), "any_recipient": ("各类救助对象", "every recipient")}
+EVERYONE = {"everyone": ("所有参保人", "all insured persons"), "any_recipient": ("各类救助对象", "every recipient")}
 
 
 def word(table: dict, key, lang: str, default: tuple = ("相关规定", "the rule")) -> str:
