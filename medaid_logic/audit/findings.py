@@ -46,11 +46,14 @@ def expect_of(res) -> dict:
     return out
 
 
-def result_rules(res) -> list[str]:
+def result_rules(res, premium: bool = True) -> list[str]:
+    """The clauses a result applied: its claims', its annual settlements' and (unless the case is
+    about its bills only) its premium subsidy's."""
     if not isinstance(res, dict):
         return []
     rules = [c.get("rule") for c in res["claims"]] + [a.get("rule") for a in res.get("annual", [])]
-    rules.append((res.get("premium_subsidy") or {}).get("rule"))
+    if premium:
+        rules.append((res.get("premium_subsidy") or {}).get("rule"))
     return [r for r in rules if r]
 
 
@@ -188,10 +191,17 @@ class Builder:
             return (sum((4 if re.search(r"\d", k) else 2) for k in keys if k in s)
                     + sum(1 for k in keys for part in re.split(r"[、，]", k) if part and part in s))
         best = max(sentences, key=score) if sentences else text
-        if sentences and score(best) == 0:
-            best = sentences[0]
         return {"rule": rule, "ref": {"zh": self.ref(rule, "zh"), "en": self.ref(rule, "en")},
-                "document": src["document"], "sentence": best.strip(), "text": text}
+                "document": src["document"], "sentence": best.strip(), "text": text,
+                "_weak": bool(sentences) and score(best) == 0}
+
+    @staticmethod
+    def closest_sentence(text: str, statement: str) -> str:
+        """The sentence of an article sharing the most character pairs with what the finding says
+        (for a clause no figure or name of the finding picks out)."""
+        pairs = {statement[i:i + 2] for i in range(len(statement) - 1)}
+        sentences = [s.strip() for s in re.split(r"(?<=[。；;])", text) if s.strip()]
+        return max(sentences, key=lambda s: sum(1 for i in range(len(s) - 1) if s[i:i + 2] in pairs)) if sentences else text
 
     def cites(self, rules, keys=()) -> list[dict]:
         seen, out = set(), []
@@ -295,6 +305,7 @@ class Builder:
             if zh and zh not in f["statement"]["zh"]:
                 f["statement"]["zh"] += zh
                 f["statement"]["en"] += " " + en
+            self._settle_sentences(f)
             return f
         f = {"id": fid, "kind": kind, "severity": severity, "jurisdictions": sorted(set(jurisdictions)),
              "checks": list(dict.fromkeys(checks)), "clauses": clauses, "statement": {"zh": zh, "en": en},
@@ -302,11 +313,17 @@ class Builder:
              "todo": {"zh": todo[0], "en": todo[1]} if todo else None,
              "interpretations": interps, "witness": witness or None,
              "table": self.table(witness) if witness else None, "detail": detail}
+        self._settle_sentences(f)
         if states_no_aid_contradicted(f):
             self.dropped.append(f)
             return None
         self.by_id[fid] = f
         return f
+
+    def _settle_sentences(self, f: dict) -> None:
+        for c in f["clauses"]:
+            if c.pop("_weak", False):
+                c["sentence"] = self.closest_sentence(c["text"], f["statement"]["zh"])
 
     def claim_case(self, j, year, cat, sub, kind, self_pay=20000, variant=None, case_id=None):
         s = self.searcher
@@ -727,6 +744,7 @@ class Builder:
                 if fid in self.by_id:
                     f = self.by_id[fid]
                     f["clauses"] += [c for c in self.cites([p.rule], ["就高不就低"]) if c["rule"] not in {x["rule"] for x in f["clauses"]}]
+                    self._settle_sentences(f)
                     continue
             groups[(p.status, p.jurisdiction, p.benefits[0] if p.benefits[0] != "outpatient_general" else "outpatient_chronic")].append(p)
         for (status, j, b), ps in sorted(groups.items()):
@@ -786,7 +804,8 @@ class Builder:
             if host is not None:
                 host["checks"] = list(dict.fromkeys(host["checks"] + ["provision"]))
                 have = {c["rule"].split("#")[0] for c in host["clauses"]}
-                host["clauses"] += [self.cite(c, [pr.statement_zh[:12]]) for c in pr.clauses if c not in have]
+                host["clauses"] += [self.cite(c, [pr.figure or ""]) for c in pr.clauses if c not in have]
+                self._settle_sentences(host)
                 host["detail"].setdefault("provisions", []).append(pr.id)
                 if pr.statement_zh not in host["statement"]["zh"]:
                     host["statement"]["zh"] += f"（知识库记录：{pr.statement_zh}。）"
@@ -801,7 +820,7 @@ class Builder:
                     "silent": ("在文件中对此作出规定。", "State the rule in the text."),
                     "vague": ("以确定的数字或条件替代模糊表述。", "Replace the vague wording with a figure or a condition."),
                     "time": ("在文件中写明施行日期。", "State the date the text takes effect.")}[kind]
-            f = self.add(f"{kind}/{j}/{topic}", kind, sev, [j], [self.cite(c, [pr.figure or "", pr.statement_zh[:12]]) for c in pr.clauses],
+            f = self.add(f"{kind}/{j}/{topic}", kind, sev, [j], [self.cite(c, [pr.figure or ""]) for c in pr.clauses],
                          f"{self.jur(j, 'zh')}：{pr.statement_zh}{self.delegate(pr.delegated_to, 'zh') if kind == 'delegated' else ''}。",
                          f"{self.jur(j, 'en')}: {pr.label_en}.", None, todo, None, ["provision"], interps,
                          {"provisions": [pr.id], "parameters": params})
@@ -844,7 +863,7 @@ class Builder:
             wit = self.witness([(d_up.case, d_up.result), (d_down.case, d_down.result)])
             t = self.table(wit)
             self.add(f"precedence/{j}/order", "precedence", "low", [j],
-                     self.cites(result_rules(d_up.result) + result_rules(d_down.result), ["就高不就低"]),
+                     self.cites(result_rules(d_up.result, False) + result_rules(d_down.result, False), ["就高不就低"]),
                      f"{self.jur(j, 'zh')}同时具有两种身份的人，哪一身份待遇更高取决于账单：" + "；".join(pairs_z) + "。",
                      f"For a person holding two identities in {self.jur(j, 'en')}, which pays more depends on the bill: " + "; ".join(pairs_e) + ".",
                      (f"例如{t[0]['who']['zh']}：{t[0]['bills']['zh']}按{self.label(d_up.result['applied_category'], 'zh')}得 {t[0]['aid']} 元；{t[1]['bills']['zh']}按{self.label(d_down.result['applied_category'], 'zh')}得 {t[1]['aid']} 元。",
@@ -869,7 +888,7 @@ class Builder:
                 t = self.table(wit)
                 zh = f"救助加保险超过费用：{jz}{t[0]['who']['zh']}{t[0]['bills']['zh']}，超出 {money(over / 100)} 元。"
                 en = f"Aid plus insurance exceed the cost: a {t[0]['who']['en']} in {je} with {t[0]['bills']['en']} is over by {money(over / 100)}."
-                rules = result_rules(ev.result)
+                rules = result_rules(ev.result, False)
                 why = (f"基金多付 {money(over / 100)} 元。", f"The fund pays {money(over / 100)} more than the cost.")
             elif prop == "monotonic":
                 lo, hi = items[0]
@@ -877,7 +896,7 @@ class Builder:
                 t = self.table(wit)
                 zh = f"自付增加反而救助减少：{jz}{t[0]['who']['zh']}{t[0]['bills']['zh']}得 {t[0]['aid']} 元，{t[1]['bills']['zh']}只得 {t[1]['aid']} 元。"
                 en = f"More self-pay yields less aid: a {t[0]['who']['en']} in {je} with {t[0]['bills']['en']} gets {t[0]['aid']}, with {t[1]['bills']['en']} only {t[1]['aid']}."
-                rules = result_rules(lo.result) + result_rules(hi.result)
+                rules = result_rules(lo.result, False) + result_rules(hi.result, False)
                 why = (f"多花钱的人少得 {money(-fen(t[1]['difference']) / 100)} 元。", f"The person who paid more gets {money(-fen(t[1]['difference']) / 100)} less.")
             else:
                 single, dual = items[0]
@@ -888,7 +907,7 @@ class Builder:
                       f"（按{self.label(dual.result.get('applied_category') or pairs[0][1], 'zh')}计算）。同样情形：" + "、".join(f"{self.label(a, 'zh')}＋{self.label(b, 'zh')}" for a, b in pairs) + "。")
                 en = (f"An extra identity yields less aid: a {t[0]['who']['en']} in {je} with {t[0]['bills']['en']} gets {t[0]['aid']}, and only {t[1]['aid']} when also "
                       f"{self.label(pairs[0][1], 'en')} (paid as {self.label(dual.result.get('applied_category') or pairs[0][1], 'en')}). Also: " + "; ".join(f"{self.label(a, 'en')} + {self.label(b, 'en')}" for a, b in pairs) + ".")
-                rules = result_rules(single.result) + result_rules(dual.result)
+                rules = result_rules(single.result, bool(not single.case["claims"])) + result_rules(dual.result, bool(not dual.case["claims"]))
                 why = (f"“就高不就低”要求按最高者支付，此人少得 {money(-fen(t[1]['difference']) / 100)} 元。",
                        f"Take-the-highest requires the highest; this person gets {money(-fen(t[1]['difference']) / 100)} less.")
             self.add(f"safety/{j}/{prop.replace('_', '-')}", "safety", "high", [j], self.cites(rules, ["就高不就低", "倾斜救助"]), zh, en, why,
