@@ -13,9 +13,13 @@ INSURANCE_PAID = 10000          # what basic insurance paid on every generated b
 DUAL_SELF_PAY = (3000, 150000)  # bills tried for the extra-identity property
 BILL_SELF_PAY = (3000, 20000, 150000)  # self-pay of each claim of a year's bill and of a witness pair's bills
 # self-pay of each claim of a two-bill year for the safety search: an in-region stay and a second
-# claim (the same kind out of region, or another kind); 60000 puts a stay just under the lower
-# caps so that what the year settles afterwards (tilted aid) decides which identity pays more
-YEAR_SELF_PAY = (3000, 20000, 60000, 150000)
+# stay out of the province, each at every amount; 60000 puts a stay just under the lower caps so
+# that what the year settles afterwards (tilted aid) decides which identity pays more. Another
+# kind beside the stay is tried at its small and large amount with the stay at 60000 only (the
+# domain grows with every kind and every pair of identities)
+YEAR_SELF_PAY = (20000, 60000, 150000)
+YEAR_STAY_BESIDE_OTHER_KIND = 60000
+YEAR_OTHER_KIND_SELF_PAY = (3000, 150000)
 # statistics a case needs when the KB holds none for the place and year (audit assumptions,
 # not policy: any positive figure exercises the rules)
 DEFAULT_STATISTICS = {"income_base": 30000, "rural_income_base": 20000, "dibao_standard": 9000, "contribution": 380}

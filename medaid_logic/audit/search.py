@@ -19,8 +19,8 @@ from pathlib import Path
 from ..case import parse_case
 from ..errors import CaseError
 from ..kb import KB
-from .domain import (BILL_SELF_PAY, DEFAULT_STATISTICS, DUAL_SELF_PAY, INSURANCE_PAID, SELF_PAY_GRID,
-                     YEAR_SELF_PAY, Bill, fen, money)
+from .domain import (DEFAULT_STATISTICS, DUAL_SELF_PAY, INSURANCE_PAID, SELF_PAY_GRID, YEAR_OTHER_KIND_SELF_PAY,
+                     YEAR_SELF_PAY, YEAR_STAY_BESIDE_OTHER_KIND, Bill, fen)
 from .flips import FlipSearch
 from .static import claim_kinds
 
@@ -140,19 +140,18 @@ class Searcher:
 
     def year_bills(self, j: str, year: int) -> list[Bill]:
         """Two-bill years with an in-region stay: a March stay in the city, then a second claim
-        (the same kind out of the province, or another kind the rules regulate), at YEAR_SELF_PAY
-        each; what the year settles over both (tilted aid, caps) is then part of the comparison."""
+        (a stay out of the province, or another kind the rules regulate; amounts in domain.py);
+        what the year settles over both (tilted aid, caps) is then part of the comparison."""
         kinds = self.kinds(j)
         if "inpatient" not in kinds:
             return []
         seconds = [("inpatient", "out_of_province")] + [(k, self.variants(j, k)[0]) for k in kinds if k != "inpatient"]
         out = []
         for k2, v2 in seconds:
-            # another kind beside the stay: its small and large amounts, beside the stay's two
-            # middle ones (the domain grows with every kind; the second stay carries the full grid)
-            for s2 in (YEAR_SELF_PAY if k2 == "inpatient" else YEAR_SELF_PAY[::len(YEAR_SELF_PAY) - 1]):
+            stay = k2 == "inpatient"
+            for s2 in (YEAR_SELF_PAY if stay else YEAR_OTHER_KIND_SELF_PAY):
                 c2 = dict(self.bill(j, year, k2, s2, v2).claim, claim_id="c2")
-                for s1 in (YEAR_SELF_PAY if k2 == "inpatient" else YEAR_SELF_PAY[1:3]):
+                for s1 in (YEAR_SELF_PAY if stay else (YEAR_STAY_BESIDE_OTHER_KIND,)):
                     c1 = dict(self.bill(j, year, "inpatient", s1).claim, admitted=f"{year}-03-03", discharged=f"{year}-03-10")
                     out.append(Bill("inpatient", s1, f"year:{k2}:{v2}:{s2}", c1, [c2]))
         return out
