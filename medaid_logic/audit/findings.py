@@ -410,7 +410,7 @@ class Builder:
             todo = ((f"在{jz}的相应条款中列明{cz}的{bz}，或明确规定不予救助。",
                      f"State {be} for {ce} in {je}'s clause, or state that they are excluded.") if parent else
                     (f"{jz}可对照{rz}，明确{cz}是否享受{bz}。", f"{je} could state, as {re_} does, whether {ce} get {be}."))
-            f = self.add(f"gap/{j}/{c}", "coverage_gap" if parent else "peer",
+            f = self.add(f"{'gap' if parent else 'peer'}/{j}/{c}", "coverage_gap" if parent else "peer",
                          ("high" if differ else "medium") if parent else "low", [j] + ref_js, self.cites(rules, self.keys_of(refs)),
                          f"{jz}对{cz}的{bz}未作规定（{yr}），而{'上级省份' if parent else '同级城市'}{rz}有规定。",
                          f"{je} states no {be} for {ce} ({yr}) while {'its province' if parent else 'its peer'} {re_} does.",
@@ -839,7 +839,8 @@ class Builder:
         """A coverage gap that a contradiction of the same document states (the group, and each
         benefit the gap names, written in the provision) is that contradiction: one finding, its
         witness and both checks kept."""
-        for g in [g for g in self.by_id.values() if g["id"].startswith(f"gap/{pr.jurisdiction}/")]:
+        for g in [g for g in self.by_id.values() if g["kind"] in ("coverage_gap", "peer") and "states_no_aid" in g["detail"]
+                  and g["id"].split("/")[1] == pr.jurisdiction]:
             cat, benefits = g["detail"]["category"], g["detail"]["benefits"]
             if self.label(cat, "zh") in pr.statement_zh and all(self.benefit(b, "zh") in pr.statement_zh for b in benefits):
                 del self.by_id[g["id"]]

@@ -153,7 +153,13 @@ def render_md(report: dict, lang: str = "zh") -> str:
                 "|---|" + "---|" * len(report["audit"]["jurisdictions"])]
         out += ["| " + " | ".join(r) + " |" for r in cov]
         out.append("")
-    for f in report["findings"]:
+    # one section per kind (peer comparisons, contradictions, ... each its own), most severe first
+    order = list(dict.fromkeys(f["kind"] for f in report["findings"]))
+    current = None
+    for f in sorted(report["findings"], key=lambda f: order.index(f["kind"])):
+        if f["kind"] != current:
+            current = f["kind"]
+            out += [f"## {kind_name(current, lang)}", ""]
         out.append(f"### `{f['id']}` — {kind_name(f['kind'], lang)}, {h['severity'][f['severity']]}")
         out.append("")
         out.append(f["statement"][lang])
