@@ -24,7 +24,7 @@ from ..kb import BASE, FOREVER, KB, MA, lang as lg
 from .domain import BILL_SELF_PAY, fen, money
 from .search import Searcher, SearchResult
 from .static import claim_kinds
-from .words import CHECKS, EVERYONE, RELATIONS, SETS, VALUES, word
+from .words import EVERYONE, RELATIONS, SETS, VALUES, word
 
 SEVERITIES = ("info", "low", "medium", "high")
 PAYING = ("ratio", "premium_full", "premium_share", "premium_amount", "premium_minimum", "premium_share_floor",
@@ -349,9 +349,11 @@ class Builder:
         return self.witness(pick), bool(differ)
 
     def year_of(self, j: str, *pids) -> int:
-        years = self.searcher.years_of(j) or [min(self.searcher.years_of(j) or [2023])]
-        start = max([self.kb.policy_document(j).effective_from or 0] + [self.kb.parameters[p].valid_from for p in pids if p in self.kb.parameters]) // 10000
-        return start if start in years or not years else min((y for y in years if y >= start), default=years[0])
+        """The first searched year of J in which J's document and the given parameters are in force."""
+        years = self.searcher.years_of(j)
+        start = max([self.kb.policy_document(j).effective_from or 0]
+                    + [self.kb.parameters[p].valid_from for p in pids if p in self.kb.parameters]) // 10000
+        return next((y for y in years if y >= start), years[0] if years else start)
 
     # ---- static findings -----------------------------------------------------------------
     def from_static(self, st: dict) -> None:
@@ -405,15 +407,15 @@ class Builder:
             why = None
             if wit and differ:
                 t = self.table(wit)
-                why = (f"{jz}的{cz}在{t[0]['bills']['zh']}时得 {t[0]['aid']} 元，而{rz}的规定支付 {t[1]['aid']} 元。",
-                       f"A {ce} in {je} with {t[0]['bills']['en']} gets {t[0]['aid']} where {re_}'s rule pays {t[1]['aid']}.")
+                why = (f"{jz}的{cz}在{t[0]['bills']['zh']}时得 {t[0]['aid']} 元，而{t[1]['where']['zh']}的规定支付 {t[1]['aid']} 元。",
+                       f"A person ({ce}) in {je} with {t[0]['bills']['en']} gets {t[0]['aid']} where {t[1]['where']['en']}'s rule pays {t[1]['aid']}.")
             todo = ((f"在{jz}的相应条款中列明{cz}的{bz}，或明确规定不予救助。",
                      f"State {be} for {ce} in {je}'s clause, or state that they are excluded.") if parent else
                     (f"{jz}可对照{rz}，明确{cz}是否享受{bz}。", f"{je} could state, as {re_} does, whether {ce} get {be}."))
             f = self.add(f"{'gap' if parent else 'peer'}/{j}/{c}", "coverage_gap" if parent else "peer",
                          ("high" if differ else "medium") if parent else "low", [j] + ref_js, self.cites(rules, self.keys_of(refs)),
                          f"{jz}对{cz}的{bz}未作规定（{yr}），而{'上级省份' if parent else '同级城市'}{rz}有规定。",
-                         f"{je} states no {be} for {ce} ({yr}) while {'its province' if parent else 'its peer'} {re_} does.",
+                         f"{je} states no {be} for {ce} ({yr}) while {'its province' if parent else ('its peers' if len(ref_js) > 1 else 'its peer')} {re_} {'do' if len(ref_js) > 1 else 'does'}.",
                          why, todo, wit, ["coverage"], [], {"category": c, "benefits": benefits, "years": years, "relation": relation,
                                                             "reference": refs, "states_no_aid": True, "no_aid_in": j})
             if f and parent:
@@ -502,7 +504,7 @@ class Builder:
             if wit and differ:
                 t = self.table(wit)
                 why = (f"{t[0]['who']['zh']}在{jz}{t[0]['bills']['zh']}得 {t[0]['aid']} 元，按{pz}的规定得 {t[1]['aid']} 元（差 {t[1].get('difference')} 元）。",
-                       f"A {t[0]['who']['en']} in {je} with {t[0]['bills']['en']} gets {t[0]['aid']}; under {pe}'s rule {t[1]['aid']} (difference {t[1].get('difference')}).")
+                       f"A person ({t[0]['who']['en']}) in {je} with {t[0]['bills']['en']} gets {t[0]['aid']}; under {pe}'s rule {t[1]['aid']} (difference {t[1].get('difference')}).")
             sev = ("high" if differ else "low") if less else "info"
             todo = ((f"{jz}可在条款中写明与省级规定不同之处的理由，或与省级规定保持一致。",
                      f"{je} could state why it departs from the province, or align with it.") if less else
@@ -577,7 +579,7 @@ class Builder:
         if wit and differ:
             t = self.table(wit)
             why = (f"{t[0]['who']['zh']}同样的账单：{t[0]['bills']['zh']}得 {t[0]['aid']} 元，{t[1]['bills']['zh']}得 {t[1]['aid']} 元。",
-                   f"The same bill of a {t[0]['who']['en']}: {t[0]['bills']['en']} gets {t[0]['aid']}, {t[1]['bills']['en']} gets {t[1]['aid']}.")
+                   f"The same bill of a person ({t[0]['who']['en']}): {t[0]['bills']['en']} gets {t[0]['aid']}, {t[1]['bills']['en']} gets {t[1]['aid']}.")
         self.add(f"time/{j}/start", "time", "medium", [j] + ([fallback] if fallback != "none" else []), self.cites(cited[:1], [written]),
                  f"{jz}的文件自 {ymd_str(start)} 起施行；{y} 年此前{f'的 {days} 天' if days else '的日子'}结算的费用{fz}。",
                  f"{je}'s document takes effect on {ymd_str(start)}; claims settled in the {days or 'earlier'} days of {y} before it are {fe}.",
@@ -679,7 +681,7 @@ class Builder:
             name = topic.get((b, kind), f"{b}-{kind}" if kind != "cap" else f"{b}-cap")
             self.add(f"peer/{name}", "peer", "low", js, self.cites([kb.parameters[p].rule for p in pids], self.keys_of(pids, extra=["押金", "转诊", "退出", "封顶", "限额"])),
                      f"各市对{self.benefit(b, 'zh')}的{self.sets(kind, 'zh')}规定不同：" + "；".join(lines_z) + "。",
-                     f"The cities set the {self.sets(kind, 'en')} of {self.benefit(b, 'en')} differently: " + "; ".join(lines_e) + ".",
+                     f"The cities set {self.sets(kind, 'en')} ({self.benefit(b, 'en')}) differently: " + "; ".join(lines_e) + ".",
                      None, ("比较各市规定时注意这一差异；如需统一，由上级文件作出规定。", "Mind the difference when comparing the cities; a higher-level text could align them."),
                      wit, ["peer"], [p for pid in pids for p in kb.parameters[pid].interpretations], {"slot": [b, kind], "parameters": pids})
 
@@ -776,7 +778,7 @@ class Builder:
             paying = any(p.kind in PAYING and b in set(claim_kinds(kb)) | {"premium", "tilted_aid"} for p in ps)
             lowest = not any(pp == j for pp in kb.parents.values())
             sev = "medium" if status == "delegated" and paying and lowest else "low"
-            todo = {"delegated": (f"由{who or '受托部门'}公布标准，或在文件中写明未公布前的处理办法。" if lang_ok(who) else "公布受托部门确定的标准，或写明公布前的处理办法。",
+            todo = {"delegated": (f"由{who or '受托部门'}公布标准，或在文件中写明未公布前的处理办法。" if who and "确定" not in who else "公布受托部门确定的标准，或写明公布前的处理办法。",
                                   "Publish the delegated standard, or state what applies until it is published."),
                     "vague": ("以确定的数字或条件替代模糊表述。", "Replace the vague wording with a figure or a condition."),
                     "silent": (f"在{jz}文件中对此作出规定。", f"State the rule in {je}'s text.")}[status]
@@ -868,7 +870,7 @@ class Builder:
                      f"{self.jur(j, 'zh')}同时具有两种身份的人，哪一身份待遇更高取决于账单：" + "；".join(pairs_z) + "。",
                      f"For a person holding two identities in {self.jur(j, 'en')}, which pays more depends on the bill: " + "; ".join(pairs_e) + ".",
                      (f"例如{t[0]['who']['zh']}：{t[0]['bills']['zh']}按{self.label(d_up.result['applied_category'], 'zh')}得 {t[0]['aid']} 元；{t[1]['bills']['zh']}按{self.label(d_down.result['applied_category'], 'zh')}得 {t[1]['aid']} 元。",
-                      f"E.g. a {t[0]['who']['en']}: {t[0]['bills']['en']} is paid as {self.label(d_up.result['applied_category'], 'en')}, {t[0]['aid']}; {t[1]['bills']['en']} as {self.label(d_down.result['applied_category'], 'en')}, {t[1]['aid']}."),
+                      f"E.g. a person ({t[0]['who']['en']}): {t[0]['bills']['en']} is paid as {self.label(d_up.result['applied_category'], 'en')}, {t[0]['aid']}; {t[1]['bills']['en']} as {self.label(d_down.result['applied_category'], 'en')}, {t[1]['aid']}."),
                      ("写明“就高”按全年还是按单次比较（引擎按全年比较）。", "State whether take-the-highest compares the whole year or each bill (the engine compares the year)."),
                      wit, ["flip_search"], ["precedence"], {"pairs": [[u1[0], u2[0], scope] for u1, u2, scope, _, _ in items]})
         self._safety(sr)
@@ -888,7 +890,7 @@ class Builder:
                 wit = self.witness([(ev.case, ev.result)])
                 t = self.table(wit)
                 zh = f"救助加保险超过费用：{jz}{t[0]['who']['zh']}{t[0]['bills']['zh']}，超出 {money(over / 100)} 元。"
-                en = f"Aid plus insurance exceed the cost: a {t[0]['who']['en']} in {je} with {t[0]['bills']['en']} is over by {money(over / 100)}."
+                en = f"Aid plus insurance exceed the cost: a person ({t[0]['who']['en']}) in {je} with {t[0]['bills']['en']} is over by {money(over / 100)}."
                 rules = result_rules(ev.result, False)
                 why = (f"基金多付 {money(over / 100)} 元。", f"The fund pays {money(over / 100)} more than the cost.")
             elif prop == "monotonic":
@@ -896,7 +898,7 @@ class Builder:
                 wit = self.witness([(lo.case, lo.result), (hi.case, hi.result)])
                 t = self.table(wit)
                 zh = f"自付增加反而救助减少：{jz}{t[0]['who']['zh']}{t[0]['bills']['zh']}得 {t[0]['aid']} 元，{t[1]['bills']['zh']}只得 {t[1]['aid']} 元。"
-                en = f"More self-pay yields less aid: a {t[0]['who']['en']} in {je} with {t[0]['bills']['en']} gets {t[0]['aid']}, with {t[1]['bills']['en']} only {t[1]['aid']}."
+                en = f"More self-pay yields less aid: a person ({t[0]['who']['en']}) in {je} with {t[0]['bills']['en']} gets {t[0]['aid']}, with {t[1]['bills']['en']} only {t[1]['aid']}."
                 rules = result_rules(lo.result, False) + result_rules(hi.result, False)
                 why = (f"多花钱的人少得 {money(-fen(t[1]['difference']) / 100)} 元。", f"The person who paid more gets {money(-fen(t[1]['difference']) / 100)} less.")
             else:
@@ -906,7 +908,7 @@ class Builder:
                 pairs = list(dict.fromkeys((s.units[0][0], next(u[0] for u in d.units if u != s.units[0])) for s, d in items))
                 zh = (f"多一个身份反而救助减少：{jz}{t[0]['who']['zh']}{t[0]['bills']['zh']}得 {t[0]['aid']} 元，另有{self.label(pairs[0][1], 'zh')}身份时只得 {t[1]['aid']} 元"
                       f"（按{self.label(dual.result.get('applied_category') or pairs[0][1], 'zh')}计算）。同样情形：" + "、".join(f"{self.label(a, 'zh')}＋{self.label(b, 'zh')}" for a, b in pairs) + "。")
-                en = (f"An extra identity yields less aid: a {t[0]['who']['en']} in {je} with {t[0]['bills']['en']} gets {t[0]['aid']}, and only {t[1]['aid']} when also "
+                en = (f"An extra identity yields less aid: a person ({t[0]['who']['en']}) in {je} with {t[0]['bills']['en']} gets {t[0]['aid']}, and only {t[1]['aid']} when also "
                       f"{self.label(pairs[0][1], 'en')} (paid as {self.label(dual.result.get('applied_category') or pairs[0][1], 'en')}). Also: " + "; ".join(f"{self.label(a, 'en')} + {self.label(b, 'en')}" for a, b in pairs) + ".")
                 rules = result_rules(single.result, bool(not single.case["claims"])) + result_rules(dual.result, bool(not dual.case["claims"]))
                 why = (f"“就高不就低”要求按最高者支付，此人少得 {money(-fen(t[1]['difference']) / 100)} 元。",
@@ -936,9 +938,10 @@ class Builder:
                 en = f"The premium subsidy exceeds the contribution: in {je} {ev.year} the contribution is {c}, {ce} are subsidised {a}."
             else:
                 held = f"知识库中{ev.year}年的个人缴费为 {money(own / 100)} 元" if own is not None else f"知识库中无{ev.year}年的个人缴费数据"
-                held_en = f"the KB's contribution for {ev.year} is {money(own / 100)}" if own is not None else f"the KB holds no contribution for {ev.year}"
-                zh = f"潜在问题：{jz}规定的定额（或最低额）资助 {a} 元不以个人缴费为限；个人缴费若低于此数（如 {c} 元），{cz}所获资助将超过缴费（{held}，未超过）。"
-                en = f"Latent: {je} fixes the subsidy at {a} (an amount or a minimum) without capping it at the contribution; below it (e.g. {c}) {ce} would be subsidised more than they owe ({held_en}, where it does not)."
+                held_en = f"the KB's contribution for {ev.year} is {money(own / 100)}, where it does not" if own is not None else f"the KB holds no contribution for {ev.year}"
+                held += "，未超过" if own is not None else ""
+                zh = f"潜在问题：{jz}规定的定额（或最低额）资助 {a} 元不以个人缴费为限；个人缴费若低于此数（如 {c} 元），{cz}所获资助将超过缴费（{held}）。"
+                en = f"Latent: {je} fixes the subsidy at {a} (an amount or a minimum) without capping it at the contribution; below it (e.g. {c}) {ce} would be subsidised more than they owe ({held_en})."
             wit = self.witness([(ev.case, ev.result)])
             self.add(f"safety/{j}/premium-over", "safety", "high" if actual else "info", [j], self.cites(rules, [f"{Decimal(a).normalize():f}元"]), zh, en,
                      ((f"基金多付 {money((amount - contribution) / 100)} 元。", f"The fund pays {money((amount - contribution) / 100)} more than is owed.") if actual else None),
@@ -968,7 +971,3 @@ class Builder:
             rows[(j, year, prop)][1] += v
         return [{"jurisdiction": j, "year": y, "property": p, "cases": n, "violations": v, "holds": v == 0}
                 for (j, y, p), (n, v) in sorted(rows.items())]
-
-
-def lang_ok(who) -> bool:
-    return bool(who) and "确定" not in who
