@@ -249,6 +249,11 @@ def test_real_kb_new_classes(real):
     f = by_id(real, "time/taiyuan/start")
     assert f["severity"] == "medium" and "22 天" in f["statement"]["zh"]
     assert [i["id"] for i in f["interpretations"]] == ["taiyuan_before_effective"]
+    # Shanxi's 困难群体 is undefined: the comparison with Taiyuan 第十三条 exists only under the
+    # engine's reading, so it is no city-vs-province finding but Shanxi's vagueness, named
+    assert "province/taiyuan/monitoring" not in {f["id"] for f in real["findings"]}
+    f = by_id(real, "vague/shanxi/monitoring")
+    assert [i["id"] for i in f["interpretations"]] == ["shanxi_hardship_groups"] and f["severity"] == "low"
     f = by_id(real, "peer/inpatient-cap")
     dibao = {r["where"]["en"]: r["aid"] for r in f["table"]}
     assert set(dibao) == {"Taiyuan", "Wuhai", "Wuxi"}

@@ -464,6 +464,12 @@ class Builder:
                      None, ["city_vs_province"], [], {"city_rules": ids, "benefits": sorted(by_b)})
         for (j, p, b, side), g in sorted(groups.items()):
             items = sorted(g["items"])
+            prov = sorted({i[3] for i in items if i[3] != "none"})
+            if prov and all(kb.parameters[x].interpretations for x in prov):
+                # the province's side exists only under the engine's reading of its words: no
+                # comparison to report, but the words the reading fills in
+                self._read_province(j, p, b, prov, sorted(g["cats"]))
+                continue
             city_ids = sorted({i[2] for i in items if i[2] != "none"})
             prov_ids = sorted({i[3] for i in items if i[3] != "none"})
             for jj, bb, kind, pid in st.get("cvp_side", []):
@@ -514,6 +520,20 @@ class Builder:
                      f"{je} vs {pe} on {self.benefit(b, 'en')}: " + "; ".join(parts_e) + ".",
                      why, todo, wit, ["city_vs_province"], [], {"benefit": b, "categories": sorted(g["cats"]), "city_rules": city_ids,
                                                                "province_rules": prov_ids, "relations": sorted({i[0] for i in items})})
+
+    def _read_province(self, j, p, b, prov, cats):
+        kb = self.kb
+        interps = [i for x in prov for i in kb.parameters[x].interpretations]
+        pz, pe = self.jur(p, "zh"), self.jur(p, "en")
+        kinds = list(dict.fromkeys(kb.parameters[x].kind for x in prov))
+        iz = "；".join(kb.interpretations[i].label_zh for i in dict.fromkeys(interps) if i in kb.interpretations)
+        self.add(f"vague/{p}/{b}", "vague", "low", [p], self.cites([kb.parameters[x].rule for x in prov], self.keys_of(prov)),
+                 f"{pz}关于{self.benefit(b, 'zh')}的{'、'.join(self.sets(k, 'zh') for k in kinds)}所指的人群未界定（引擎的解释：{iz}；"
+                 f"据此{self.labels(cats, 'zh')}在内），{self.jur(j, 'zh')}的规定只能与这一解释比较。",
+                 f"{pe} does not define the groups its {', '.join(self.sets(k, 'en') for k in kinds)} ({self.benefit(b, 'en')}) covers; the engine reads them by an "
+                 f"interpretation (which includes {self.labels(cats, 'en')}); {self.jur(j, 'en')}'s rule can only be compared with that reading.",
+                 None, (f"在{pz}文件中列明所指人群。", f"List the groups in {pe}'s text."), None, ["city_vs_province", "vague"], interps,
+                 {"parameters": prov, "categories": cats, "compared_with": j})
 
     def _time(self, st):
         kb = self.kb
