@@ -15,6 +15,7 @@ def register(subparsers) -> None:
                    help="exit 1 when a finding at or above this severity exists")
     p.add_argument("--kb", default=None, help="a KB directory (default: kb/)")
     p.add_argument("--no-search", action="store_true", help="static checks only (no solver searches)")
+    p.add_argument("--full", action="store_true", help="text format: quote each clause's whole article, not only its deciding sentence")
     p.set_defaults(func=cmd_audit)
 
 
@@ -32,7 +33,7 @@ def cmd_audit(args) -> int:
     elif args.format == "md":
         sys.stdout.write(render_md(report, args.lang))
     else:
-        sys.stdout.write(render_text(report, args.lang))
+        sys.stdout.write(render_text(report, args.lang, full=args.full))
     if args.fail_on and at_or_above(report, args.fail_on):
         return 1
     return 0

@@ -52,6 +52,7 @@ def run_audit(kb_dir: str | Path | None = None, jurisdiction: str | None = None,
         sr = searcher.run(js)
         builder.from_search(sr)
         cases = sr.cases_evaluated
+    builder.from_provisions()
     findings = builder.findings
     if jurisdiction:
         findings = [f for f in findings if jurisdiction in f["jurisdictions"]]
@@ -67,9 +68,10 @@ def run_audit(kb_dir: str | Path | None = None, jurisdiction: str | None = None,
         "coverage": dict(sorted(Counter(f"{r['status']}{'+limited' if r['time_limited'] else ''}" for r in coverage).items())),
         "with_witness": sum(1 for f in findings if f["witness"]),
     }
+    held = [h for h in builder.held() if not jurisdiction or h["jurisdiction"] == jurisdiction]
     return {"audit": {"jurisdictions": js, "years": audit_years(kb), "cases_searched": cases,
                       "seconds": round(time.perf_counter() - t0, 1)},
-            "summary": summary, "findings": findings, "coverage": coverage}
+            "summary": summary, "findings": findings, "checked_and_held": held, "coverage": coverage}
 
 
 def at_or_above(report: dict, severity: str) -> list[dict]:

@@ -1,16 +1,34 @@
-"""Findings from the static checks and the solver searches: id, kind, severity, jurisdictions,
-clauses quoted from the KB, a one-sentence statement (zh, en) and, where one exists, a witness:
-cases in CASE_FORMAT that `medaid evaluate` reproduces, with the figures it gives."""
+"""Findings from the static checks, the solver searches and the KB's provisions.
+
+One finding per clause and question: the categories, benefits, hospital classes and parameters of
+one issue are listed inside it, and a fact that two checks find is one finding naming both
+(`checks`). Each finding has a short id (kind/jurisdiction/topic), a severity by consequence
+(high: a person gets more or less than the higher-level text or another clause of the same text
+gives; medium: a gap or lapse leaving a benefit without a rule; low: vagueness, delegation, a
+difference between peers; info: latent at figures no year has, additions), the deciding sentence
+of each clause it rests on (the whole article beside it), a statement, why it matters with the
+witness's figures, what a policy author could do, the engine interpretations it rests on, and
+where one exists a witness: cases in CASE_FORMAT that `medaid evaluate` reproduces, shown as a
+table of bills, the aid under each side and the difference."""
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from decimal import Decimal
 
+from rdflib import Literal, URIRef
+from rdflib.namespace import RDF, RDFS
+
 from ..errors import CaseError
-from ..kb import FOREVER, KB
-from .search import BILL_SELF_PAY, Searcher, SearchResult, fen, money
+from ..kb import BASE, FOREVER, KB, MA, lang as lg
+from .domain import BILL_SELF_PAY, fen, money
+from .search import Searcher, SearchResult
+from .static import claim_kinds
+from .words import EVERYONE, RELATIONS, SETS, VALUES, word
 
 SEVERITIES = ("info", "low", "medium", "high")
+PAYING = ("ratio", "premium_full", "premium_share", "premium_amount", "premium_minimum", "premium_share_floor",
+          "catalogue_aid_ratio", "top_up_target", "deductible_amount", "deductible_share", "cap", "amount")
 
 
 def ymd_str(n: int) -> str:
@@ -28,49 +46,75 @@ def expect_of(res) -> dict:
     return out
 
 
-def result_rules(res) -> list[str]:
+def result_rules(res, premium: bool = True) -> list[str]:
+    """The clauses a result applied: its claims', its annual settlements' and (unless the case is
+    about its bills only) its premium subsidy's."""
     if not isinstance(res, dict):
         return []
     rules = [c.get("rule") for c in res["claims"]] + [a.get("rule") for a in res.get("annual", [])]
-    rules.append((res.get("premium_subsidy") or {}).get("rule"))
+    if premium:
+        rules.append((res.get("premium_subsidy") or {}).get("rule"))
     return [r for r in rules if r]
+
+
+def figure_of(expect: dict, premium: bool) -> str | None:
+    """What a witness case is paid: the premium subsidy for a case without claims, else the aid."""
+    if "error" in expect:
+        return None
+    return (expect.get("premium_subsidy") or {}).get("amount") or "0.00" if premium else expect["total_aid"]
+
+
+def states_no_aid_contradicted(finding: dict) -> bool:
+    """A finding that says a jurisdiction pays nothing, whose own witness there is paid: the check
+    was wrong, and the finding must not be reported."""
+    if not finding["detail"].get("states_no_aid"):
+        return False
+    j = finding["detail"]["no_aid_in"]
+    for w in finding.get("witness") or []:
+        if w["case"]["jurisdiction"] == j and "error" not in w["expect"]:
+            if fen(figure_of(w["expect"], not w["case"]["claims"]) or 0) > 0:
+                return True
+    return False
 
 
 class Builder:
     def __init__(self, kb: KB, engine, searcher: Searcher):
         self.kb, self.engine, self.searcher = kb, engine, searcher
-        self.findings: list[dict] = []
+        self.by_id: dict[str, dict] = {}
+        self.dropped: list[dict] = []      # findings their own witness contradicts (never reported)
 
-    # ---- helpers -----------------------------------------------------------------------
-    def clause(self, rule: str) -> dict:
-        src = self.kb.clause_source(rule)
-        return {"rule": rule, "document": src["document"], "text": src["text"]}
+    @property
+    def findings(self) -> list[dict]:
+        return list(self.by_id.values())
 
-    def param_rule(self, pid: str) -> str | None:
-        p = self.kb.parameters.get(pid)
-        return p.rule if p else None
-
-    def clauses(self, rules) -> list[dict]:
-        seen, out = set(), []
-        for r in rules:
-            if r and r != "none" and r not in seen:
-                seen.add(r)
-                out.append(self.clause(r))
-        return out
-
+    # ---- words -------------------------------------------------------------------------
     def label(self, cat: str, lang: str) -> str:
+        cat = cat.split("/", 1)[0]
+        if cat in EVERYONE:
+            return word(EVERYONE, cat, lang)
         c = self.kb.categories.get(cat)
-        if c is None:
-            return {"everyone": "所有参保人" if lang == "zh" else "everyone"}.get(cat, cat)
-        return c.label_zh if lang == "zh" else c.label_en
+        return (c.label_zh if lang == "zh" else c.label_en) if c else cat
+
+    def subtype(self, sub: str, lang: str) -> str:
+        g = self.kb.graph
+        for n in g.subjects(MA.id, Literal(sub)):
+            from rdflib.namespace import SKOS
+            x = lg(g, n, SKOS.prefLabel, lang) or lg(g, n, RDFS.label, lang)
+            if x:
+                return x
+        return sub
+
+    def labels(self, cats, lang: str) -> str:
+        seen = []
+        for c in cats:
+            x = self.label(c, lang)
+            if x not in seen:
+                seen.append(x)
+        return ("、" if lang == "zh" else ", ").join(seen)
 
     def jur(self, j: str, lang: str) -> str:
-        """The jurisdiction's rdfs:label in the KB (太原市 / Taiyuan), its id where it has none."""
-        from rdflib import Literal as L
-        from rdflib.namespace import RDF, RDFS
-        from ..kb import MA, lang as lg
         g = self.kb.graph
-        for n in g.subjects(MA.id, L(j)):
+        for n in g.subjects(MA.id, Literal(j)):
             if (n, RDF.type, MA.Jurisdiction) in g:
                 return lg(g, n, RDFS.label, lang) or j
         return j
@@ -78,395 +122,872 @@ class Builder:
     def jurs(self, js, lang: str) -> str:
         return ("、" if lang == "zh" else ", ").join(self.jur(j, lang) for j in js)
 
+    def benefit(self, b: str, lang: str) -> str:
+        if b == "year":
+            return "全年救助" if lang == "zh" else "the year's aid"
+        return lg(self.kb.graph, URIRef(BASE + "benefit/" + b), RDFS.label, lang) or b
+
+    def benefits(self, bs, lang: str) -> str:
+        return ("、" if lang == "zh" else ", ").join(dict.fromkeys(self.benefit(b, lang) for b in bs))
+
+    def sets(self, kind: str, lang: str) -> str:
+        return word(SETS, kind, lang)
+
     def value(self, pid: str, lang: str) -> str:
-        """A parameter's value(s) as a reader writes them: 70%, 280 元, 未作规定 — never a repr."""
-        if pid == "none":
-            return "—"
+        """A parameter's value as a reader writes it: 70%, 280 元, 12月31日, 未作规定 — never a code."""
+        if pid == "none" or pid not in self.kb.parameters:
+            return "无规定" if lang == "zh" else "no rule"
         p = self.kb.parameters[pid]
         if p.status == "silent":
-            return "未作规定" if lang == "zh" else "silent"
+            return word(VALUES, "silent", lang)
         if p.kind.endswith("no_cap"):
-            return "不设封顶（无年度救助限额）" if lang == "zh" else "no cap"
+            return word(VALUES, "unlimited", lang)
         out = []
         for v in p.values:
-            if isinstance(v, Decimal):
+            if p.kind == "exit_stay_limit":
+                n = int(v)
+                out.append(f"{n // 100}月{n % 100}日" if lang == "zh" else f"{n % 100} {['', 'Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'][n // 100]}")
+            elif isinstance(v, Decimal):
                 if p.unit == "ratio":
                     out.append(f"{(v * 100).normalize():f}%")
                 elif p.unit == "yuan":
-                    out.append(f"{v.normalize():f} 元" if lang == "zh" else f"{v.normalize():f} yuan")
+                    out.append(f"{v.normalize():,f} 元" if lang == "zh" else f"{v.normalize():,f} yuan")
                 elif p.unit == "flag":
                     out.append(("是" if v else "否") if lang == "zh" else ("yes" if v else "no"))
                 else:
                     out.append(f"{v.normalize():f}")
             else:
-                out.append(str(v))
+                out.append(word(VALUES, str(v), lang, (str(v), str(v))))
         text = ("、" if lang == "zh" else ", ").join(out) or "—"
-        if p.status in ("vague", "delegated"):
-            text += {"vague": "（表述模糊）", "delegated": "（授权另行确定）"}[p.status] if lang == "zh" else f" ({p.status})"
+        if p.status == "vague":
+            text += "（表述模糊）" if lang == "zh" else " (vague)"
+        if p.status == "delegated":
+            text = "授权另定" if lang == "zh" else "delegated"
         return text
 
-    def benefit(self, b: str, lang: str) -> str:
-        from rdflib import URIRef
-        from ..kb import BASE, lang as lg
-        from rdflib.namespace import RDFS
-        return lg(self.kb.graph, URIRef(BASE + "benefit/" + b), RDFS.label, lang) or b
+    def delegate(self, who: str | None, lang: str) -> str:
+        if not who:
+            return ""
+        if lang == "zh":
+            return f"（{who}）" if "确定" in who else f"（由{who}确定）"
+        return f" (to {who})" if who.isascii() else " (to the authority the text names)"
+
+    # ---- clauses: the deciding sentence quoted, the article beside it ---------------------
+    def ref(self, rule: str, lang: str) -> str:
+        cl = self.kb.clauses.get(rule.split("#")[0])
+        if cl is None:
+            return rule
+        doc = self.kb.documents.get(cl.document)
+        title = doc.title_zh if doc else ""
+        return f"{self.jur(cl.jurisdiction, lang)}《{title}》{cl.locator}" if lang == "zh" else f"{self.jur(cl.jurisdiction, 'en')}, {title} {cl.locator}"
+
+    def cite(self, rule: str, keys=()) -> dict:
+        src = self.kb.clause_source(rule)
+        text = src["text"] or ""
+        sentences = [s for s in re.split(r"(?<=[。；;])", text) if s.strip()]
+        keys = list(dict.fromkeys(k for k in keys if k))
+
+        def score(s):   # a figure decides more than a name: the sentence stating the value is the one that matters
+            return (sum((4 if re.search(r"\d", k) else 2) for k in keys if k in s)
+                    + sum(1 for k in keys for part in re.split(r"[、，]", k) if part and part in s))
+        best = max(sentences, key=score) if sentences else text
+        return {"rule": rule, "ref": {"zh": self.ref(rule, "zh"), "en": self.ref(rule, "en")},
+                "document": src["document"], "sentence": best.strip(), "text": text,
+                "_weak": bool(sentences) and score(best) == 0}
 
     @staticmethod
-    def figure(ev) -> str:
-        """What an evaluated case pays: the aid total, or the premium subsidy for a case without claims."""
-        if ev.bill is None:
-            return (ev.result.get("premium_subsidy") or {}).get("amount") or "0.00"
-        return ev.result["total_aid"]
+    def closest_sentence(text: str, statement: str) -> str:
+        """The sentence of an article sharing the most character pairs with what the finding says
+        (for a clause no figure or name of the finding picks out)."""
+        pairs = {statement[i:i + 2] for i in range(len(statement) - 1)}
+        sentences = [s.strip() for s in re.split(r"(?<=[。；;])", text) if s.strip()]
+        return max(sentences, key=lambda s: sum(1 for i in range(len(s) - 1) if s[i:i + 2] in pairs)) if sentences else text
 
+    def cites(self, rules, keys=()) -> list[dict]:
+        seen, out = set(), []
+        for r in rules:
+            if r and r != "none" and r not in seen:
+                seen.add(r)
+                out.append(self.cite(r, keys))
+        return out
+
+    def keys_of(self, pids=(), cats=(), extra=()) -> list[str]:
+        """Words the deciding sentence of a clause holds: the categories' labels, the values."""
+        out = [self.label(c, "zh") for c in cats] + list(extra)
+        for pid in pids:
+            p = self.kb.parameters.get(pid)
+            if p is None:
+                continue
+            out += [self.label(c, "zh") for c in p.categories]
+            for v in p.values:
+                if isinstance(v, (int, Decimal)) and not isinstance(v, bool):
+                    v = Decimal(v)
+                    out.append(f"{(v * 100).normalize():f}%" if p.unit == "ratio" else f"{v.normalize():f}元")
+                    if p.unit == "yuan" and v and v % 10000 == 0:
+                        out.append(f"{(v / 10000).normalize():f}万元")   # the texts write 5万元 as often as 50000元
+        return out
+
+    def param_rule(self, pid: str) -> str | None:
+        p = self.kb.parameters.get(pid)
+        return p.rule if p else None
+
+    # ---- witnesses -----------------------------------------------------------------------
     def witness(self, cases_results) -> list[dict]:
         return [{"case": case, "expect": expect_of(res)} for case, res in cases_results]
 
     def replay(self, cases: list[dict]) -> list[dict]:
-        results = self.engine.evaluate_batch(cases)
-        return self.witness(zip(cases, results))
+        return self.witness(zip(cases, self.engine.evaluate_batch(cases))) if cases else []
 
-    def add(self, fid, kind, severity, jurisdictions, clauses, zh, en, witness=None, detail=None):
-        self.findings.append({"id": fid, "kind": kind, "severity": severity, "jurisdictions": sorted(set(jurisdictions)),
-                              "clauses": clauses, "statement": {"zh": zh, "en": en},
-                              "witness": witness or None, "detail": detail or {}})
+    def bills_text(self, case: dict, lang: str) -> str:
+        if not case["claims"]:
+            c = case["parameters"].get("contribution")
+            return (f"参保（个人缴费 {money(c)} 元）" if lang == "zh" else f"premium (contribution {money(c)})")
+        out = []
+        for c in case["claims"]:
+            sp = Decimal(str(c["in_policy_cost"])) - Decimal(str(c["basic_insurance_paid"])) - Decimal(str(c.get("critical_illness_paid", 0))) - Decimal(str(c.get("other_paid", 0)))
+            where = ""
+            if c["kind"] == "inpatient":
+                where = ("省外" if not c["in_province"] else "省内") if lang == "zh" else (" out of province" if not c["in_province"] else " in province")
+            when = c.get("discharged") or c.get("date")
+            out.append(f"{self.benefit(c['kind'], lang)}（{where}{when}）自付 {money(sp)}" if lang == "zh"
+                       else f"{self.benefit(c['kind'], lang)} ({when}{where}) self-pay {money(sp)}")
+        return "；".join(out) if lang == "zh" else "; ".join(out)
 
-    def claim_case(self, j, year, cat, sub, kind, self_pay=20000):
+    def who(self, case: dict, lang: str) -> str:
+        ids = case["applicant"]["identities"]
+        return ("＋" if lang == "zh" else " + ").join(self.label(i["category"] + ("/" + i["subtype"] if i.get("subtype") else ""), lang) for i in ids)
+
+    def table(self, witness: list[dict]) -> list[dict]:
+        """The witness as rows a person reads: where, who, the bills, the aid; the difference to the first row."""
+        rows, first = [], None
+        for w in witness:
+            premium = not w["case"]["claims"]
+            fig = figure_of(w["expect"], premium)
+            row = {"where": {l: self.jur(w["case"]["jurisdiction"], l) for l in ("zh", "en")},
+                   "who": {l: self.who(w["case"], l) for l in ("zh", "en")},
+                   "bills": {l: self.bills_text(w["case"], l) for l in ("zh", "en")},
+                   "aid": fig, "refused": "error" in w["expect"]}
+            if fig is not None:
+                if first is None:
+                    first = fig
+                else:
+                    row["difference"] = money((fen(fig) - fen(first)) / 100)
+            rows.append(row)
+        return rows
+
+    # ---- adding and merging --------------------------------------------------------------
+    def add(self, fid, kind, severity, jurisdictions, clauses, zh, en, why=None, todo=None, witness=None,
+            checks=(), interpretations=(), detail=None):
+        """Adds a finding; one already under the id takes the new one's checks, clauses,
+        interpretations and detail lists (same clause and question: one finding)."""
+        detail = detail or {}
+        pids = [x for k in ("parameters", "city_rules", "province_rules", "reference") for x in detail.get(k) or []]
+        interpretations = list(interpretations) + [i for x in pids if x in self.kb.parameters for i in self.kb.parameters[x].interpretations]
+        interps = [{"id": i, "label": {"zh": self.kb.interpretations[i].label_zh or i,
+                                       "en": (self.kb.interpretations[i].comment or i)}}
+                   for i in dict.fromkeys(interpretations) if i in self.kb.interpretations]
+        f = self.by_id.get(fid)
+        if f is not None:
+            f["severity"] = max(f["severity"], severity, key=SEVERITIES.index)
+            f["jurisdictions"] = sorted(set(f["jurisdictions"]) | set(jurisdictions))
+            f["checks"] = list(dict.fromkeys(f["checks"] + list(checks)))
+            have = {c["rule"] for c in f["clauses"]}
+            f["clauses"] += [c for c in clauses if c["rule"] not in have]
+            have = {i["id"] for i in f["interpretations"]}
+            f["interpretations"] += [i for i in interps if i["id"] not in have]
+            if not f["witness"] and witness:
+                f["witness"], f["table"] = witness, self.table(witness)
+            for k, v in detail.items():
+                if isinstance(v, list) and isinstance(f["detail"].get(k), list):
+                    f["detail"][k] = list(dict.fromkeys(f["detail"][k] + v))
+                else:
+                    f["detail"].setdefault(k, v)
+            if zh and zh not in f["statement"]["zh"]:
+                f["statement"]["zh"] += zh
+                f["statement"]["en"] += " " + en
+            self._settle_sentences(f)
+            return f
+        f = {"id": fid, "kind": kind, "severity": severity, "jurisdictions": sorted(set(jurisdictions)),
+             "checks": list(dict.fromkeys(checks)), "clauses": clauses, "statement": {"zh": zh, "en": en},
+             "why": {"zh": why[0], "en": why[1]} if why else None,
+             "todo": {"zh": todo[0], "en": todo[1]} if todo else None,
+             "interpretations": interps, "witness": witness or None,
+             "table": self.table(witness) if witness else None, "detail": detail}
+        self._settle_sentences(f)
+        if states_no_aid_contradicted(f):
+            self.dropped.append(f)
+            return None
+        self.by_id[fid] = f
+        return f
+
+    def _settle_sentences(self, f: dict) -> None:
+        for c in f["clauses"]:
+            if c.pop("_weak", False):
+                c["sentence"] = self.closest_sentence(c["text"], f["statement"]["zh"])
+
+    def claim_case(self, j, year, cat, sub, kind, self_pay=20000, variant=None, case_id=None):
         s = self.searcher
         if kind == "premium":
-            return s.make_case(j, year, [(cat, sub)], [], f"witness-{j}-{year}-{cat}-premium")
-        from .static import claim_kinds
-        if kind not in s.kinds(j) and kind not in claim_kinds(self.kb):
+            return s.make_case(j, year, [(cat, sub)], [], case_id or f"witness-{j}-{year}-{cat}-premium")
+        if kind not in claim_kinds(self.kb):
             return None
-        b = s.bill(j, year, kind, self_pay, s.variants(j, kind)[0])
-        return s.make_case(j, year, [(cat, sub)], [b.claim], f"witness-{j}-{year}-{cat}-{kind}")
+        variant = variant or (s.variants(j, kind)[0] if kind in s.kinds(j) else "base")
+        b = s.bill(j, year, kind, self_pay, variant)
+        return s.make_case(j, year, [(cat, sub)], [b.claim], case_id or f"witness-{j}-{year}-{cat}-{kind}-{self_pay}")
 
-    def cvp_witnesses(self, pending) -> None:
-        """A witness pair for each city-vs-province finding on a benefit a case can show (a claim
-        kind or the premium): the same person and bill evaluated under the city and under the
-        province. Of a few bills, the first on which the two differ is kept (else the middle one)."""
-        s = self.searcher
-        tries = BILL_SELF_PAY
-        jobs = []
-        for f, j, p, b, cats in pending:
-            b = "inpatient" if b == "catalogue" else b
-            cat = next((c for c in cats if c in self.kb.categories and p in self.kb.categories[c].held_in
-                        and j in self.kb.categories[c].held_in), None)
-            if cat is None or not (b == "premium" or b in s.kinds(j) or b in s.kinds(p)):
-                continue
-            dj, dp = self.kb.policy_document(j), self.kb.policy_document(p)
-            year = max(dj.effective_from or 0, dp.effective_from or 0) // 10000
-            if year not in self.searcher.years_of(j):
-                year = min(self.searcher.years_of(j) or [year])
-            pairs = []
-            for sp in (tries if b != "premium" else tries[:1]):
-                if b == "premium":
-                    cj = s.make_case(j, year, [(cat, None)], [], f"witness-{j}-{year}-{cat}-premium")
-                else:
-                    variant = "catalogue" if f["detail"]["benefit"] == "catalogue" else "base"
-                    bill = s.bill(j, year, b, sp, variant)
-                    cj = s.make_case(j, year, [(cat, None)], [bill.claim], f"witness-{j}-{year}-{cat}-{b}-{sp}")
-                cp = dict(cj, jurisdiction=p, case_id=cj["case_id"].replace(f"witness-{j}-", f"witness-{p}-", 1),
-                          parameters={k: float(v) if v != int(v) else int(v) for k, v in s.statistics(p, year).items()})
-                pairs.append((cj, cp))
-            jobs.append((f, pairs))
-        cases = [c for _, pairs in jobs for pair in pairs for c in pair]
-        results = iter(self.engine.evaluate_batch(cases) if cases else [])
-        for f, pairs in jobs:
-            evaluated = [((cj, next(results)), (cp, next(results))) for cj, cp in pairs]
-            ok = [e for e in evaluated if not any(isinstance(r, CaseError) for _, r in e)]
-            if not ok:
-                continue
-            key = ((lambda r: (r.get("premium_subsidy") or {}).get("amount")) if f["detail"]["benefit"] == "premium"
-                   else (lambda r: r["total_aid"]))
-            differ = [e for e in ok if key(e[0][1]) != key(e[1][1])]
-            f["witness"] = self.witness((differ or ok)[0] if differ else ok[len(ok) // 2])
+    def first_differing(self, pairs: list[tuple], premium: bool):
+        """Of (case_a, case_b) pairs, the first whose figures differ (else the middle one), evaluated."""
+        cases = [c for pair in pairs for c in pair]
+        res = self.engine.evaluate_batch(cases) if cases else []
+        evaluated = [((pairs[i][0], res[2 * i]), (pairs[i][1], res[2 * i + 1])) for i in range(len(pairs))]
+        ok = [e for e in evaluated if not any(isinstance(r, CaseError) for _, r in e)]
+        if not ok:
+            return None, False
+        fig = lambda r: figure_of(expect_of(r), premium)
+        differ = [e for e in ok if fig(e[0][1]) != fig(e[1][1])]
+        pick = differ[0] if differ else ok[len(ok) // 2]
+        return self.witness(pick), bool(differ)
 
-    # ---- static findings ---------------------------------------------------------------
+    def year_of(self, j: str, *pids) -> int:
+        """The first searched year of J in which J's document and the given parameters are in force."""
+        years = self.searcher.years_of(j)
+        start = max([self.kb.policy_document(j).effective_from or 0]
+                    + [self.kb.parameters[p].valid_from for p in pids if p in self.kb.parameters]) // 10000
+        return next((y for y in years if y >= start), years[0] if years else start)
+
+    # ---- static findings -----------------------------------------------------------------
     def from_static(self, st: dict) -> None:
+        self.st = st
+        self.fills: dict[str, list] = {}            # a province's silent parameter → the cities' rules filling it
+        self.channel_broader: list = []             # a city's channel rule for a group the province's does not name
+        self.regulates = defaultdict(set)           # J → benefits it sets a paying rule for
+        for j, c, b, y, pid, status in st.get("slot_rule", []):
+            self.regulates[j].add(b)
+        self._gaps(st)
+        self._city_province(st)
+        self._time(st)
+        self._precedence(st)
+        self._limits(st)
+        self._peers(st)
+        self._conflicts(st)
+        self._statuses()
+
+    def _gaps(self, st):
         kb = self.kb
-        # coverage gaps, grouped over years
-        gaps = defaultdict(lambda: {"years": set(), "refs": set(), "rel": None})
+        gaps = defaultdict(lambda: {"years": set(), "refs": set(), "benefits": set()})
         for j, c, b, y, relation, ref in st.get("gap", []):
-            g = gaps[(j, c, b)]
-            g["years"].add(y); g["refs"].add(ref)
-            g["rel"] = "parent" if relation == "parent" or g["rel"] == "parent" else "peer"
-        for (j, c, b), g in sorted(gaps.items()):
+            if relation == "peer" and b not in self.regulates[j]:
+                continue        # a benefit kind the jurisdiction's scheme does not have is no gap
+            key = (j, c, relation)
+            gaps[key]["years"].add(y); gaps[key]["refs"].add(ref); gaps[key]["benefits"].add(b)
+        self.parent_gaps = {}
+        for (j, c, relation), g in sorted(gaps.items()):
             refs = sorted(g["refs"])
-            if g["rel"] == "parent":
-                refs = [r for r in refs if kb.parameters[r].jurisdiction == kb.parents.get(j)] or refs
-            years = sorted(g["years"])
             ref_js = sorted({kb.parameters[r].jurisdiction for r in refs})
-            case = self.claim_case(j, years[0], c, None, b)
-            wit = self.replay([case]) if case else None
+            benefits = sorted(g["benefits"])
+            years = sorted(g["years"])
             yr = f"{years[0]}—{years[-1]}" if len(years) > 1 else str(years[0])
-            who = "上级省份" if g["rel"] == "parent" else "同级城市"
-            self.add(f"gap/{j}/{c}/{b}", "coverage_gap", "medium" if g["rel"] == "parent" else "low", [j] + ref_js,
-                     self.clauses([self.param_rule(r) for r in refs]),
-                     f"{self.jur(j, 'zh')}对{self.label(c, 'zh')}的{self.benefit(b, 'zh')}未作规定（{yr}），而{who}（{self.jurs(ref_js, 'zh')}）有规定。",
-                     f"{self.jur(j, 'en')} states no {self.benefit(b, 'en')} for {self.label(c, 'en')} ({yr}) while its "
-                     f"{'parent province' if g['rel'] == 'parent' else 'peer' + ('s' if len(ref_js) > 1 else '') + ' at the same level'} ({self.jurs(ref_js, 'en')}) {'does' if len(ref_js) == 1 else 'do'}.",
-                     wit, {"category": c, "benefit": b, "years": years, "relation": g["rel"], "reference": refs})
-        # conflicts
+            pairs = []
+            for b in benefits:
+                for ref_j in ref_js:
+                    a = self.claim_case(j, years[0], c, None, b, 3000)
+                    r = self.claim_case(ref_j, years[0], c, None, b, 3000)
+                    if a and r:
+                        r["parameters"] = {k: float(v) if v != int(v) else int(v) for k, v in self.searcher.statistics(ref_j, years[0]).items()}
+                        r["case_id"] = r["case_id"].replace(f"witness-{j}-", f"witness-{ref_j}-", 1)
+                        a, r = dict(a, applicant=dict(a["applicant"])), dict(r, claims=a["claims"], applicant=a["applicant"] | {"hukou": ref_j, "insured_in": ref_j, "residence": {"place": ref_j, "since": a["applicant"]["residence"]["since"]}})
+                        pairs.append((a, r))
+            wit, differ = self.first_differing(pairs, benefits == ["premium"]) if pairs else (None, False)
+            jz, je = self.jur(j, "zh"), self.jur(j, "en")
+            rz, re_ = self.jurs(ref_js, "zh"), self.jurs(ref_js, "en")
+            cz, ce = self.label(c, "zh"), self.label(c, "en")
+            bz, be = self.benefits(benefits, "zh"), self.benefits(benefits, "en")
+            parent = relation == "parent"
+            rules = [kb.parameters[r].rule for r in refs]
+            why = None
+            if wit and differ:
+                t = self.table(wit)
+                why = (f"{jz}的{cz}在{t[0]['bills']['zh']}时得 {t[0]['aid']} 元，而{t[1]['where']['zh']}的规定支付 {t[1]['aid']} 元。",
+                       f"A person ({ce}) in {je} with {t[0]['bills']['en']} gets {t[0]['aid']} where {t[1]['where']['en']}'s rule pays {t[1]['aid']}.")
+            todo = ((f"在{jz}的相应条款中列明{cz}的{bz}，或明确规定不予救助。",
+                     f"State {be} for {ce} in {je}'s clause, or state that they are excluded.") if parent else
+                    (f"{jz}可对照{rz}，明确{cz}是否享受{bz}。", f"{je} could state, as {re_} does, whether {ce} get {be}."))
+            f = self.add(f"{'gap' if parent else 'peer'}/{j}/{c}", "coverage_gap" if parent else "peer",
+                         ("high" if differ else "medium") if parent else "low", [j] + ref_js, self.cites(rules, self.keys_of(refs)),
+                         f"{jz}对{cz}的{bz}未作规定（{yr}），而{'上级省份' if parent else '同级城市'}{rz}有规定。",
+                         f"{je} states no {be} for {ce} ({yr}) while {'its province' if parent else ('its peers' if len(ref_js) > 1 else 'its peer')} {re_} {'do' if len(ref_js) > 1 else 'does'}.",
+                         why, todo, wit, ["coverage"], [], {"category": c, "benefits": benefits, "years": years, "relation": relation,
+                                                            "reference": refs, "states_no_aid": True, "no_aid_in": j})
+            if f and parent:
+                for b in benefits:
+                    self.parent_gaps[(j, c, b)] = f["id"]
+
+    def _city_province(self, st):
+        kb = self.kb
+        groups = defaultdict(lambda: {"cats": set(), "items": set()})
+        added = defaultdict(lambda: defaultdict(set))
+        for j, p, relation, b, kind, c, pair in st.get("cvp", []):
+            if relation == "narrower" and pair[1] == "none" and (j, c, b) in getattr(self, "parent_gaps", {}):
+                # the same fact as the coverage gap: one finding, both checks named
+                f = self.by_id[self.parent_gaps[(j, c, b)]]
+                f["checks"] = list(dict.fromkeys(f["checks"] + ["city_vs_province"]))
+                continue
+            if relation == "fills_silence":
+                self.fills.setdefault(pair[2], []).append((j, pair[1]))
+                continue
+            if relation == "broader" and kind in ("one_stop", "direct", "on_application"):
+                self.channel_broader.append((j, p, pair[1], c))
+                continue
+            if relation in ("added", "broader"):
+                # what a city adds beyond its province is one observation, listed benefit by benefit
+                added[(j, p)][(b, kind, pair[1])].add(c)
+                continue
+            g = groups[(j, p, b, "less")]
+            g["cats"].add(c); g["items"].add((relation, kind, pair[1], pair[2]))
+        for (j, p), items in sorted(added.items()):
+            jz, pz, je, pe = self.jur(j, "zh"), self.jur(p, "zh"), self.jur(j, "en"), self.jur(p, "en")
+            by_b = defaultdict(list)
+            for (b, kind, ij), cats in sorted(items.items()):
+                by_b[b].append((kind, ij, sorted(cats)))
+            whom = lambda cats, lang: ((f"（{self.labels(cats, 'zh')}）" if lang == "zh" else f" ({self.labels(cats, 'en')})")
+                                      if set(cats) - set(EVERYONE) else "")
+            zh = "；".join(f"{self.benefit(b, 'zh')}：" + "，".join(dict.fromkeys(f"{self.sets(k, 'zh')}{whom(cs, 'zh')} {self.value(ij, 'zh')}" for k, ij, cs in xs))
+                          for b, xs in by_b.items())
+            en = "; ".join(f"{self.benefit(b, 'en')}: " + ", ".join(dict.fromkeys(f"{self.sets(k, 'en')}{whom(cs, 'en')} {self.value(ij, 'en')}" for k, ij, cs in xs))
+                           for b, xs in by_b.items())
+            ids = sorted({ij for (b, k, ij) in items})
+            self.add(f"province/{j}/added", "city_vs_province", "info", [j, p],
+                     self.cites([self.param_rule(x) for x in ids], self.keys_of(ids)),
+                     f"{jz}规定了{pz}文件没有的内容（新增事项或更多对象）——{zh}。",
+                     f"{je} sets rules {pe}'s text does not (new items or more groups) — {en}.",
+                     None, (f"确认{jz}新增的规定有上级授权或依据，并在文件中注明。", f"Confirm that {je}'s additions have a provincial basis, and cite it."),
+                     None, ["city_vs_province"], [], {"city_rules": ids, "benefits": sorted(by_b)})
+        for (j, p, b, side), g in sorted(groups.items()):
+            items = sorted(g["items"])
+            prov = sorted({i[3] for i in items if i[3] != "none"})
+            if prov and all(kb.parameters[x].interpretations for x in prov):
+                # the province's side exists only under the engine's reading of its words: no
+                # comparison to report, but the words the reading fills in
+                self._read_province(j, p, b, prov, sorted(g["cats"]))
+                continue
+            city_ids = sorted({i[2] for i in items if i[2] != "none"})
+            prov_ids = sorted({i[3] for i in items if i[3] != "none"})
+            for jj, bb, kind, pid in st.get("cvp_side", []):
+                if bb == b and any(i[1] == kind for i in items):
+                    (city_ids if jj == j else prov_ids).append(pid)
+            rules = [self.param_rule(x) for x in dict.fromkeys(city_ids + prov_ids)]
+            jz, pz, je, pe = self.jur(j, "zh"), self.jur(p, "zh"), self.jur(j, "en"), self.jur(p, "en")
+            parts_z, parts_e = [], []
+            for relation, kind, ij, ip in items:
+                cats = sorted({c for jj, pp, rr, bb, kk, c, pr in st["cvp"] if (jj, rr, bb, kk, pr[1], pr[2]) == (j, relation, b, kind, ij, ip)})
+                whom_z = f"（{self.labels(cats, 'zh')}）" if set(cats) - set(EVERYONE) else ""
+                whom_e = f" ({self.labels(cats, 'en')})" if set(cats) - set(EVERYONE) else ""
+                parts_z.append(f"{self.sets(kind, 'zh')}{whom_z}{word(RELATIONS, relation, 'zh')}：{jz} {self.value(ij, 'zh')}，{pz} {self.value(ip, 'zh')}")
+                parts_e.append(f"{self.sets(kind, 'en')}{whom_e} {word(RELATIONS, relation, 'en')}: {je} {self.value(ij, 'en')}, {pe} {self.value(ip, 'en')}")
+                if relation == "narrower" and ij != "none":
+                    subs = [c.split("/", 1)[1] for c in kb.parameters[ij].categories if "/" in c]
+                    parts_z[-1] += f"（{jz}仅规定其中的{'、'.join(self.subtype(s, 'zh') for s in subs)}）"
+                    parts_e[-1] += f" ({je} states it only for {', '.join(self.subtype(s, 'en') for s in subs)})"
+            parts_z = list(dict.fromkeys(parts_z)); parts_e = list(dict.fromkeys(parts_e))
+            # a witness: the same person and bill in the city and in the province
+            cat = next((c for c in sorted(g["cats"]) if c in kb.categories and p in kb.categories[c].held_in and j in kb.categories[c].held_in), None)
+            wit, differ = None, False
+            bk = "inpatient" if b == "catalogue" else b
+            if cat and (bk == "premium" or bk in self.searcher.kinds(j) or bk in self.searcher.kinds(p)):
+                year = self.year_of(j, *city_ids)
+                pairs = []
+                for sp in (BILL_SELF_PAY if bk != "premium" else BILL_SELF_PAY[:1]):
+                    variant = "catalogue" if b == "catalogue" else "base"
+                    cj = self.claim_case(j, year, cat, None, bk, sp, variant if bk == "inpatient" else None)
+                    if cj is None:
+                        continue
+                    cp = dict(cj, jurisdiction=p, case_id=cj["case_id"].replace(f"witness-{j}-", f"witness-{p}-", 1),
+                              parameters={k: float(v) if v != int(v) else int(v) for k, v in self.searcher.statistics(p, year).items()})
+                    pairs.append((cj, cp))
+                wit, differ = self.first_differing(pairs, bk == "premium")
+            less = side == "less"
+            why = None
+            if wit and differ:
+                t = self.table(wit)
+                why = (f"{t[0]['who']['zh']}在{jz}{t[0]['bills']['zh']}得 {t[0]['aid']} 元，按{pz}的规定得 {t[1]['aid']} 元（差 {t[1].get('difference')} 元）。",
+                       f"A person ({t[0]['who']['en']}) in {je} with {t[0]['bills']['en']} gets {t[0]['aid']}; under {pe}'s rule {t[1]['aid']} (difference {t[1].get('difference')}).")
+            sev = ("high" if differ else "low") if less else "info"
+            todo = ((f"{jz}可在条款中写明与省级规定不同之处的理由，或与省级规定保持一致。",
+                     f"{je} could state why it departs from the province, or align with it.") if less else
+                    (f"确认{jz}新增的规定有省级授权或依据，并在文件中注明。", f"Confirm that {je}'s addition has a provincial basis, and cite it."))
+            self.add(f"province/{j}/{b}" + ("" if less else "/added"), "city_vs_province", sev, [j, p], self.cites(rules, self.keys_of(city_ids + prov_ids, g["cats"])),
+                     f"{jz}与{pz}关于{self.benefit(b, 'zh')}：" + "；".join(parts_z) + "。",
+                     f"{je} vs {pe} on {self.benefit(b, 'en')}: " + "; ".join(parts_e) + ".",
+                     why, todo, wit, ["city_vs_province"], [], {"benefit": b, "categories": sorted(g["cats"]), "city_rules": city_ids,
+                                                               "province_rules": prov_ids, "relations": sorted({i[0] for i in items})})
+
+    def _read_province(self, j, p, b, prov, cats):
+        kb = self.kb
+        interps = [i for x in prov for i in kb.parameters[x].interpretations]
+        pz, pe = self.jur(p, "zh"), self.jur(p, "en")
+        kinds = list(dict.fromkeys(kb.parameters[x].kind for x in prov))
+        iz = "；".join(kb.interpretations[i].label_zh for i in dict.fromkeys(interps) if i in kb.interpretations)
+        self.add(f"vague/{p}/{b}", "vague", "low", [p], self.cites([kb.parameters[x].rule for x in prov], self.keys_of(prov)),
+                 f"{pz}关于{self.benefit(b, 'zh')}的{'、'.join(self.sets(k, 'zh') for k in kinds)}所指的人群未界定（引擎的解释：{iz}；"
+                 f"据此{self.labels(cats, 'zh')}在内），{self.jur(j, 'zh')}的规定只能与这一解释比较。",
+                 f"{pe} does not define the groups its {', '.join(self.sets(k, 'en') for k in kinds)} ({self.benefit(b, 'en')}) covers; the engine reads them by an "
+                 f"interpretation (which includes {self.labels(cats, 'en')}); {self.jur(j, 'en')}'s rule can only be compared with that reading.",
+                 None, (f"在{pz}文件中列明所指人群。", f"List the groups in {pe}'s text."), None, ["city_vs_province", "vague"], interps,
+                 {"parameters": prov, "categories": cats, "compared_with": j})
+
+    def _time(self, st):
+        kb = self.kb
+        by_clause = defaultdict(lambda: {"pids": [], "gaps": set()})
+        for pid, j, until, doc_until in st.get("lapse", []):
+            by_clause[(j, kb.parameters[pid].clause, kb.parameters[pid].benefits[0])]["pids"].append(pid)
+        causes = defaultdict(set)
+        for j, c, b, y, pid in st.get("time_gap_cause", []):
+            causes[(j, c, b)].add(pid)
+        for (j, clause, b), g in sorted(by_clause.items()):
+            pids = sorted(g["pids"])
+            p0 = kb.parameters[pids[0]]
+            until, doc_until = p0.valid_until, kb.policy_document(j).effective_until or FOREVER
+            gap_cats = sorted({c for (jj, c, bb), ps in causes.items() if jj == j and set(ps) & set(pids)})
+            cats = sorted({c for pid in pids for c in kb.parameters[pid].categories})
+            y = until // 10000 + 1
+            wit = None
+            cat = next((c for c in cats if c not in EVERYONE), None)
+            if cat:
+                c0, sub = (cat.split("/", 1) + [None])[:2]
+                bk = "inpatient" if b == "catalogue" else b
+                cases = [self.claim_case(j, yy, c0, sub, bk, 20000, "catalogue" if b == "catalogue" else None) for yy in (y - 1, y)]
+                if all(cases):
+                    wit = self.replay(cases)
+            jz, je = self.jur(j, "zh"), self.jur(j, "en")
+            cz, ce = self.labels(cats, "zh"), self.labels(cats, "en")
+            end_z = ymd_str(doc_until) if doc_until != FOREVER else "（未载明截止日期）"
+            end_e = ymd_str(doc_until) if doc_until != FOREVER else "(no end stated)"
+            why = None
+            if wit:
+                t = self.table(wit)
+                why = (f"{cz}同样的{self.benefit(b, 'zh')}：{y - 1}年得 {t[0]['aid']} 元，{y}年得 {t[1]['aid']} 元。",
+                       f"The same {self.benefit(b, 'en')} of {ce}: {t[0]['aid']} in {y - 1}, {t[1]['aid']} in {y}.")
+            sev = "medium" if gap_cats or (wit and self.table(wit)[0]["aid"] != self.table(wit)[1]["aid"]) else "low"
+            self.add(f"lapse/{j}/{b}", "time", sev, [j], self.cites([p0.rule], self.keys_of(pids, extra=["2025"])),
+                     f"{jz}关于{cz}的{self.benefit(b, 'zh')}（{'、'.join(dict.fromkeys(self.sets(kb.parameters[p].kind, 'zh') for p in pids))}）于 {ymd_str(until)} 到期，而文件有效至 {end_z}；{y} 年起{('、'.join(self.label(c, 'zh') for c in gap_cats) + '的此项待遇') if gap_cats else '此项规定'}无规则可依。",
+                     f"{je}'s {self.benefit(b, 'en')} for {ce} ({', '.join(dict.fromkeys(self.sets(kb.parameters[p].kind, 'en') for p in pids))}) lapses on {ymd_str(until)} while the document is in force until {end_e}; from {y} no rule covers it.",
+                     why, (f"写明{y}年及以后{cz}的{self.benefit(b, 'zh')}（延续、调整或终止）。", f"State the rule for {y} onwards (extended, changed or ended)."),
+                     wit, ["time"], [], {"parameters": pids, "until": ymd_str(until), "categories": cats, "years_without_rule": gap_cats and [y]})
+        for j, start, fallback in st.get("doc_starts_mid_year", []):
+            self._starts_mid_year(j, start, fallback)
+
+    def _starts_mid_year(self, j, start, fallback):
+        kb = self.kb
+        doc = kb.policy_document(j)
+        y = start // 10000
+        written = f"{y}年{start // 100 % 100}月{start % 100}日"
+        cited = [c.rule_id for c in sorted(kb.clauses.values(), key=lambda c: c.order) if c.document == doc.iri and written in (c.text or "")]
+        days = start % 100 - 1 if start // 100 % 100 == 1 else None
+        # a witness: the same claim just before and after the start, for the first category and kind they differ on
+        pairs = []
+        for c in kb.categories_in(j):
+            for k in self.searcher.kinds(j):
+                a = self.claim_case(j, y, c.id, None, k, 3000, "early", f"witness-{j}-{y}-{c.id}-{k}-before")
+                b = self.claim_case(j, y, c.id, None, k, 3000, None, f"witness-{j}-{y}-{c.id}-{k}-after")
+                if a and b and a["claims"][0].get("date", a["claims"][0].get("discharged")) < f"{y}-{start // 100 % 100:02d}-{start % 100:02d}":
+                    pairs.append((a, b))
+        wit, differ = self.first_differing(pairs[:40], False) if pairs else (None, False)
+        jz, je = self.jur(j, "zh"), self.jur(j, "en")
+        fz = f"按{self.jur(fallback, 'zh')}的规定计算" if fallback != "none" else "无规定可依"
+        fe = f"computed under {self.jur(fallback, 'en')}'s rules" if fallback != "none" else "have no rule"
+        why = None
+        if wit and differ:
+            t = self.table(wit)
+            why = (f"{t[0]['who']['zh']}同样的账单：{t[0]['bills']['zh']}得 {t[0]['aid']} 元，{t[1]['bills']['zh']}得 {t[1]['aid']} 元。",
+                   f"The same bill of a person ({t[0]['who']['en']}): {t[0]['bills']['en']} gets {t[0]['aid']}, {t[1]['bills']['en']} gets {t[1]['aid']}.")
+        self.add(f"time/{j}/start", "time", "medium", [j] + ([fallback] if fallback != "none" else []), self.cites(cited[:1], [written]),
+                 f"{jz}的文件自 {ymd_str(start)} 起施行；{y} 年此前{f'的 {days} 天' if days else '的日子'}结算的费用{fz}。",
+                 f"{je}'s document takes effect on {ymd_str(start)}; claims settled in the {days or 'earlier'} days of {y} before it are {fe}.",
+                 why, (f"写明{ymd_str(start)}之前结算的费用适用哪一规定（或规定自{y}年1月1日起执行）。",
+                       f"State which rules govern claims settled before {ymd_str(start)} (or apply the rules from 1 January {y})."),
+                 wit, ["time"], ["taiyuan_before_effective"] if fallback != "none" and "taiyuan_before_effective" in kb.interpretations else [],
+                 {"from": ymd_str(start), "fallback": fallback})
+
+    def _precedence(self, st):
+        kb = self.kb
+        by_j = defaultdict(list)
+        for j, b, n, how in st.get("multi_paid", []):
+            by_j[j].append((b, n, how))
+        for j, items in sorted(by_j.items()):
+            analogy = [h[1] for _, _, h in items if h != "none"]
+            none = [b for b, _, h in items if h == "none"]
+            rules = [self.param_rule(pid) for pid in analogy]
+            jz, je = self.jur(j, "zh"), self.jur(j, "en")
+            bz = self.benefits([b for b, _, _ in items], "zh"); be = self.benefits([b for b, _, _ in items], "en")
+            own = [p for p in kb.parameters.values() if p.jurisdiction == j and p.kind == "take_highest" and p.status == "stated"]
+            self.add(f"precedence/{j}/rule", "precedence", "medium" if none else "low", [j], self.cites(rules + [p.rule for p in own], ["就高不就低"]),
+                     f"{jz}的{bz}分别按多类对象规定，但{'没有条款' if none else '只有其他待遇的条款'}规定多重身份如何处理"
+                     f"{'（引擎按就高原则类推适用）' if analogy else '（引擎按就高原则处理）'}。",
+                     f"{je} pays {be} to several categories under rules of their own, and {'no clause' if none else 'only a clause on other benefits'} says how several identities combine"
+                     f"{' (the engine applies take-the-highest by analogy)' if analogy else ' (the engine applies take-the-highest)'}.",
+                     None, (f"在{jz}文件中写明多重身份“就高不就低”适用于{bz}。", f"State in {je}'s text that take-the-highest applies to {be}."),
+                     None, ["precedence", "silent"], ["precedence"], {"benefits": [b for b, _, _ in items], "analogy": analogy})
+
+    def _limits(self, st):
+        kb = self.kb
+        for j, b in st.get("limit_unpooled", []):
+            pools = [p for p in kb.parameters.values() if p.jurisdiction == j and p.kind == "cap_pool"]
+            paying = [p for p in kb.parameters.values() if p.jurisdiction == j and b in p.benefits and p.kind == "ratio"]
+            interp = [i for p in paying for i in p.interpretations] + [i.id for i in kb.interpretations.values()
+                                                                         if any(c.startswith(j + "/") for c in i.based_on) and "cap" in i.id]
+            jz, je = self.jur(j, "zh"), self.jur(j, "en")
+            self.add(f"limits/{j}/{b}", "limits", "low", [j], self.cites([p.rule for p in paying[:1] + pools[:1]], ["限额", "共用"]),
+                     f"{jz}的{self.benefit(b, 'zh')}没有条款说明是否设限额、是否与其他待遇共用年度限额。",
+                     f"No clause of {je} says whether {self.benefit(b, 'en')} has an annual cap or shares one with other benefits.",
+                     None, (f"写明{self.benefit(b, 'zh')}是否设年度限额，是否计入共用限额。", f"State whether {self.benefit(b, 'en')} has a cap and whether it counts against the shared cap."),
+                     None, ["limits"], interp, {"benefit": b})
+        for j, pid, interp in st.get("limit_read", []):
+            p = kb.parameters[pid]
+            b = p.benefits[0]
+            jz, je = self.jur(j, "zh"), self.jur(j, "en")
+            pools = [q for q in kb.parameters.values() if q.jurisdiction == j and q.kind in ("cap", "cap_pool") and q.id != pid and q.status == "stated"]
+            self.add(f"limits/{j}/{b}", "limits", "low", [j], self.cites([p.rule] + [q.rule for q in pools[:1]], ["限额", "共用", "封顶"]),
+                     f"{jz}的{self.benefit(b, 'zh')}与其他限额的关系未写明（{self.sets(p.kind, 'zh')}：{self.value(pid, 'zh')}）；引擎的处理是一种解释。",
+                     f"How {je}'s {self.benefit(b, 'en')} limit relates to the other caps is not stated ({self.sets(p.kind, 'en')}: {self.value(pid, 'en')}); the engine's reading is an interpretation.",
+                     None, (f"写明{self.benefit(b, 'zh')}的限额是否单独计算、是否占用共用限额。", f"State whether the {self.benefit(b, 'en')} limit is separate from, or part of, the shared cap."),
+                     None, ["limits"], [interp] if interp != "none" else [], {"benefit": b, "parameters": [pid]})
+        for i, base, j in st.get("exception_held", []):
+            p, q = kb.parameters[i], kb.parameters[base]
+            cats = [c for c in p.categories if c not in EVERYONE]
+            wit = None
+            if cats and p.benefits[0] in self.searcher.kinds(j):
+                c0, sub = (cats[0].split("/", 1) + [None])[:2]
+                wit = self.replay([self.claim_case(j, self.year_of(j, i), c0, sub, p.benefits[0], 3000)])
+            jz, je = self.jur(j, "zh"), self.jur(j, "en")
+            self.add(f"exception/{j}/{p.benefits[0]}", "exception", "info", [j], self.cites([q.rule, p.rule], self.keys_of([i, base])),
+                     f"{jz}：对{self.labels(p.categories, 'zh')}，{self.sets(p.kind, 'zh')} {self.value(i, 'zh')} 是 {self.value(base, 'zh')}（{self.labels(q.categories, 'zh')}）的例外，按特别规定优先适用，不是冲突。",
+                     f"{je}: for {self.labels(p.categories, 'en')}, the {self.sets(p.kind, 'en')} {self.value(i, 'en')} is an exception to {self.value(base, 'en')} ({self.labels(q.categories, 'en')}), resolved by specificity, not a conflict.",
+                     None, ("可在条款中写明“其中……按……执行”，使例外关系一目了然。", "The clause could say 'of these, ... get ...' so the exception reads as one."),
+                     wit, ["exception"], [], {"parameters": [i, base]})
+
+    def _peers(self, st):
+        kb = self.kb
+        slots = defaultdict(lambda: defaultdict(dict))
+        for j, b, kind, c, v, pid in st.get("peer_value", []):
+            slots[(b, kind)][c][j] = (v, pid)
+        topic = {("identity", "exit_rule"): "identity", ("identity", "stay_rule"): "identity"}
+        for (b, kind), by_cat in sorted(slots.items()):
+            if any(v == "silent" for cat in by_cat.values() for v, _ in cat.values()) and kind == "cap":
+                continue    # a silent cap is reported with the limits whose relation is unstated
+            pids = sorted({pid for cat in by_cat.values() for _, pid in cat.values()})
+            js = sorted({j for cat in by_cat.values() for j in cat})
+            cats = sorted(by_cat)
+            lines_z, lines_e = [], []
+            for c in cats:
+                vz = "，".join(f"{self.jur(j, 'zh')} {self.value(pid, 'zh')}" for j, (v, pid) in sorted(by_cat[c].items()))
+                ve = ", ".join(f"{self.jur(j, 'en')} {self.value(pid, 'en')}" for j, (v, pid) in sorted(by_cat[c].items()))
+                if kind == "no_deposit":
+                    vz = "，".join(f"{self.jur(j, 'zh')} {word(VALUES, v, 'zh')}" for j, (v, pid) in sorted(by_cat[c].items()))
+                    ve = ", ".join(f"{self.jur(j, 'en')} {word(VALUES, v, 'en')}" for j, (v, pid) in sorted(by_cat[c].items()))
+                line = (vz, ve)
+                if line[0] not in lines_z:
+                    lines_z.append(vz); lines_e.append(ve)
+                    lines_z[-1] = (f"{self.label(c, 'zh')}：" if c not in EVERYONE else "") + vz
+                    lines_e[-1] = (f"{self.label(c, 'en')}: " if c not in EVERYONE else "") + ve
+            wit = None
+            if b in ("inpatient",) and kind == "cap":
+                c = next((c for c in cats if len(by_cat[c]) == len(js)), cats[0])
+                year = max(self.year_of(j) for j in js)
+                cases = []
+                for j in js:
+                    case = self.claim_case(j, year, c, None, "inpatient", 150000, None, f"witness-{j}-{year}-{c}-inpatient-150000")
+                    cases.append(case)
+                wit = self.replay(cases)
+            name = topic.get((b, kind), f"{b}-{kind}" if kind != "cap" else f"{b}-cap")
+            self.add(f"peer/{name}", "peer", "low", js, self.cites([kb.parameters[p].rule for p in pids], self.keys_of(pids, extra=["押金", "转诊", "退出", "封顶", "限额"])),
+                     f"各市对{self.benefit(b, 'zh')}的{self.sets(kind, 'zh')}规定不同：" + "；".join(lines_z) + "。",
+                     f"The cities set {self.sets(kind, 'en')} ({self.benefit(b, 'en')}) differently: " + "; ".join(lines_e) + ".",
+                     None, ("比较各市规定时注意这一差异；如需统一，由上级文件作出规定。", "Mind the difference when comparing the cities; a higher-level text could align them."),
+                     wit, ["peer"], [p for pid in pids for p in kb.parameters[pid].interpretations], {"slot": [b, kind], "parameters": pids})
+
+    def _conflicts(self, st):
+        kb = self.kb
         for i1, i2, j, b, kind, key in st.get("conflict", []):
             p1, p2 = kb.parameters[i1], kb.parameters[i2]
             cat = key if isinstance(key, str) else key[1]
             wit = None
-            if cat not in ("any_recipient", "everyone"):
+            if cat not in EVERYONE:
                 case = self.claim_case(j, max(p1.valid_from, p2.valid_from) // 10000, cat, None if isinstance(key, str) else key[2], b)
                 wit = self.replay([case]) if case else None
-            self.add(f"conflict/{i1}/{i2}/{kind}", "conflict", "high", [j], self.clauses([p1.rule, p2.rule]),
-                     f"{self.jur(j, 'zh')} {p1.rule} 与 {p2.rule} 对同一事项（{self.benefit(b, 'zh')}、{kind}、{self.label(cat, 'zh')}）给出不同的值"
-                     f"（{self.value(i1, 'zh')} / {self.value(i2, 'zh')}），且二者之间无例外关系；引擎拒绝计算此类案例。",
-                     f"{self.jur(j, 'en')} {p1.rule} and {p2.rule} give one slot ({self.benefit(b, 'en')}, {kind}, {self.label(cat, 'en')}) different values "
-                     f"({self.value(i1, 'en')} vs {self.value(i2, 'en')}) with no exception between them; the engine refuses such cases.",
-                     wit, {"parameters": [i1, i2], "benefit": b, "kind": kind})
-        flag_cats = defaultdict(set)
+            jz, je = self.jur(j, "zh"), self.jur(j, "en")
+            self.add(f"conflict/{j}/{b}", "conflict", "high", [j], self.cites([p1.rule, p2.rule], self.keys_of([i1, i2])),
+                     f"{jz}有两处规定对{self.label(cat, 'zh')}的{self.benefit(b, 'zh')}{self.sets(kind, 'zh')}给出不同的值（{self.value(i1, 'zh')} / {self.value(i2, 'zh')}），二者之间没有例外关系；引擎拒绝计算此类案例。",
+                     f"Two clauses of {je} give the {self.sets(kind, 'en')} of {self.benefit(b, 'en')} for {self.label(cat, 'en')} different values ({self.value(i1, 'en')} vs {self.value(i2, 'en')}) with no exception between them; the engine refuses such cases.",
+                     ("这类对象的案件无法计算，救助无从确定。", "Such a person's case cannot be computed at all."),
+                     ("删去其中一处，或写明哪一处是另一处的例外。", "Drop one value, or state which is the exception to the other."),
+                     wit, ["conflict"], [], {"parameters": [i1, i2], "benefit": b})
+        cats_of = defaultdict(set)
         for i1, i2, c in st.get("flag_conflict_cat", []):
-            flag_cats[(i1, i2)].add(c)
+            cats_of[frozenset((i1, i2))].add(c)
         for i1, i2, j, b, k1, k2 in st.get("flag_conflict", []):
             p1, p2 = kb.parameters[i1], kb.parameters[i2]
-            cats = sorted(flag_cats.get((i1, i2)) or flag_cats.get((i2, i1)) or [])
-            wit = None
-            if cats:
-                year = max(kb.policy_document(j).effective_from // 10000, min(self.searcher.years_of(j)))
-                wit = self.replay([self.claim_case(j, year, cats[0], None, "inpatient")])
-            self.add(f"conflict/{i1}/{i2}", "conflict", "medium", [j], self.clauses([p1.rule, p2.rule]),
-                     f"{self.jur(j, 'zh')} {p1.rule}（{k1}）与 {p2.rule}（{k2}）对{'、'.join(self.label(c, 'zh') for c in cats)}同时适用，二者互相排斥。",
-                     f"{self.jur(j, 'en')} {p1.rule} ({k1}) and {p2.rule} ({k2}) both apply to {', '.join(self.label(c, 'en') for c in cats)}, "
-                     f"and they exclude each other.", wit, {"parameters": [i1, i2], "kinds": [k1, k2], "categories": cats})
+            cats = sorted(cats_of.get(frozenset((i1, i2)), []))
+            wit = self.replay([self.claim_case(j, self.year_of(j), cats[0], None, "inpatient")]) if cats else None
+            jz, je = self.jur(j, "zh"), self.jur(j, "en")
+            self.add(f"contradiction/{j}/{b}", "contradiction", "medium", [j], self.cites([p1.rule, p2.rule], self.keys_of([i1, i2], cats)),
+                     f"{jz}文件的两处规定对{self.labels(cats, 'zh')}分别规定{self.sets(k1, 'zh')}和{self.sets(k2, 'zh')}，二者互相排斥。",
+                     f"Two clauses of {je} give {self.labels(cats, 'en')} both {self.sets(k1, 'en')} and {self.sets(k2, 'en')}, which exclude each other.",
+                     None, ("统一两处对这类对象的规定。", "Make the two clauses agree on this group."),
+                     wit, ["conflict"], [], {"parameters": [i1, i2], "categories": cats})
         for i, base, j in st.get("dead_exception", []):
             p, q = kb.parameters[i], kb.parameters[base]
-            # witness: a case the base rule covers, in its first year, to which the exception
-            # would speak if it could apply: the engine applies the base rule
             wit = None
-            cat = next((c for c in p.categories if c not in ("everyone", "any_recipient")), None)
+            cat = next((c for c in p.categories if c not in EVERYONE), None)
             b = next((x for x in p.benefits if x in self.searcher.kinds(j) or x == "premium"), None)
             if cat and b:
                 c0, sub = (cat.split("/", 1) + [None])[:2]
                 year = max(q.valid_from, kb.policy_document(j).effective_from or 0) // 10000
                 case = self.claim_case(j, year, c0, sub, b)
                 wit = self.replay([case]) if case else None
-            self.add(f"dead_exception/{i}", "conflict", "medium", [j], self.clauses([p.rule, q.rule]),
-                     f"{self.jur(j, 'zh')} {p.rule} 是 {q.rule} 的例外，但二者不可能同时适用于同一人、同一待遇、同一日期：该例外永不生效。",
-                     f"{self.jur(j, 'en')} {p.rule} is an exception to {q.rule}, but the two can never apply to one person, benefit and day: "
-                     f"the exception never applies.", wit, {"parameters": [i, base]})
-        # city vs province, grouped per (relation, benefit, kind, rules)
-        groups = defaultdict(set)
-        for j, p, relation, b, kind, c, pair in st.get("cvp", []):
-            groups[(j, p, relation, b, kind, pair[1], pair[2])].add(c)
-        side = defaultdict(list)
-        for jj, b, kind, pid in st.get("cvp_side", []):
-            side[(jj, b, kind)].append(pid)
-        zh_rel = {"different": "取值不同", "narrower": "范围更窄", "broader": "范围更宽", "added": "新增规定",
-                  "dropped": "未规定省级规定的事项", "fills_silence": "省级文件未作规定，市级文件作了规定"}
-        en_rel = {"different": "a different value", "narrower": "narrower", "broader": "broader",
-                  "added": "added (the province sets no such rule)", "dropped": "dropped (the city sets no such rule)",
-                  "fills_silence": "the city states what the province's text is silent on"}
-        sev_of = {"narrower": "low", "dropped": "low", "different": "low"}
-        pending = []
-        for (j, p, relation, b, kind, ij, ip), cats in sorted(groups.items()):
-            # both sides cited: where one side has no parameter for the category, the clauses by
-            # which it does set the kind (for other categories)
-            city_ids = [ij] if ij != "none" else sorted(side.get((j, b, kind), []))
-            prov_ids = [ip] if ip != "none" else sorted(side.get((p, b, kind), []))
-            rules = [self.param_rule(x) for x in city_ids + prov_ids]
-            cz = "、".join(self.label(c, "zh") for c in sorted(cats))
-            ce = ", ".join(self.label(c, "en") for c in sorted(cats))
-            vz = lambda ids: "、".join(self.value(x, "zh") for x in ids) if ids else "无规定"
-            ve = lambda ids: "; ".join(self.value(x, "en") for x in ids) if ids else "no rule"
-            cite_z = lambda ids: "、".join(sorted({self.param_rule(x) for x in ids})) or "—"
-            jz, pz, je, pe = self.jur(j, "zh"), self.jur(p, "zh"), self.jur(j, "en"), self.jur(p, "en")
-            zh = (f"{jz}与{pz}关于{self.benefit(b, 'zh')}（{kind}，{cz}）：{zh_rel[relation]}"
-                  f"（{jz} {cite_z(city_ids)}：{vz([ij] if ij != 'none' else [])}；{pz} {cite_z(prov_ids)}：{vz([ip] if ip != 'none' else [])}）。")
-            en = (f"{je} vs {pe} on {self.benefit(b, 'en')} ({kind}; {ce}): {en_rel[relation]} "
-                  f"({je} {cite_z(city_ids)}: {ve([ij] if ij != 'none' else [])}; {pe} {cite_z(prov_ids)}: {ve([ip] if ip != 'none' else [])}).")
-            if relation == "narrower" and ij != "none":
-                subs = sorted(c.split("/", 1)[1] for c in kb.parameters[ij].categories if "/" in c)
-                zh = zh[:-1] + f"：{jz}仅规定其中的子类（{'、'.join(subs)}）。"
-                en = en[:-1] + f": {je} states it only for the subtypes {', '.join(subs)}."
-            fid = f"city_province/{j}/{relation}/{b}/{kind}/{ij}/{ip}"
-            self.add(fid, "city_vs_province", sev_of.get(relation, "info"), [j, p], self.clauses(rules), zh, en, None,
-                     {"relation": relation, "benefit": b, "kind": kind, "categories": sorted(cats), "city": ij, "province": ip,
-                      "city_rules": city_ids, "province_rules": prov_ids})
-            pending.append((self.findings[-1], j, p, b, sorted(cats)))
-        self.cvp_witnesses(pending)
-        # time: lapses while the document is in force
-        for pid, j, until, doc_until in st.get("lapse", []):
-            pr = kb.parameters[pid]
-            y = until // 10000 + 1
-            wit = None
-            cat = next((c for c in pr.categories if c not in ("everyone", "any_recipient")), None)
-            if cat and y in self.searcher.years_of(j):
-                c0, sub = (cat.split("/", 1) + [None])[:2]
-                b = pr.benefits[0] if pr.benefits[0] != "catalogue" else "inpatient"
-                cases = []
-                for yy in (y - 1, y):
-                    case = self.claim_case(j, yy, c0, sub, b)
-                    if case and b == "inpatient":
-                        cb = self.searcher.bill(j, yy, "inpatient", 20000, "catalogue")
-                        case["claims"] = [cb.claim]
-                    if case:
-                        cases.append(case)
-                wit = self.replay(cases) if cases else None
-            self.add(f"lapse/{pid}", "time", "low", [j], self.clauses([pr.rule]),
-                     f"{self.jur(j, 'zh')} {pr.rule} 的规定于 {ymd_str(until)} 到期，而文件有效至 {ymd_str(doc_until) if doc_until != FOREVER else '（未规定）'}。",
-                     f"{self.jur(j, 'en')} {pr.rule} lapses on {ymd_str(until)} while its document is in force until "
-                     f"{ymd_str(doc_until) if doc_until != FOREVER else '(no end stated)'}.", wit,
-                     {"parameter": pid, "until": ymd_str(until)})
-        tg = defaultdict(lambda: {"years": set(), "causes": set()})
-        for j, c, b, y in st.get("time_gap", []):
-            tg[(j, c, b)]["years"].add(y)
-        for j, c, b, y, pid in st.get("time_gap_cause", []):
-            tg[(j, c, b)]["causes"].add(pid)
-        for (j, c, b), g in sorted(tg.items()):
-            years = sorted(g["years"])
-            case = self.claim_case(j, years[0], c, None, b)
-            yr = f"{years[0]}—{years[-1]}" if len(years) > 1 else str(years[0])
-            self.add(f"time_gap/{j}/{c}/{b}", "time", "medium", [j], self.clauses([self.param_rule(p) for p in sorted(g["causes"])]),
-                     f"{self.jur(j, 'zh')}的文件在 {yr} 仍有效，但对{self.label(c, 'zh')}的{self.benefit(b, 'zh')}在此期间没有规定（其他年份有）。",
-                     f"{self.jur(j, 'en')}'s document is in force in {yr} but has no {self.benefit(b, 'en')} rule for {self.label(c, 'en')} then (it has one in other years).",
-                     self.replay([case]) if case else None, {"category": c, "benefit": b, "years": years})
-        for j, start, fallback in st.get("doc_starts_mid_year", []):
-            doc = kb.policy_document(j)
-            y = start // 10000
-            # the clause of the document that states the date (written as the texts write dates)
-            written = f"{y}年{start // 100 % 100}月{start % 100}日"
-            cited = [c.rule_id for c in sorted(kb.clauses.values(), key=lambda c: c.order)
-                     if c.document == doc.iri and written in (c.text or "")]
-            fz = f"适用{self.jur(fallback, 'zh')}的规定" if fallback != "none" else "无规定"
-            fe = f"fall under {self.jur(fallback, 'en')}'s rules" if fallback != "none" else "have no rule"
-            self.add(f"time/{j}/starts_mid_year", "time", "info" if fallback != "none" else "medium", [j] + ([fallback] if fallback != "none" else []),
-                     self.clauses(cited[:1]),
-                     f"{self.jur(j, 'zh')}的文件自 {ymd_str(start)} 起施行；{y} 年此前的日子{fz}。",
-                     f"{self.jur(j, 'en')}'s document takes effect on {ymd_str(start)}; earlier days of {y} {fe}.",
-                     None, {"from": ymd_str(start), "fallback": fallback, "document": doc.title_zh})
-        for j, b, n, how in st.get("multi_paid", []):
-            analogy = how != "none"
-            pid = how[1] if analogy else None
-            self.add(f"precedence/no_rule/{j}/{b}", "precedence", "low" if analogy else "medium", [j],
-                     self.clauses([self.param_rule(pid)] if pid else []),
-                     f"{self.jur(j, 'zh')}的{self.benefit(b, 'zh')}分别按{n}类对象规定，但没有条款规定多重身份如何处理"
-                     f"{'（就高原则系类推适用）' if analogy else ''}。",
-                     f"{self.jur(j, 'en')} pays {self.benefit(b, 'en')} to {n} categories under rules of their own, and no clause says how "
-                     f"several identities combine for it{' (take-the-highest is applied by analogy)' if analogy else ''}.",
-                     None, {"benefit": b, "categories": n, "analogy": pid})
-        # delegated, vague and silent paying provisions
-        for pid, p in sorted(kb.parameters.items()):
-            if p.status == "stated":
-                continue
-            sev = {"delegated": "low", "vague": "info", "silent": "low"}[p.status]
-            who = f"（由{p.delegated_to}确定）" if p.delegated_to else ""
-            self.add(f"{p.status}/{pid}", p.status, sev, [p.jurisdiction], self.clauses([p.rule]),
-                     f"{self.jur(p.jurisdiction, 'zh')} {p.rule}：{'、'.join(self.benefit(b, 'zh') for b in p.benefits)}（{p.kind}，{'、'.join(self.label(c.split('/')[0], 'zh') for c in p.categories)}）"
-                     f"{ {'delegated': '授权另行确定', 'vague': '表述模糊', 'silent': '未作规定'}[p.status]}{who}。",
-                     f"{self.jur(p.jurisdiction, 'en')} {p.rule}: {', '.join(self.benefit(b, 'en') for b in p.benefits)} ({p.kind}; "
-                     f"{', '.join(self.label(c.split('/')[0], 'en') for c in p.categories)}) is {p.status}"
-                     f"{' (set by ' + p.delegated_to + ')' if p.delegated_to else ''}.", None,
-                     {"parameter": pid, "categories": p.categories})
+            jz, je = self.jur(j, "zh"), self.jur(j, "en")
+            self.add(f"conflict/{j}/{p.benefits[0]}/dead-exception", "conflict", "medium", [j], self.cites([p.rule, q.rule], self.keys_of([i, base])),
+                     f"{jz}对{self.labels(p.categories, 'zh')}的{self.sets(p.kind, 'zh')}例外（{self.value(i, 'zh')}）与其基本规定（{self.value(base, 'zh')}）不可能在同一人、同一待遇、同一日期同时适用：该例外永不生效。",
+                     f"{je}'s exception for {self.labels(p.categories, 'en')} ({self.sets(p.kind, 'en')} {self.value(i, 'en')}) can never apply with its base rule ({self.value(base, 'en')}) to one person, benefit and day: it never takes effect.",
+                     None, ("核对例外规定的适用期间和对象。", "Check the exception's period and group."),
+                     wit, ["conflict"], [], {"parameters": [i, base]})
 
-    # ---- search findings ---------------------------------------------------------------
+    def _statuses(self):
+        """Delegated, vague and silent parameters, one finding per clause and question (benefit);
+        a silence of the province that a city fills is one finding with the city's rule in it;
+        take-the-highest silences belong to the multiple-identity finding."""
+        kb = self.kb
+        groups = defaultdict(list)
+        reported = {pid for f in self.by_id.values() for pid in f["detail"].get("parameters", [])}
+        for pid, p in sorted(kb.parameters.items()):
+            if p.status == "stated" or pid in reported:
+                continue
+            if p.kind == "take_highest":
+                fid = f"precedence/{p.jurisdiction}/rule"
+                if fid in self.by_id:
+                    f = self.by_id[fid]
+                    f["clauses"] += [c for c in self.cites([p.rule], ["就高不就低"]) if c["rule"] not in {x["rule"] for x in f["clauses"]}]
+                    self._settle_sentences(f)
+                    continue
+            groups[(p.status, p.jurisdiction, p.benefits[0] if p.benefits[0] != "outpatient_general" else "outpatient_chronic")].append(p)
+        for (status, j, b), ps in sorted(groups.items()):
+            jz, je = self.jur(j, "zh"), self.jur(j, "en")
+            kinds = list(dict.fromkeys(self.sets(p.kind, "zh") for p in ps)); kinds_e = list(dict.fromkeys(self.sets(p.kind, "en") for p in ps))
+            cats = sorted({c for p in ps for c in p.categories})
+            bz, be = self.benefits(dict.fromkeys(x for p in ps for x in p.benefits), "zh"), self.benefits(dict.fromkeys(x for p in ps for x in p.benefits), "en")
+            who = next((p.delegated_to for p in ps if p.delegated_to), None)
+            fills = [(cj, cid) for p in ps for cj, cid in self.fills.get(p.id, [])]
+            named = set(cats) - {"everyone"}
+            whom_z = f"{self.labels(cats, 'zh')}的" if named else ""
+            whom_e = f" for {self.labels(cats, 'en')}" if named else ""
+            kz, ke = "、".join(kinds), ", ".join(kinds_e)
+            values = "、".join(dict.fromkeys(self.value(p.id, "zh").replace("（表述模糊）", "") for p in ps if p.values))
+            zh = {"delegated": f"{jz}未规定{whom_z}{bz}的{kz}，授权另行确定{self.delegate(who, 'zh')}。",
+                  "vague": f"{jz}关于{whom_z}{bz}的{kz}表述模糊" + (f"（{values}）。" if values else "。"),
+                  "silent": f"{jz}的文件未规定{whom_z}{bz}的{kz}。"}[status]
+            en = {"delegated": f"{je} leaves the {ke} of {be}{whom_e} to be set elsewhere{self.delegate(who, 'en')}.",
+                  "vague": f"{je}'s {ke} of {be}{whom_e} is vague.",
+                  "silent": f"{je}'s text does not state the {ke} of {be}{whom_e}."}[status]
+            # a city's rule filling the silence, in the same sentence shape
+            fz = lambda cj, cid: f"{self.jur(cj, 'zh')}{self.sets(kb.parameters[cid].kind, 'zh')}：{self.value(cid, 'zh')}"
+            fe = lambda cj, cid: f"{self.jur(cj, 'en')}'s {self.sets(kb.parameters[cid].kind, 'en')}: {self.value(cid, 'en')}"
+            rules = [p.rule for p in ps]
+            if fills:
+                zh = zh[:-1] + "；下级城市作了规定（" + "；".join(fz(cj, cid) for cj, cid in fills) + "）。"
+                en += " The city fills it (" + "; ".join(fe(cj, cid) for cj, cid in fills) + ")."
+                rules += [self.param_rule(cid) for _, cid in fills]
+            paying = any(p.kind in PAYING and b in set(claim_kinds(kb)) | {"premium", "tilted_aid"} for p in ps)
+            lowest = not any(pp == j for pp in kb.parents.values())
+            sev = "medium" if status == "delegated" and paying and lowest else "low"
+            todo = {"delegated": (f"由{who or '受托部门'}公布标准，或在文件中写明未公布前的处理办法。" if who and "确定" not in who else "公布受托部门确定的标准，或写明公布前的处理办法。",
+                                  "Publish the delegated standard, or state what applies until it is published."),
+                    "vague": ("以确定的数字或条件替代模糊表述。", "Replace the vague wording with a figure or a condition."),
+                    "silent": (f"在{jz}文件中对此作出规定。", f"State the rule in {je}'s text.")}[status]
+            interps = [i for p in ps for i in p.interpretations]
+            why = (("这类对象的这项待遇在标准公布前按 0.00 计算。", "Until the standard is published this benefit computes as 0.00.") if sev == "medium" else None)
+            self.add(f"{status}/{j}/{b}", status, sev, [j] + [cj for cj, _ in fills], self.cites(rules, self.keys_of([p.id for p in ps])), zh, en, why, todo,
+                     None, [status] + (["city_vs_province"] if fills else []), interps, {"parameters": [p.id for p in ps], "categories": cats})
+
+    # ---- the KB's provisions -------------------------------------------------------------
+    def from_provisions(self) -> None:
+        """Every delegation, silence, vagueness and contradiction the KB's provisions record, and
+        every provision that bears on a parameter or interpretation: merged into the finding on
+        the same parameter, clause and question where one exists, else a finding of its own."""
+        kb = self.kb
+        kind_of = {"delegation": "delegated", "silence": "silent", "vague": "vague", "conflict": "contradiction", "time": "time"}
+        for pr in kb.provisions:
+            params = [b for b in pr.bears_on if b in kb.parameters]
+            interps = [b.split("/", 1)[1] for b in pr.bears_on if b.startswith("interpretation/")]
+            kind = kind_of.get(pr.kind) or (pr.status and {"delegated": "delegated", "silent": "silent", "vague": "vague"}[pr.status])
+            if not kind and not pr.bears_on:
+                continue        # procedure, deadline, fund, sanction: bears on no computed benefit
+            host = next((f for f in self.by_id.values() if set(params) & set(f["detail"].get("parameters", []))), None)
+            if host is None and interps:
+                host = next((f for f in self.by_id.values() if f["kind"] == kind and set(interps) & {i["id"] for i in f["interpretations"]}), None)
+            if host is not None:
+                host["checks"] = list(dict.fromkeys(host["checks"] + ["provision"]))
+                have = {c["rule"].split("#")[0] for c in host["clauses"]}
+                host["clauses"] += [self.cite(c, [pr.figure or ""]) for c in pr.clauses if c not in have]
+                self._settle_sentences(host)
+                host["detail"].setdefault("provisions", []).append(pr.id)
+                if pr.statement_zh not in host["statement"]["zh"]:
+                    host["statement"]["zh"] += f"（知识库记录：{pr.statement_zh}。）"
+                    host["statement"]["en"] += f" (KB provision: {pr.label_en}.)"
+                continue
+            kind = kind or "delegated"
+            j = pr.jurisdiction
+            sev = {"contradiction": "medium", "delegated": "low", "silent": "low", "vague": "low", "time": "low"}[kind]
+            topic = pr.id.split("/", 1)[1].replace("_", "-")
+            todo = {"contradiction": ("统一两处规定，或写明二者如何合并适用。", "Make the clauses agree, or state how they combine."),
+                    "delegated": ("公布受托部门确定的标准，或写明公布前的处理办法。", "Publish the delegated standard, or state what applies until then."),
+                    "silent": ("在文件中对此作出规定。", "State the rule in the text."),
+                    "vague": ("以确定的数字或条件替代模糊表述。", "Replace the vague wording with a figure or a condition."),
+                    "time": ("在文件中写明施行日期。", "State the date the text takes effect.")}[kind]
+            f = self.add(f"{kind}/{j}/{topic}", kind, sev, [j], [self.cite(c, [pr.figure or ""]) for c in pr.clauses],
+                         f"{self.jur(j, 'zh')}：{pr.statement_zh}{self.delegate(pr.delegated_to, 'zh') if kind == 'delegated' else ''}。",
+                         f"{self.jur(j, 'en')}: {pr.label_en}.", None, todo, None, ["provision"], interps,
+                         {"provisions": [pr.id], "parameters": params})
+            if kind == "contradiction":
+                self._absorb_gaps(f, pr)
+        for j, p, pid, c in self.channel_broader:
+            clause = kb.parameters[pid].clause
+            host = next((f for f in self.by_id.values() if f["kind"] == "contradiction" and j in f["jurisdictions"]
+                         and clause in {x["rule"].split("#")[0] for x in f["clauses"]}), None)
+            if host is not None:
+                host["checks"] = list(dict.fromkeys(host["checks"] + ["city_vs_province"]))
+                host["jurisdictions"] = sorted(set(host["jurisdictions"]) | {p})
+                host["detail"].setdefault("parameters", []).append(pid)
+
+    def _absorb_gaps(self, f: dict, pr) -> None:
+        """A coverage gap that a contradiction of the same document states (the group, and each
+        benefit the gap names, written in the provision) is that contradiction: one finding, its
+        witness and both checks kept."""
+        for g in [g for g in self.by_id.values() if g["kind"] in ("coverage_gap", "peer") and "states_no_aid" in g["detail"]
+                  and g["id"].split("/")[1] == pr.jurisdiction]:
+            cat, benefits = g["detail"]["category"], g["detail"]["benefits"]
+            if self.label(cat, "zh") in pr.statement_zh and all(self.benefit(b, "zh") in pr.statement_zh for b in benefits):
+                del self.by_id[g["id"]]
+                f["checks"] = list(dict.fromkeys(f["checks"] + g["checks"]))
+                f["jurisdictions"] = sorted(set(f["jurisdictions"]) | set(g["jurisdictions"]))
+                f["clauses"] += [c for c in g["clauses"] if c["rule"] not in {x["rule"] for x in f["clauses"]}]
+                f["witness"], f["table"], f["why"] = g["witness"], g["table"], g["why"]
+                f["detail"].update({k: v for k, v in g["detail"].items() if k not in f["detail"]})
+
+    # ---- search findings -----------------------------------------------------------------
     def from_search(self, sr: SearchResult) -> None:
-        seen = set()
-        kb_params = sorted(self.kb.parameters, key=len, reverse=True)
+        kb = self.kb
+        self.checked = sr.checked
+        flips = defaultdict(list)
         for j, year, u1, u2, scope, d_up, d_down in sr.flips:
-            key = ("flip", j, u1, u2, scope)
-            if key in seen:
-                continue
-            seen.add(key)
-            c1, c2 = self.label(u1[0], "zh"), self.label(u2[0], "zh")
-            what_zh = self.benefit(scope, "zh") if scope != "year" else "全年救助"
-            what_en = self.benefit(scope, "en") if scope != "year" else "the year's aid"
-            self.add(f"precedence/flip/{j}/{u1[0]}/{u2[0]}/{scope}", "precedence", "medium", [j],
-                     self.clauses(result_rules(d_up.result) + result_rules(d_down.result)),
-                     f"{self.jur(j, 'zh')}同时具有{c1}和{c2}身份的人，{what_zh}按哪一身份更高取决于账单：一张账单适用{self.label(d_up.result['applied_category'], 'zh')}，另一张适用{self.label(d_down.result['applied_category'], 'zh')}。",
-                     f"For a person who is both {self.label(u1[0], 'en')} and {self.label(u2[0], 'en')}, which identity pays more "
-                     f"({what_en}) in {self.jur(j, 'en')} depends on the bill: one bill applies {self.label(d_up.result['applied_category'], 'en')}, "
-                     f"another {self.label(d_down.result['applied_category'], 'en')}.",
-                     self.witness([(d_up.case, d_up.result), (d_down.case, d_down.result)]),
-                     {"pair": [u1[0], u2[0]], "scope": scope, "year": year})
+            flips[j].append((u1, u2, scope, d_up, d_down))
+        for j, items in sorted(flips.items()):
+            pairs_z = list(dict.fromkeys(f"{self.label(u1[0], 'zh')}与{self.label(u2[0], 'zh')}（{self.benefit(scope, 'zh')}）" for u1, u2, scope, _, _ in items))
+            pairs_e = list(dict.fromkeys(f"{self.label(u1[0], 'en')} and {self.label(u2[0], 'en')} ({self.benefit(scope, 'en')})" for u1, u2, scope, _, _ in items))
+            u1, u2, scope, d_up, d_down = items[0]
+            wit = self.witness([(d_up.case, d_up.result), (d_down.case, d_down.result)])
+            t = self.table(wit)
+            self.add(f"precedence/{j}/order", "precedence", "low", [j],
+                     self.cites(result_rules(d_up.result, False) + result_rules(d_down.result, False), ["就高不就低"]),
+                     f"{self.jur(j, 'zh')}同时具有两种身份的人，哪一身份待遇更高取决于账单：" + "；".join(pairs_z) + "。",
+                     f"For a person holding two identities in {self.jur(j, 'en')}, which pays more depends on the bill: " + "; ".join(pairs_e) + ".",
+                     (f"例如{t[0]['who']['zh']}：{t[0]['bills']['zh']}按{self.label(d_up.result['applied_category'], 'zh')}得 {t[0]['aid']} 元；{t[1]['bills']['zh']}按{self.label(d_down.result['applied_category'], 'zh')}得 {t[1]['aid']} 元。",
+                      f"E.g. a person ({t[0]['who']['en']}): {t[0]['bills']['en']} is paid as {self.label(d_up.result['applied_category'], 'en')}, {t[0]['aid']}; {t[1]['bills']['en']} as {self.label(d_down.result['applied_category'], 'en')}, {t[1]['aid']}."),
+                     ("写明“就高”按全年还是按单次比较（引擎按全年比较）。", "State whether take-the-highest compares the whole year or each bill (the engine compares the year)."),
+                     wit, ["flip_search"], ["precedence"], {"pairs": [[u1[0], u2[0], scope] for u1, u2, scope, _, _ in items]})
+        self._safety(sr)
+
+    def _safety(self, sr):
+        by_j = defaultdict(list)
         for ev, over in sr.over_guarantee:
-            key = ("over", ev.jurisdiction, ev.units, ev.bill.kind)
-            if key in seen:
-                continue
-            seen.add(key)
-            self.add(f"safety/over_guarantee/{ev.jurisdiction}/{ev.units[0][0]}/{ev.bill.kind}", "safety", "high", [ev.jurisdiction],
-                     self.clauses(result_rules(ev.result)),
-                     f"救助加保险超过费用：{self.jur(ev.jurisdiction, 'zh')}{self.label(ev.units[0][0], 'zh')}的一张{self.benefit(ev.bill.kind, 'zh')}账单超出 {money(over / 100)} 元。",
-                     f"Aid plus insurance exceeds the cost: in {self.jur(ev.jurisdiction, 'en')}, a bill for {self.benefit(ev.bill.kind, 'en')} of {self.label(ev.units[0][0], 'en')} is over by {money(over / 100)}.",
-                     self.witness([(ev.case, ev.result)]), {"excess": money(over / 100)})
+            by_j[("over_guarantee", ev.jurisdiction)].append((ev, over))
         for lo, hi in sr.monotonic:
-            key = ("mono", lo.jurisdiction, lo.units, lo.bill.kind)
-            if key in seen:
-                continue
-            seen.add(key)
-            self.add(f"safety/monotonic/{lo.jurisdiction}/{lo.units[0][0]}/{lo.bill.kind}/{lo.bill.variant}", "safety", "high", [lo.jurisdiction],
-                     self.clauses(result_rules(lo.result) + result_rules(hi.result)),
-                     f"自付增加反而救助减少：{self.jur(lo.jurisdiction, 'zh')}{self.label(lo.units[0][0], 'zh')}的{self.benefit(lo.bill.kind, 'zh')}自付 {lo.bill.self_pay} 元得 {lo.result['total_aid']} 元，自付 {hi.bill.self_pay} 元只得 {hi.result['total_aid']} 元。",
-                     f"More self-pay yields less aid: in {self.jur(lo.jurisdiction, 'en')}, {self.label(lo.units[0][0], 'en')} ({self.benefit(lo.bill.kind, 'en')}) with self-pay {lo.bill.self_pay} gets {lo.result['total_aid']}, "
-                     f"with {hi.bill.self_pay} only {hi.result['total_aid']}.",
-                     self.witness([(lo.case, lo.result), (hi.case, hi.result)]), {})
+            by_j[("monotonic", lo.jurisdiction)].append((lo, hi))
         for single, dual in sr.extra_identity:
-            key = ("extra", dual.jurisdiction, dual.units)
-            if key in seen:
-                continue
-            seen.add(key)
-            extra = [u[0] for u in dual.units if u != single.units[0]]
-            self.add(f"safety/extra_identity/{dual.jurisdiction}/{single.units[0][0]}/{extra[0]}", "safety", "high", [dual.jurisdiction],
-                     self.clauses(result_rules(single.result) + result_rules(dual.result)),
-                     f"多一个身份反而救助减少：{self.jur(dual.jurisdiction, 'zh')}{self.label(single.units[0][0], 'zh')}另有{self.label(extra[0], 'zh')}身份时"
-                     f"所得更少（{self.figure(single)} 元 → {self.figure(dual)} 元）。",
-                     f"An extra identity yields less aid: in {self.jur(dual.jurisdiction, 'en')}, {self.label(single.units[0][0], 'en')} who is also "
-                     f"{self.label(extra[0], 'en')} gets less ({self.figure(single)} → {self.figure(dual)}).",
-                     self.witness([(single.case, single.result), (dual.case, dual.result)]), {})
-        # a premium subsidy above the contribution: high when it happens at the contribution the
-        # KB itself holds for the year (a real overpayment); otherwise latent (the text sets a
-        # fixed amount with no cap at the contribution, which a lower contribution would expose)
+            by_j[("extra_identity", dual.jurisdiction)].append((single, dual))
+        for (prop, j), items in sorted(by_j.items()):
+            jz, je = self.jur(j, "zh"), self.jur(j, "en")
+            if prop == "over_guarantee":
+                ev, over = items[0]
+                wit = self.witness([(ev.case, ev.result)])
+                t = self.table(wit)
+                zh = f"救助加保险超过费用：{jz}{t[0]['who']['zh']}{t[0]['bills']['zh']}，超出 {money(over / 100)} 元。"
+                en = f"Aid plus insurance exceed the cost: a person ({t[0]['who']['en']}) in {je} with {t[0]['bills']['en']} is over by {money(over / 100)}."
+                rules = result_rules(ev.result, False)
+                why = (f"基金多付 {money(over / 100)} 元。", f"The fund pays {money(over / 100)} more than the cost.")
+            elif prop == "monotonic":
+                lo, hi = items[0]
+                wit = self.witness([(lo.case, lo.result), (hi.case, hi.result)])
+                t = self.table(wit)
+                zh = f"自付增加反而救助减少：{jz}{t[0]['who']['zh']}{t[0]['bills']['zh']}得 {t[0]['aid']} 元，{t[1]['bills']['zh']}只得 {t[1]['aid']} 元。"
+                en = f"More self-pay yields less aid: a person ({t[0]['who']['en']}) in {je} with {t[0]['bills']['en']} gets {t[0]['aid']}, with {t[1]['bills']['en']} only {t[1]['aid']}."
+                rules = result_rules(lo.result, False) + result_rules(hi.result, False)
+                why = (f"多花钱的人少得 {money(-fen(t[1]['difference']) / 100)} 元。", f"The person who paid more gets {money(-fen(t[1]['difference']) / 100)} less.")
+            else:
+                single, dual = items[0]
+                wit = self.witness([(single.case, single.result), (dual.case, dual.result)])
+                t = self.table(wit)
+                pairs = list(dict.fromkeys((s.units[0][0], next(u[0] for u in d.units if u != s.units[0])) for s, d in items))
+                zh = (f"多一个身份反而救助减少：{jz}{t[0]['who']['zh']}{t[0]['bills']['zh']}得 {t[0]['aid']} 元，另有{self.label(pairs[0][1], 'zh')}身份时只得 {t[1]['aid']} 元"
+                      f"（按{self.label(dual.result.get('applied_category') or pairs[0][1], 'zh')}计算）。同样情形：" + "、".join(f"{self.label(a, 'zh')}＋{self.label(b, 'zh')}" for a, b in pairs) + "。")
+                en = (f"An extra identity yields less aid: a person ({t[0]['who']['en']}) in {je} with {t[0]['bills']['en']} gets {t[0]['aid']}, and only {t[1]['aid']} when also "
+                      f"{self.label(pairs[0][1], 'en')} (paid as {self.label(dual.result.get('applied_category') or pairs[0][1], 'en')}). Also: " + "; ".join(f"{self.label(a, 'en')} + {self.label(b, 'en')}" for a, b in pairs) + ".")
+                rules = result_rules(single.result, bool(not single.case["claims"])) + result_rules(dual.result, bool(not dual.case["claims"]))
+                why = (f"“就高不就低”要求按最高者支付，此人少得 {money(-fen(t[1]['difference']) / 100)} 元。",
+                       f"Take-the-highest requires the highest; this person gets {money(-fen(t[1]['difference']) / 100)} less.")
+            self.add(f"safety/{j}/{prop.replace('_', '-')}", "safety", "high", [j], self.cites(rules, ["就高不就低", "倾斜救助"]), zh, en, why,
+                     ("引擎须按包括年度结算（如倾斜救助）在内的全年总额比较各身份。" if prop == "extra_identity" else "核对引擎的计算规则。",
+                      "The engine must compare each identity's whole year, annual settlements (tilted aid) included." if prop == "extra_identity" else "Check the engine's rules."),
+                     wit, ["safety_search"], ["precedence"] if prop == "extra_identity" else [], {"property": prop, "count": len(items)})
         def kb_contribution(ev):
             v = self.searcher.kb_statistic(ev.jurisdiction, ev.year, "contribution")
             return fen(v) if v is not None else None
         ranked = sorted(sr.premium_over, key=lambda t: kb_contribution(t[0]) != t[2])
+        by_j = defaultdict(list)
         for ev, amount, contribution in ranked:
-            key = ("prem", ev.jurisdiction, ev.result["premium_subsidy"].get("rule"), ev.result["premium_subsidy"].get("category"))
-            if key in seen:
-                continue
-            seen.add(key)
+            by_j[ev.jurisdiction].append((ev, amount, contribution))
+        for j, items in sorted(by_j.items()):
+            ev, amount, contribution = items[0]
+            cats = list(dict.fromkeys(e.units[0][0] for e, _, _ in items))
+            rules = [r for e, _, _ in items for r in result_rules(e.result)]
             own = kb_contribution(ev)
             actual = own == contribution
-            jz, je = self.jur(ev.jurisdiction, "zh"), self.jur(ev.jurisdiction, "en")
-            cz, ce = self.label(ev.units[0][0], "zh"), self.label(ev.units[0][0], "en")
+            jz, je = self.jur(j, "zh"), self.jur(j, "en")
+            cz, ce = self.labels(cats, "zh"), self.labels(cats, "en")
             a, c = money(amount / 100), money(contribution / 100)
             if actual:
-                zh = f"参保资助超过个人缴费：{jz}{ev.year}年个人缴费 {c} 元（知识库数据），{cz}获资助 {a} 元。"
-                en = f"The premium subsidy exceeds the contribution: in {je} {ev.year} the contribution is {c} (KB figure), {ce} is subsidised {a}."
+                zh = f"参保资助超过个人缴费：{jz}{ev.year}年个人缴费 {c} 元，{cz}获资助 {a} 元。"
+                en = f"The premium subsidy exceeds the contribution: in {je} {ev.year} the contribution is {c}, {ce} are subsidised {a}."
             else:
-                held = (f"知识库中{ev.year}年的个人缴费为 {money(own / 100)} 元，未超过" if own is not None
-                        else f"知识库中无{ev.year}年的个人缴费数据")
-                held_en = (f"the KB's contribution for {ev.year} is {money(own / 100)}, where it does not" if own is not None
-                           else f"the KB holds no contribution for {ev.year}")
-                zh = (f"潜在问题：{jz}条款规定的定额（或最低额）资助不以个人缴费为限；若个人缴费为 {c} 元，{cz}将获资助 {a} 元，超过缴费"
-                      f"（{held}）。")
-                en = (f"Latent: {je}'s clause fixes the subsidy (an amount or a minimum) without capping it at the contribution; at a contribution of {c}, "
-                      f"{ce} would be subsidised {a}, more than the contribution ({held_en}).")
-            self.add(f"safety/premium_over_contribution/{ev.jurisdiction}/{ev.units[0][0]}", "safety", "high" if actual else "medium",
-                     [ev.jurisdiction], self.clauses(result_rules(ev.result)), zh, en,
-                     self.witness([(ev.case, ev.result)]),
-                     {"amount": a, "contribution": c, "kb_contribution": money(own / 100) if own is not None else None,
-                      "latent": not actual})
-        # engine refusals: a refusal that names the parameters of a static conflict is that
-        # conflict's witness already; any other is reported with the clauses it names
-        static_conflicts = [set(f["detail"].get("parameters", [])) for f in self.findings if f["kind"] == "conflict"]
+                held = f"知识库中{ev.year}年的个人缴费为 {money(own / 100)} 元" if own is not None else f"知识库中无{ev.year}年的个人缴费数据"
+                held_en = f"the KB's contribution for {ev.year} is {money(own / 100)}, where it does not" if own is not None else f"the KB holds no contribution for {ev.year}"
+                held += "，未超过" if own is not None else ""
+                zh = f"潜在问题：{jz}规定的定额（或最低额）资助 {a} 元不以个人缴费为限；个人缴费若低于此数（如 {c} 元），{cz}所获资助将超过缴费（{held}）。"
+                en = f"Latent: {je} fixes the subsidy at {a} (an amount or a minimum) without capping it at the contribution; below it (e.g. {c}) {ce} would be subsidised more than they owe ({held_en})."
+            wit = self.witness([(ev.case, ev.result)])
+            self.add(f"safety/{j}/premium-over", "safety", "high" if actual else "info", [j], self.cites(rules, [f"{Decimal(a).normalize():f}元"]), zh, en,
+                     ((f"基金多付 {money((amount - contribution) / 100)} 元。", f"The fund pays {money((amount - contribution) / 100)} more than is owed.") if actual else None),
+                     ("写明资助额不超过个人缴费。", "State that the subsidy never exceeds the contribution."),
+                     wit, ["safety_search"], [], {"amount": a, "contribution": c, "kb_contribution": money(own / 100) if own is not None else None,
+                                                  "latent": not actual, "categories": cats})
+        static_conflicts = [set(f["detail"].get("parameters", [])) for f in self.by_id.values() if f["kind"] == "conflict"]
+        kb_params = sorted(self.kb.parameters, key=len, reverse=True)
         for ev in sr.errors:
             named = sorted(pid for pid in kb_params if pid in ev.error.message)
             if named and any(set(c) <= set(named) for c in static_conflicts if c):
                 continue
-            key = ("err", ev.jurisdiction, ev.error.field, tuple(named) or ev.error.message)
-            if key in seen:
-                continue
-            seen.add(key)
             rules = [self.kb.parameters[pid].rule for pid in named]
-            self.add(f"engine_error/{ev.jurisdiction}/{ev.units[0][0]}", "conflict", "high", [ev.jurisdiction], self.clauses(rules),
-                     f"引擎拒绝计算{self.jur(ev.jurisdiction, 'zh')}{self.label(ev.units[0][0], 'zh')}的案例（字段 {ev.error.field}）"
-                     f"{'：涉及 ' + '、'.join(rules) if rules else ''}。",
-                     f"The engine refuses a case of {self.label(ev.units[0][0], 'en')} in {self.jur(ev.jurisdiction, 'en')} "
-                     f"(field {ev.error.field}): {ev.error.message}",
-                     self.witness([(ev.case, ev.error)]), {"field": ev.error.field, "message": ev.error.message, "parameters": named})
+            self.add(f"conflict/{ev.jurisdiction}/refused", "conflict", "high", [ev.jurisdiction], self.cites(rules),
+                     f"引擎拒绝计算{self.jur(ev.jurisdiction, 'zh')}{self.label(ev.units[0][0], 'zh')}的案例。",
+                     f"The engine refuses a case of {self.label(ev.units[0][0], 'en')} in {self.jur(ev.jurisdiction, 'en')}.",
+                     ("这类对象的案件无法计算。", "Such a case cannot be computed."), ("核对相关条款的取值。", "Check the values of the clauses involved."),
+                     self.witness([(ev.case, ev.error)]), ["safety_search"], [], {"field": ev.error.field, "parameters": named})
+
+    # ---- checked and held ------------------------------------------------------------------
+    def held(self) -> list[dict]:
+        """Each safety property per jurisdiction and year: how many cases (or pairs) were compared
+        and whether it holds."""
+        rows = defaultdict(lambda: [0, 0])
+        for j, year, prop, n, v in getattr(self, "checked", []):
+            rows[(j, year, prop)][0] += n
+            rows[(j, year, prop)][1] += v
+        return [{"jurisdiction": j, "year": y, "property": p, "cases": n, "violations": v, "holds": v == 0}
+                for (j, y, p), (n, v) in sorted(rows.items())]

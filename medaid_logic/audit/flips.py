@@ -14,7 +14,7 @@ from itertools import combinations
 from ..case import parse_case
 from ..facts import case_facts
 from ..resources import asp_program
-from .search import BILL_SELF_PAY
+from .domain import BILL_SELF_PAY
 
 PROGRAM = asp_program("audit", "flip_search.lp")
 TIME_LIMIT = 20.0                      # seconds per solver call; the best model so far is kept

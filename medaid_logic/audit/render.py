@@ -6,15 +6,16 @@ import json
 import textwrap
 import unicodedata
 
-KINDS = {"zh": {"city_vs_province": "市省对比", "conflict": "冲突", "coverage_gap": "覆盖缺口", "delegated": "授权另定",
-                "precedence": "多重身份", "safety": "安全性质", "silent": "未作规定", "time": "时效", "vague": "表述模糊"},
-         "en": {"city_vs_province": "city vs province", "conflict": "conflict", "coverage_gap": "coverage gap",
-                "delegated": "delegated", "precedence": "precedence", "safety": "safety", "silent": "silent",
-                "time": "time", "vague": "vague"}}
+from .words import CHECKS, KIND_NAMES, PROPERTIES, word
+
+KINDS = {lang: {k: v[0 if lang == "zh" else 1] for k, v in KIND_NAMES.items()} for lang in ("zh", "en")}
 HEAD = {"zh": {"title": "医疗救助政策一致性审查", "findings": "发现", "witness": "见证案例", "clauses": "条款",
                "severity": {"high": "高", "medium": "中", "low": "低", "info": "提示"}, "none": "无发现",
                "jurisdictions": "地区", "cases": "检索案例数", "kind": "类型", "years": "年度",
                "total_aid": "救助合计", "applied": "适用身份", "premium": "参保资助", "error": "拒绝计算，字段",
+               "why": "影响", "todo": "建议", "rests_on": "依据引擎解释", "checks": "发现于",
+               "table": ("地区", "身份", "账单", "救助", "差额"), "held": "已检查且成立的安全性质",
+               "held_cols": ("地区", "年度", "性质", "检索案例数", "结论"), "holds": "成立", "fails": "不成立",
                "coverage": "覆盖情况（地区 × 类别 × 待遇 × 年度，按状态计数；括号内为其中有时限的）", "status": "状态",
                "statuses": {"stated": "明确规定", "vague": "表述模糊", "delegated": "授权另定", "silent": "未作规定",
                             "partial": "仅部分子类", "none": "无规定"}},
@@ -22,6 +23,9 @@ HEAD = {"zh": {"title": "医疗救助政策一致性审查", "findings": "发现
                "clauses": "clauses", "severity": {"high": "high", "medium": "medium", "low": "low", "info": "info"},
                "none": "no findings", "jurisdictions": "Jurisdictions", "cases": "cases searched", "kind": "kind",
                "years": "years", "total_aid": "total_aid", "applied": "applied", "premium": "premium", "error": "error",
+               "why": "why it matters", "todo": "what to do", "rests_on": "rests on the engine's interpretation", "checks": "found by",
+               "table": ("where", "who", "bills", "aid", "difference"), "held": "Checked and held",
+               "held_cols": ("jurisdiction", "year", "property", "cases searched", "result"), "holds": "holds", "fails": "violated",
                "coverage": "Coverage (jurisdiction × category × benefit × year slots, by status; in brackets: how many are time-limited)", "status": "status",
                "statuses": {"stated": "stated", "vague": "vague", "delegated": "delegated", "silent": "silent",
                             "partial": "a subtype only", "none": "none"}}}
@@ -65,7 +69,40 @@ def wrap(text: str, width: int = 100, indent: str = "    ") -> list[str]:
     return lines
 
 
-def render_text(report: dict, lang: str = "zh") -> str:
+def _table_rows(f: dict, lang: str) -> list[list[str]]:
+    return [[r["where"][lang], r["who"][lang], r["bills"][lang], r["aid"] or "—", r.get("difference") or ""] for r in f.get("table") or []]
+
+
+def _finding_lines(f: dict, lang: str, full: bool) -> list[str]:
+    h = HEAD[lang]
+    out = [f"[{h['severity'][f['severity']]}] {f['id']}  ({kind_name(f['kind'], lang)}; {', '.join(f['jurisdictions'])})"]
+    para = (lambda s: textwrap.wrap(s, 100, initial_indent="  ", subsequent_indent="  ")) if lang == "en" else (lambda s: wrap(s, 100, "  "))
+    out += para(f["statement"][lang])
+    if f.get("why"):
+        out += para(f"{h['why']}: {f['why'][lang]}")
+    if f.get("todo"):
+        out += para(f"{h['todo']}: {f['todo'][lang]}")
+    for i in f.get("interpretations") or []:
+        out += para(f"{h['rests_on']}: {i['label'][lang]}")
+    for c in f["clauses"]:
+        out.append(f"  · {c['ref'][lang]}:")
+        out.extend(wrap((c.get("text") if full else c.get("sentence") or c.get("text") or "").replace("\n", " ")))
+    rows = _table_rows(f, lang)
+    if rows:
+        out.append("  ▸ " + " | ".join(h["table"]))
+        out += ["    " + " | ".join(r) for r in rows]
+    out.append(f"  ({h['checks']}: {', '.join(word(CHECKS, c, lang, (c, c)) for c in f.get('checks', []))})")
+    out.append("")
+    return out
+
+
+def held_rows(report: dict, lang: str) -> list[list[str]]:
+    h = HEAD[lang]
+    return [[r["jurisdiction"], str(r["year"]), word(PROPERTIES, r["property"], lang, (r["property"],) * 2), str(r["cases"]),
+             h["holds"] if r["holds"] else f"{h['fails']} ({r['violations']})"] for r in report.get("checked_and_held", [])]
+
+
+def render_text(report: dict, lang: str = "zh", full: bool = False) -> str:
     h = HEAD[lang]
     s = report["summary"]
     out = [f"{h['title']} — {', '.join(report['audit']['jurisdictions'])}",
@@ -78,16 +115,11 @@ def render_text(report: dict, lang: str = "zh") -> str:
     if not report["findings"]:
         out.append(h["none"])
     for f in report["findings"]:
-        out.append(f"[{h['severity'][f['severity']]}] {f['id']}  ({kind_name(f['kind'], lang)}; {', '.join(f['jurisdictions'])})")
-        out.extend(textwrap.wrap(f["statement"][lang], 100, initial_indent="  ", subsequent_indent="  ")
-                   if lang == "en" else wrap(f["statement"][lang], 100, "  "))
-        for c in f["clauses"]:
-            text = (c.get("text") or "").replace("\n", " ")
-            out.append(f"  · {c['rule']}:")
-            out.extend(wrap(text))
-        for w in f.get("witness") or []:
-            out.append(f"  ▸ {h['witness']} {_witness_line(w, lang)}")
-        out.append("")
+        out += _finding_lines(f, lang, full)
+    rows = held_rows(report, lang)
+    if rows:
+        out.append(h["held"])
+        out += ["  " + " | ".join(r) for r in rows]
     return "\n".join(out)
 
 
@@ -121,15 +153,34 @@ def render_md(report: dict, lang: str = "zh") -> str:
                 "|---|" + "---|" * len(report["audit"]["jurisdictions"])]
         out += ["| " + " | ".join(r) + " |" for r in cov]
         out.append("")
-    for f in report["findings"]:
+    # one section per kind (peer comparisons, contradictions, ... each its own), most severe first
+    order = list(dict.fromkeys(f["kind"] for f in report["findings"]))
+    current = None
+    for f in sorted(report["findings"], key=lambda f: order.index(f["kind"])):
+        if f["kind"] != current:
+            current = f["kind"]
+            out += [f"## {kind_name(current, lang)}", ""]
         out.append(f"### `{f['id']}` — {kind_name(f['kind'], lang)}, {h['severity'][f['severity']]}")
         out.append("")
         out.append(f["statement"][lang])
         out.append("")
+        if f.get("why"):
+            out += [f"**{h['why']}**: {f['why'][lang]}", ""]
+        if f.get("todo"):
+            out += [f"**{h['todo']}**: {f['todo'][lang]}", ""]
+        for i in f.get("interpretations") or []:
+            out += [f"*{h['rests_on']}*: {i['label'][lang]}", ""]
         for c in f["clauses"]:
-            out.append(f"> **{c['rule']}** {(c.get('text') or '').replace(chr(10), ' ')}")
+            out.append(f"> **{c['ref'][lang]}** {(c.get('sentence') or c.get('text') or '').replace(chr(10), ' ')}")
             out.append("")
-        for w in f.get("witness") or []:
-            out.append(f"- {h['witness']}: {_witness_line(w, lang)}")
+            out += ["<details><summary>" + ("全文" if lang == "zh" else "whole article") + "</summary>", "",
+                    (c.get("text") or "").replace(chr(10), " "), "", "</details>", ""]
+        rows = _table_rows(f, lang)
+        if rows:
+            out += ["| " + " | ".join(h["table"]) + " |", "|---|---|---|---|---|"] + ["| " + " | ".join(r) + " |" for r in rows] + [""]
+        out.append(f"*{h['checks']}: {', '.join(word(CHECKS, c, lang, (c, c)) for c in f.get('checks', []))}*")
         out.append("")
+    rows = held_rows(report, lang)
+    if rows:
+        out += [f"## {h['held']}", "", "| " + " | ".join(h["held_cols"]) + " |", "|---|---|---|---|---|"] + ["| " + " | ".join(r) + " |" for r in rows] + [""]
     return "\n".join(out)

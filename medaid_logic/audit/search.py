@@ -15,34 +15,16 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from itertools import combinations
 
-
 from ..case import parse_case
 from ..errors import CaseError
-from ..kb import FOREVER, KB
+from ..kb import KB
 from ..resources import asp_program
+from .domain import (DEFAULT_STATISTICS, DUAL_SELF_PAY, INSURANCE_PAID, SELF_PAY_GRID, YEAR_OTHER_KIND_SELF_PAY,
+                     YEAR_SELF_PAY, YEAR_STAY_BESIDE_OTHER_KIND, Bill, fen)
+from .flips import FlipSearch
+from .static import claim_kinds
 
 SAFETY_PROGRAM = asp_program("audit", "safety_search.lp")
-
-# self-pay amounts (yuan) every search tries, besides the KB's own figures
-SELF_PAY_GRID = (0, 500, 3000, 8000, 20000, 50000, 90000, 150000, 400000)
-INSURANCE_PAID = 10000          # what basic insurance paid on every generated bill
-DUAL_SELF_PAY = (3000, 150000)  # bills tried for the extra-identity property
-BILL_SELF_PAY = (3000, 20000, 150000)  # self-pay of each claim of a year's bill and of a witness pair's bills
-# statistics a case needs when the KB holds none for the place and year (audit assumptions,
-# not policy: any positive figure exercises the rules)
-DEFAULT_STATISTICS = {"income_base": 30000, "rural_income_base": 20000, "dibao_standard": 9000, "contribution": 380}
-
-
-def money(v) -> str:
-    return f"{Decimal(str(v)):.2f}"
-
-
-@dataclass
-class Bill:
-    kind: str
-    self_pay: int
-    variant: str              # base | early | out_of_province | catalogue | quota | disease:<d>
-    claim: dict
 
 
 @dataclass
@@ -60,10 +42,6 @@ class Evaluated:
         return fen(self.result["total_aid"]) if self.result else 0
 
 
-def fen(s) -> int:
-    return int((Decimal(str(s)) * 100).to_integral_value())
-
-
 @dataclass
 class SearchResult:
     flips: list = field(default_factory=list)          # (J, year, u1, u2, scope, ev_a, ev_b)
@@ -72,6 +50,7 @@ class SearchResult:
     extra_identity: list = field(default_factory=list)  # (ev_single, ev_dual)
     premium_over: list = field(default_factory=list)    # (ev, amount, contribution)
     errors: list = field(default_factory=list)          # (ev)
+    checked: list = field(default_factory=list)         # (J, year, property, cases compared, violations)
     cases_evaluated: int = 0
 
 
@@ -100,7 +79,6 @@ class Searcher:
         return out + sorted(subs)
 
     def kinds(self, j: str) -> list[str]:
-        from .static import claim_kinds
         regulated = {b for p in self.params_of(j) for b in p.benefits}
         return [k for k in claim_kinds(self.kb) if k in regulated]
 
@@ -160,6 +138,24 @@ class Searcher:
             c["hospital_class"] = self.hospital_class(j)
         return Bill(kind, self_pay, variant, c)
 
+    def year_bills(self, j: str, year: int) -> list[Bill]:
+        """Two-bill years with an in-region stay: a March stay in the city, then a second claim
+        (a stay out of the province, or another kind the rules regulate; amounts in domain.py);
+        what the year settles over both (tilted aid, caps) is then part of the comparison."""
+        kinds = self.kinds(j)
+        if "inpatient" not in kinds:
+            return []
+        seconds = [("inpatient", "out_of_province")] + [(k, self.variants(j, k)[0]) for k in kinds if k != "inpatient"]
+        out = []
+        for k2, v2 in seconds:
+            stay = k2 == "inpatient"
+            for s2 in (YEAR_SELF_PAY if stay else YEAR_OTHER_KIND_SELF_PAY):
+                c2 = dict(self.bill(j, year, k2, s2, v2).claim, claim_id="c2")
+                for s1 in (YEAR_SELF_PAY if stay else (YEAR_STAY_BESIDE_OTHER_KIND,)):
+                    c1 = dict(self.bill(j, year, "inpatient", s1).claim, admitted=f"{year}-03-03", discharged=f"{year}-03-10")
+                    out.append(Bill("inpatient", s1, f"year:{k2}:{v2}:{s2}", c1, [c2]))
+        return out
+
     def variants(self, j: str, kind: str) -> list[str]:
         out = ["base"]
         if kind == "inpatient":
@@ -215,8 +211,13 @@ class Searcher:
                     for s in grid:
                         b = self.bill(j, year, kind, s, var)
                         items.append((self.make_case(j, year, [u], [b.claim], f"audit-{j}-{year}-{u[0]}-{kind}-{var}-{s}"), (u,), b))
+        years = self.year_bills(j, year)
+        for u in units:
+            for b in years:
+                items.append((self.make_case(j, year, [u], b.claims, f"audit-{j}-{year}-{u[0]}-{b.variant}-{b.self_pay}"), (u,), b))
         pairs = [(u1, u2) for u1, u2 in combinations(units, 2) if u1[0] != u2[0]]
-        # an extra identity never yields less aid: each pair on the dual bills and for the premium
+        # an extra identity never yields less aid: each pair on the dual bills, on the two-bill
+        # years and for the premium
         ext_items = []
         for u1, u2 in pairs:
             for kind in self.kinds(j):
@@ -224,6 +225,8 @@ class Searcher:
                     var = self.variants(j, kind)[0]
                     b = self.bill(j, year, kind, s, var)
                     ext_items.append((self.make_case(j, year, [u1, u2], [b.claim], f"audit-{j}-{year}-{u1[0]}+{u2[0]}-{kind}-{var}-{s}"), (u1, u2), b))
+            for b in years:
+                ext_items.append((self.make_case(j, year, [u1, u2], b.claims, f"audit-{j}-{year}-{u1[0]}+{u2[0]}-{b.variant}-{b.self_pay}"), (u1, u2), b))
             ext_items.append((self.make_case(j, year, [u1, u2], [], f"audit-{j}-{year}-{u1[0]}+{u2[0]}-premium"), (u1, u2), None))
         prem_items = [(self.make_case(j, year, [u], [], f"audit-{j}-{year}-{u[0]}-premium"), (u,), None) for u in units]
         # premium subsidies against the contribution, also just below the rules' fixed amounts
@@ -232,7 +235,8 @@ class Searcher:
         for c in contributions:
             prem_items += [(self.make_case(j, year, [u], [], f"audit-{j}-{year}-{u[0]}-premium-contribution-{c}", contribution=c), (u,), None)
                            for u in units]
-        singles, ext, prem, found = self._safety(items, ext_items, prem_items)
+        singles, ext, prem, found, counts = self._safety(items, ext_items, prem_items)
+        sr.checked.extend((j, year, prop, n, v) for prop, (n, v) in counts.items())
         sr.cases_evaluated += len(singles) + len(ext) + len(prem)
         sr.errors.extend(ev for ev in singles if ev.error)
         sr.over_guarantee.extend(found["over_guarantee"])
@@ -242,7 +246,6 @@ class Searcher:
         # order of aid between two categories flips with the bill: searched by the solver
         # (asp/audit/flip_search.lp over the engine's own rules, medaid_logic/audit/flips.py),
         # then confirmed on a person holding both: the applied category changes
-        from .flips import FlipSearch
         found_flips, grounded = FlipSearch(self, self.engine).run(j, year, units)
         sr.cases_evaluated += grounded
         dual_items = []
@@ -332,4 +335,11 @@ class Searcher:
             for p, d in violations.get(n, ()):
                 if p == "premium_over":
                     found["premium_over"].append((evs[n], d[1], d[2]))
-        return evs[:n_single], evs[n_single:n_single + n_ext], evs[n_single + n_ext:], found
+        # per property: how many cases (or pairs of cases) were compared, and how many violate it
+        counts = {"over_guarantee": (sum(1 for n in range(n_single) if n in violations), 0),
+                  "monotonic": (len(nexts), 0), "extra_identity": (len(extra_pairs), 0),
+                  "premium_over": (sum(1 for n in range(n_single + n_ext, len(every)) if n in violations), 0)}
+        for n, vs in violations.items():
+            for prop in {p for p, _ in vs}:
+                counts[prop] = (counts[prop][0], counts[prop][1] + 1)
+        return evs[:n_single], evs[n_single:n_single + n_ext], evs[n_single + n_ext:], found, counts
