@@ -476,7 +476,10 @@ def _note_text(d, kb: KB) -> str:
             return str(d)
         extra = f" — {p.note}" if p.note else ""
         who = f" (set by {p.delegated_to})" if p.delegated_to else ""
-        return f"{p.rule}: {p.kind} for {', '.join(p.categories)} is {p.status}{who}{extra}"
+        names = ", ".join(kb.categories[c].label_en if c in kb.categories else {"any_recipient": "recipients",
+                          "everyone": "everyone"}.get(c, c) for c in p.categories)
+        benefit = kb.label(p.benefits[0], "en") if p.benefits else ""
+        return f"{p.rule}: the {p.kind.replace('_', ' ')} of {benefit} ({names}) is {p.status}{who}{extra}"
     if n in NOTES_EN:
         return NOTES_EN[n].format(*a)
     if n == "precondition":
