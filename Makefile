@@ -24,8 +24,9 @@ browser:
 	command -v chromium >/dev/null || (apt-get update && apt-get install -y chromium fonts-wqy-microhei)
 	(command -v fc-list >/dev/null && fc-list | grep -qi wqy) || (apt-get update && apt-get install -y fonts-wqy-microhei)
 
+# two workers: the suite is a few minutes on this project's 2 cores
 test: $(STAMP) browser
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q -n 2
 
 serve: $(STAMP)
 	$(BIN)/medaid serve
