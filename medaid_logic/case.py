@@ -18,7 +18,6 @@ from .kb import KB
 from .money import MAX_FEN, check_money, fen_to_str, to_decimal, yuan_to_fen
 from .strict_json import loads  # noqa: F401  (the one JSON reader; callers import it from here)
 
-CLAIM_KINDS = ("inpatient", "outpatient_chronic", "outpatient_special_drug", "outpatient_general", "rare_disease")
 STATISTICS = ("income_base", "rural_income_base", "dibao_standard", "contribution")
 
 
@@ -75,7 +74,7 @@ class Facts(Strict):
     household_medical_burden_per_capita: Money | None = None
     household_assets_within_limits: StrictBool | None = None
     disability_certificate_grade: Annotated[Literal[1, 2, 3, 4], BeforeValidator(_not_bool)] | None = None
-    disability_types: list[Literal["limb", "intellectual", "mental", "visual", "hearing", "speech"]] | None = None
+    disability_types: list[StrictStr] | None = None     # codes from the KB (_check_codes)
     employed: StrictBool | None = None
 
 
@@ -91,7 +90,7 @@ class Applicant(Strict):
 
 class Claim(Strict):
     claim_id: StrictStr
-    kind: Literal[CLAIM_KINDS]
+    kind: StrictStr                                      # a claim benefit of the KB (_check_codes)
     admitted: Date | None = None
     discharged: Date | None = None
     date: Date | None = None
@@ -99,14 +98,14 @@ class Claim(Strict):
     local: Literal["county", "city"] | None = None
     referred: StrictBool
     relocated: StrictBool | None = None
-    hospital_class: Literal["provincial_1", "municipal_2", "county_2", "county_3", "level_2", "level_3"] | None = None
+    hospital_class: StrictStr | None = None             # a class the KB's parameters name (_check_codes)
     total_cost: Money
     in_policy_cost: Money
     basic_insurance_paid: Money = Decimal(0)
     critical_illness_paid: Money = Decimal(0)
     other_paid: Money = Decimal(0)
     chronic_management: Literal["per_visit", "quota"] | None = None
-    disease: Literal["gaucher", "pompe", "pku"] | None = None
+    disease: StrictStr | None = None                    # a disease the KB's parameters name (_check_codes)
 
     @property
     def settlement(self) -> dt.date | None:
@@ -195,8 +194,22 @@ def _check_override(p, value, kb: KB) -> None:
     kb.override_value(p, value)
 
 
+def _code(field: str, value: str, kb: KB, path: str) -> None:
+    allowed = kb.codes(field)
+    if value not in allowed:
+        raise CaseError(path, f"unknown code {value[:40]!r}; one of: {', '.join(allowed)}")
+
+
 def _check_codes(case: Case, kb: KB) -> None:
     j = case.jurisdiction
+    # the codes the KB knows (claim kinds, hospital classes, diseases, disability types)
+    for i, c in enumerate(case.claims):
+        _code("kind", c.kind, kb, f"claims[{i}].kind")
+        for f in ("hospital_class", "disease"):
+            if getattr(c, f) is not None:
+                _code(f, getattr(c, f), kb, f"claims[{i}].{f}")
+    for k, t in enumerate(case.applicant.facts.disability_types or []):
+        _code("disability_types", t, kb, f"applicant.facts.disability_types[{k}]")
     for i, ident in enumerate(case.applicant.identities):
         cat = kb.categories.get(ident.category)
         if cat is None:

@@ -422,6 +422,20 @@ class KB:
             title = f"{self.documents[doc.reports].title_zh}（{title}）"
         return {"document": title, "clause": clause.locator, "text": clause.text}
 
+    def codes(self, field: str) -> list[str]:
+        """The codes a case field may hold, from the KB: claim kinds are its claim benefits, the
+        hospital classes and diseases those its parameters name, the disability types its vocabulary
+        lists."""
+        g = self.graph
+        if field == "kind":
+            return sorted(str(g.value(n, MA.id)) for n in g.subjects(MA.claimKind, Literal(True)))
+        if field in ("hospital_class", "disease"):
+            prop = MA.hospitalClass if field == "hospital_class" else MA.disease
+            return sorted({str(o) for o in g.objects(None, prop)})
+        if field == "disability_types":
+            return sorted(str(g.value(n, MA.id)) for n in g.subjects(RDF.type, MA.DisabilityType))
+        raise KeyError(field)
+
     def label(self, vocab_id: str, language: str) -> str:
         """The label of a vocabulary term by its ma:id (a benefit, a kind), in a language."""
         for n in self.graph.subjects(MA.id, Literal(vocab_id)):

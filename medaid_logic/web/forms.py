@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 from decimal import Decimal
 
-from ..case import CLAIM_KINDS, STATISTICS, Claim, Facts, YearToDate
+from ..case import STATISTICS, Claim, Facts, YearToDate
 
 IDENTITY_FIELDS = ("category", "subtype", "since", "until")
 CLAIM_FIELDS = tuple(Claim.model_fields)
@@ -148,4 +148,4 @@ def fields_read(kb, jurisdiction: str, form: dict) -> dict:
     return {"stats": stats,
             "household": "income_multiple" in kinds or any(k in form["facts"] for k in HOUSEHOLD),
             "disability": "disability_grade_max" in kinds or any(k in form["facts"] for k in DISABILITY),
-            "claim_kinds": CLAIM_KINDS}
+            "claim_kinds": kb.codes("kind"), "hospital_classes": kb.codes("hospital_class")}
