@@ -234,8 +234,7 @@ def _check_codes(case: Case, kb: KB) -> None:
             interp = kb.interpretations[key]
             if not interp.options or value not in interp.options:
                 raise CaseError(field, f"interpretation {key!r} takes one of: {', '.join(interp.options) or '(none: fixed)'}")
-        elif f"{j}/{key}" in kb.parameters or (key.startswith(f"{j}/") and key in kb.parameters):
-            p = kb.parameters[key if key.startswith(f"{j}/") and key in kb.parameters else f"{j}/{key}"]
+        elif (p := _parameter_named(kb, j, key)) is not None:
             try:
                 _check_override(p, value, kb)
             except (ValueError, ArithmeticError) as exc:
@@ -245,8 +244,17 @@ def _check_codes(case: Case, kb: KB) -> None:
         else:
             raise CaseError(field, f"unknown parameter {key!r} for {j}; see `medaid parameters --jurisdiction {j}`")
     for key in list(case.parameters):   # an id as `medaid parameters` lists it: the key without <j>/
-        if key.startswith(f"{j}/") and key in kb.parameters:
-            case.parameters[kb.parameters[key].key] = case.parameters.pop(key)
+        p = _parameter_named(kb, j, key)
+        if p is not None and key == p.id:
+            case.parameters[p.key] = case.parameters.pop(key)
+
+
+def _parameter_named(kb: KB, j: str, key: str):
+    """The parameter `parameters.<key>` overrides in jurisdiction j: by its key (its own, else the
+    one it inherits, kb.parameter_for) or by its full id as `medaid parameters` lists it."""
+    if key in kb.parameters and any(p.id == key for p in kb.parameters_of(j)):
+        return kb.parameters[key]
+    return kb.parameter_for(j, key)
 
 
 def _check_cross_fields(case: Case, kb: KB) -> None:

@@ -127,3 +127,16 @@ def test_a_copy_filed_under_the_city_citing_shanxi_is_refused(tmp_path):
             'ma:kind k:ratio ; ma:value 1.00 ; ma:clause <shanxi/001/合理确定住院救助水平> .\n')
     msg = _refused(tmp_path, {"rules/newcity.ttl": lambda t: t + copy})
     assert "FiledUnderClauseShape" in msg and "newcity/inpatient/tekun/ratio cites a clause of shanxi" in msg
+
+
+@pytest.mark.parametrize("key", ["outpatient_chronic/dibao/ratio", "shanxi/outpatient_chronic/dibao/ratio"])
+def test_a_case_overrides_an_inherited_parameter(city, key):
+    """A caller's figure for a parameter the city inherits, by its key or by the id `medaid
+    parameters` lists: c0's chronic outpatient self-pay 2000.00 × 40% = 800.00 (was 30%: 600.00);
+    c2 then gets the cap's remainder 70000.00 − 60000.00 − 800.00 = 9200.00."""
+    case = json.loads(json.dumps(CASES["dibao-lost-may"]["case"]))
+    case["parameters"][key] = 0.40
+    r = city.evaluate(case)
+    aid = {c["claim_id"]: c["aid"] for c in r["claims"]}
+    assert (aid["c0"], aid["c2"]) == ("800.00", "9200.00")
+    assert r["parameters_used"]["outpatient_chronic/dibao/ratio"]["from"] == "caller"
