@@ -423,18 +423,13 @@ class KB:
         return {"document": title, "clause": clause.locator, "text": clause.text}
 
     def codes(self, field: str) -> list[str]:
-        """The codes a case field may hold, from the KB: claim kinds are its claim benefits, the
-        hospital classes and diseases those its parameters name, the disability types its vocabulary
-        lists."""
+        """The codes a case field may hold, from the KB: claim kinds are its claim benefits; hospital
+        classes, diseases and disability types are listed in kb/codes.ttl."""
         g = self.graph
         if field == "kind":
             return sorted(str(g.value(n, MA.id)) for n in g.subjects(MA.claimKind, Literal(True)))
-        if field in ("hospital_class", "disease"):
-            prop = MA.hospitalClass if field == "hospital_class" else MA.disease
-            return sorted({str(o) for o in g.objects(None, prop)})
-        if field == "disability_types":
-            return sorted(str(g.value(n, MA.id)) for n in g.subjects(RDF.type, MA.DisabilityType))
-        raise KeyError(field)
+        cls = {"hospital_class": MA.HospitalClass, "disease": MA.Disease, "disability_types": MA.DisabilityType}[field]
+        return sorted(str(g.value(n, MA.id)) for n in g.subjects(RDF.type, cls))   # kb/codes.ttl
 
     def label(self, vocab_id: str, language: str) -> str:
         """The label of a vocabulary term by its ma:id (a benefit, a kind), in a language."""
