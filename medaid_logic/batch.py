@@ -59,7 +59,7 @@ def run_batch(args) -> int:
 
 def _partitioned(args) -> bool:
     """A cluster, Parquet, or several input files: the partitioned path (cluster.py)."""
-    if getattr(args, "cluster", None) or getattr(args, "output_format", None) == "parquet":
+    if getattr(args, "cluster", None) or getattr(args, "partition", None) or getattr(args, "output_format", None):
         return True
     paths = [args.input, args.output or ""]
     if (args.output or "").endswith("/"):

@@ -203,7 +203,8 @@ def build_parser() -> argparse.ArgumentParser:
     b.add_argument("--resume", action="store_true",
                    help="continue an interrupted run: keep -o's complete records, go on after the last line they cover")
     b.add_argument("--cluster", help="local[:N] (a Dask LocalCluster, N workers: default the cores) or tcp://host:8786")
-    b.add_argument("--partition", type=_positive, default=5000, help="JSON Lines per partition (Parquet: a row group)")
+    b.add_argument("--partition", type=_positive,
+                   help="JSON Lines per partition (default 5000; Parquet: a row group); runs by partitions")
     b.add_argument("--output-format", choices=("jsonl", "parquet"), help="of the parts (default: -o's suffix, else jsonl)")
     _limit_flags(b)
     b.set_defaults(func=cmd_batch)

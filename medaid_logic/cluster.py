@@ -297,7 +297,7 @@ def run_partitioned(args) -> int:
     if args.input == "-":
         raise Usage("--cluster and Parquet read files: name the input file, directory or glob")
     t0 = time.perf_counter()
-    parts = plan(args.input, args.partition)
+    parts = plan(args.input, args.partition or PARTITION)
     out = Parts(args.output, getattr(args, "output_format", None), args.resume)
     out.check_plan(args.input, parts, args.resume)
     done = out.done() if args.resume else {}
