@@ -1,10 +1,13 @@
 """The partition function: input records in, result records out, as `medaid batch` writes them.
 
 Plain Python, so that any engine that maps a function over partitions can call it — a Dask
-task (medaid_logic.cluster), a Spark `mapPartitions`, a Ray task:
+task (medaid_logic.cluster, tested), a Spark `mapPartitions` or a Ray task (the shape below;
+not run here: this machine has no Java for pyspark):
 
     from medaid_logic.partition import evaluate_partition
     results = rdd.mapPartitions(lambda rows: evaluate_partition(list(rows))).collect()
+
+Line numbers then count within each partition (pass first_line to number them across).
 
 Each input record is a case as a dict, or one JSON Lines line (str or bytes); each output
 record is exactly what `medaid batch` writes for that line: the result with `"line": N` first,
