@@ -174,8 +174,6 @@ class Parts:
             self.final = Path(output)
             self.fmt = fmt or ("parquet" if self.final.suffix == ".parquet" else "jsonl")
             self.dir = self.final.with_name(self.final.name + ".parts")
-        if self.final is not None and self.final.exists() and not resume:
-            pass  # replaced when the run completes
         if self.dir.exists() and not resume and not self.keep and output not in (None, "-"):
             shutil.rmtree(self.dir)
         self.dir.mkdir(parents=True, exist_ok=True)

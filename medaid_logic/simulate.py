@@ -282,8 +282,12 @@ def run_simulate(args) -> int:
     t0 = time.perf_counter()
     results: dict = {}
     task = partial(simulate_partition, reform=reform, lim=limits.current(), jobs=1)
-    evaluate_parts(parts, task, args.cluster, sum(p.count for p in parts), 0,
-                   lambda part, value: results.__setitem__(part.index, value))
+    try:
+        evaluate_parts(parts, task, args.cluster, sum(p.count for p in parts), 0,
+                       lambda part, value: results.__setitem__(part.index, value))
+    except KeyboardInterrupt:
+        print("\nmedaid simulate: stopped; nothing written", file=sys.stderr)
+        return 130
     report = impact([results[i] for i in sorted(results)], reform, kb)
     out = Path(args.output)
     out.mkdir(parents=True, exist_ok=True)
