@@ -61,6 +61,7 @@ def changed_clauses(reform: dict, kb: KB) -> list[dict]:
                 continue
             p = kb.parameters.get(key) or kb.parameter_for(j, key)
             out.append({"jurisdiction": j, "parameter": p.id, "kind": p.kind, "unit": p.unit,
+                        "categories": [c for c in p.categories if isinstance(c, str)], "benefits": p.benefits,
                         "baseline": [str(v) for v in p.values] or None, "reform": _text(value),
                         "status": p.status, "clauses": [{"rule": p.rule, **kb.clause_source(p.rule)}]})
     return out

@@ -177,16 +177,28 @@ def _name(kb, kind: str, value: str, lang: str) -> str:
     return label
 
 
+def _what(kb, change: dict, lang: str) -> str:
+    """What a change is about, in the reader's words: the categories and benefits of the
+    parameter, or the interpretation's label (its id only where the KB has no label)."""
+    if "interpretation" in change:
+        i = kb.interpretations[change["interpretation"]]
+        return f"{WORDS[lang]['interpretation']} {i.label_zh if lang == 'zh' and i.label_zh else i.id}"
+    names = [_name(kb, "category", c, lang) for c in change["categories"]]
+    names += [_name(kb, "benefit", b, lang) for b in change["benefits"]]
+    return "、".join(names) if lang == "zh" else ", ".join(names)
+
+
 def table(report: dict, kb, lang: str) -> str:
     w = WORDS[lang]
     p = report["people"]
     out = [f"# {w['title']}", "", f"{w['population']}: {report['population']}; {w['errors']}: "
            f"{report['errors']['baseline']} / {report['errors']['reform']}", "", f"## {w['changed']}", ""]
     for c in report["changed_clauses"]:
-        what = c.get("parameter") or f"{w['interpretation']} {c['interpretation']}"
+        what = _what(kb, c, lang)
         base = ", ".join(c["baseline"]) if isinstance(c["baseline"], list) else (c["baseline"] or "—")
         for cl in c["clauses"]:
-            out.append(f"- {_name(kb, 'j', c['jurisdiction'], lang)} {cl['clause']}（{what}）: {base} → {c['reform']}")
+            about = f"（{what}）" if lang == "zh" else f" ({what})"
+            out.append(f"- {_name(kb, 'j', c['jurisdiction'], lang)} {cl['clause']}{about}: {base} → {c['reform']}")
             if cl.get("text"):
                 out.append(f"  > {cl['text']}")
     out += ["", f"## {w['by_jurisdiction']}", "", f"| {w['jurisdiction']} | {w['baseline']} | {w['reform']} | {w['change']} |",
