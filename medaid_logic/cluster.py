@@ -26,6 +26,7 @@ from pathlib import Path
 
 from . import limits
 from .batch import Stopped, Usage, _ignore_signals, _lines, _stop
+from .errors import CaseError
 from .partition import Tally, partition_lines
 
 PARTITION = 5000
@@ -103,7 +104,7 @@ def read_partition(part: Partition) -> list:
     if part.fmt == "parquet":
         import pyarrow.parquet as pq
         from .parquet_io import row_case
-        return [row_case(r) for r in pq.ParquetFile(part.path).read_row_group(part.start).to_pylist()]
+        return [_case_or_error(row_case, r) for r in pq.ParquetFile(part.path).read_row_group(part.start).to_pylist()]
     with open(part.path, "rb") as src:
         src.seek(part.start)
         out = []
@@ -112,6 +113,14 @@ def read_partition(part: Partition) -> list:
             if len(out) == part.count:
                 break
         return out
+
+
+def _case_or_error(row_case, row: dict):
+    """A row's case, or the CaseError of a bad JSON cell (that row's error record, no other's)."""
+    try:
+        return row_case(row)
+    except CaseError as exc:
+        return exc
 
 
 def part_name(index: int, fmt: str) -> str:

@@ -82,6 +82,23 @@ def test_parquet_round_trip(population, tmp_path, kb):
     assert read_results(tmp_path / "all.parquet") == [json.loads(x) for x in expected.splitlines()]
 
 
+def test_a_bad_parquet_row_is_its_own_error_record(tmp_path):
+    from medaid_logic.parquet_io import cases_table
+    import pyarrow.parquet as pq
+    cases = list(generate(3, seed=2))
+    t = cases_table(cases).to_pylist()
+    t[1]["parameters"] = "{not json"          # a JSON cell that is not JSON
+    t[2]["claims"][0]["kind"] = "dentistry"    # an unknown code
+    from medaid_logic.parquet_io import CASE_SCHEMA
+    import pyarrow as pa
+    pq.write_table(pa.Table.from_pylist(t, schema=CASE_SCHEMA), tmp_path / "in.parquet")
+    assert main(["batch", str(tmp_path / "in.parquet"), "-o", str(tmp_path / "out.jsonl")]) == 0
+    rows = [json.loads(x) for x in (tmp_path / "out.jsonl").read_text().splitlines()]
+    assert [r["line"] for r in rows] == [1, 2, 3] and "total_aid" in rows[0]
+    assert "not valid JSON" in rows[1]["error"]["message"]
+    assert rows[2]["error"]["field"] == "claims[0].kind" and rows[2]["case_id"] == cases[2]["case_id"]
+
+
 def test_parquet_column_outside_the_case_format_is_refused(tmp_path, capsys):
     import pyarrow as pa
     import pyarrow.parquet as pq
@@ -202,6 +219,7 @@ def test_simulate_hand_computed_totals(tmp_path):
     assert "不设起付标准，由医疗救助基金按70%比例给予救助" in got["changed_clauses"][0]["clauses"][0]["text"]
     zh, en = (out / "impact.zh.md").read_text(encoding="utf-8"), (out / "impact.en.md").read_text(encoding="utf-8")
     assert "| 太原市 | 低保边缘家庭成员 | 住院救助 | 4249.32 | 3541.10 | -708.22 |" in zh
+    assert "- 太原市 第八条(二)（低保对象、住院救助）: 0.70 → 0.75" in zh
     assert "| Taiyuan | " in en and "94135.32" in en
     for lang in ("zh", "en"):
         assert (out / f"impact.{lang}.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
