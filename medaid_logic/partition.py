@@ -1,13 +1,14 @@
 """The partition function: input records in, result records out, as `medaid batch` writes them.
 
 Plain Python, so that any engine that maps a function over partitions can call it — a Dask
-task (medaid_logic.cluster, tested), a Spark `mapPartitions` or a Ray task (the shape below;
-not run here: this machine has no Java for pyspark):
+task (medaid_logic.cluster, tested), a Spark `mapPartitions` (examples/spark/batch_on_spark.py,
+run with pyspark in local mode) or a Ray task:
 
-    from medaid_logic.partition import evaluate_partition
-    results = rdd.mapPartitions(lambda rows: evaluate_partition(list(rows))).collect()
+    records = sc.textFile(src).zipWithIndex().mapPartitions(
+        lambda rows: (lambda rows: evaluate_partition([l for l, _ in rows], first_line=rows[0][1] + 1)
+                      if rows else [])(list(rows)))
 
-Line numbers then count within each partition (pass first_line to number them across).
+first_line numbers the records as in the whole file (default: from 1 in each partition).
 
 Each input record is a case as a dict, or one JSON Lines line (str or bytes); each output
 record is exactly what `medaid batch` writes for that line: the result with `"line": N` first,
