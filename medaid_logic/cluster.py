@@ -262,7 +262,11 @@ def evaluate_parts(todo: list[Partition], task, cluster: str | None, total: int,
                                      retries=2): part for part in todo}
             for fut in as_completed(futures):
                 part = futures[fut]
-                on_result(part, fut.result())
+                try:
+                    value = fut.result()
+                except Exception as exc:  # a worker that died too often, a disk full: the run stops here
+                    raise PartitionFailed(part, exc) from exc
+                on_result(part, value)
                 progress.advance(part.count)
         finally:
             client.close()
@@ -270,6 +274,12 @@ def evaluate_parts(todo: list[Partition], task, cluster: str | None, total: int,
                 local.close()
     finally:
         progress.close()
+
+
+class PartitionFailed(Exception):
+    def __init__(self, part: Partition, exc: Exception):
+        super().__init__(f"partition {part.index} ({part.path}, from line {part.first_line}) failed: "
+                         f"{type(exc).__name__}: {exc}"[:1000])
 
 
 class _Progress:
@@ -330,6 +340,10 @@ def run_partitioned(args) -> int:
     old = {s: signal.signal(s, _stop) for s in (signal.SIGTERM, signal.SIGINT)}
     try:
         evaluate_parts(todo, task, args.cluster, total, sum(p.count for p in parts if p.index in done), on_result)
+    except PartitionFailed as exc:
+        print(f"medaid batch: {exc}; {len(done)} of {len(parts)} partitions written in {out.dir}"
+              + (" (continue with --resume)" if out.final or out.keep else ""), file=sys.stderr)
+        return 1
     except Stopped as exc:
         _ignore_signals()
         print(f"\nmedaid batch: stopped by {signal.Signals(exc.signum).name}; {len(done)} of {len(parts)} "
