@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: install demo test bench fuzz clean serve bench-serve browser
+.PHONY: install demo test bench bench-scale fuzz clean serve bench-serve browser
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -39,6 +39,10 @@ bench: $(STAMP)
 	$(BIN)/python bench/bench_batch.py 20000 --jobs 2
 	$(BIN)/python bench/bench_audit.py
 	$(BIN)/python bench/bench_claims.py 100 200 400
+
+# a province (1.57 million applicants) through --cluster local:2; N=20000 for a shorter run
+bench-scale: $(STAMP)
+	$(BIN)/python bench/bench_scale.py $(if $(N),--n $(N))
 
 fuzz: $(STAMP)
 	$(BIN)/python tests/mutations.py --n 20000 --seed 1

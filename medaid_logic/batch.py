@@ -48,10 +48,23 @@ class WriteFailed(Exception):
 
 def run_batch(args) -> int:
     try:
+        if _partitioned(args):
+            from .cluster import run_partitioned
+            return run_partitioned(args)
         return _run(args)
     except Usage as exc:
         print(f"medaid batch: {exc}", file=sys.stderr)
         return 2
+
+
+def _partitioned(args) -> bool:
+    """A cluster, Parquet, or several input files: the partitioned path (cluster.py)."""
+    if getattr(args, "cluster", None) or getattr(args, "partition", None) or getattr(args, "output_format", None):
+        return True
+    paths = [args.input, args.output or ""]
+    if (args.output or "").endswith("/"):
+        return True
+    return any(p.endswith(".parquet") for p in paths) or os.path.isdir(args.input) or any(c in args.input for c in "*?[")
 
 
 def _run(args) -> int:

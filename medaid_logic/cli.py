@@ -196,12 +196,16 @@ def build_parser() -> argparse.ArgumentParser:
     _limit_flags(e)
     e.set_defaults(func=cmd_evaluate)
     b = sub.add_parser("batch", help="evaluate JSON Lines, one result per line, order kept")
-    b.add_argument("input", help="JSONL file, or - for stdin")
-    b.add_argument("-o", "--output", help="output JSONL (default stdout)")
+    b.add_argument("input", help="JSONL or Parquet file, a directory or glob of them (partitions), or - for stdin")
+    b.add_argument("-o", "--output", help="output JSONL or .parquet file, or DIR/ for one part per partition (default stdout)")
     b.add_argument("--chunk", type=int, default=1000, help="cases grounded together per solver call")
     b.add_argument("--jobs", type=int, default=1, help="worker processes (recycled: bounded memory); 0: in this process")
     b.add_argument("--resume", action="store_true",
                    help="continue an interrupted run: keep -o's complete records, go on after the last line they cover")
+    b.add_argument("--cluster", help="local[:N] (a Dask LocalCluster, N workers: default the cores) or tcp://host:8786")
+    b.add_argument("--partition", type=_positive,
+                   help="JSON Lines per partition (default 5000; Parquet: a row group); runs by partitions")
+    b.add_argument("--output-format", choices=("jsonl", "parquet"), help="of the parts (default: -o's suffix, else jsonl)")
     _limit_flags(b)
     b.set_defaults(func=cmd_batch)
     c = sub.add_parser("categories", help="the category ids and where they are held")
@@ -235,7 +239,7 @@ def build_parser() -> argparse.ArgumentParser:
     return ap
 
 
-PLUGINS = ("cli_legal", "cli_audit", "letter", "web.serve")  # why / why-not / what-if / clauses / export; audit; letter; serve
+PLUGINS = ("cli_legal", "cli_audit", "letter", "web.serve", "simulate")  # why / why-not / what-if / clauses / export; audit; letter; serve; simulate
 
 
 def main(argv: list[str] | None = None) -> int:
