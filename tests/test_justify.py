@@ -152,3 +152,27 @@ def test_evaluate_text_and_clauses_are_wholly_chinese(engine, path):
 def test_why_not_answer_is_short(engine, path):
     for name, text in _outputs(engine, path, "zh")[1].items():
         assert text.count("\n") <= 40, f"{name}: {text.count(chr(10))} lines"
+
+
+# ---- why-not premium as a justification ------------------------------------------------------------
+PREMIUM_HAND = [
+    # 第六条: 低收入家庭(含低保边缘家庭)六十周岁以上的老年人和未成年人 — aged 40 on 1 January
+    ("tests/cases/taiyuan/premium-low-income-aged-40-none.json",
+     "未获低收入家庭成员的参保资助：该规定要求年满 60 周岁，申请人 1 月 1 日为 40 周岁", "第六条"),
+    # 三(二) names 特困人员, 低保对象 and 返贫致贫人口 only
+    ("examples/wuhai-illness-poor-derived.json",
+     "未获参保资助：参保资助的规定未将因病致贫重病患者列入资助范围", "低保对象、返贫致贫人口由医疗救助基金给予定额资助"),
+    # 第六条: 2022—2025年，返贫致贫人口按个人缴费标准90%的比例 — 380.00 × 90% = 342.00
+    ("examples/taiyuan-dibao-returned-poor.json", "参保资助 342.00 元，按返贫致贫人口资助", "返贫致贫人口按个人缴费标准90%"),
+]
+
+
+@pytest.mark.parametrize("path,opening,quoted", PREMIUM_HAND, ids=[Path(p).stem for p, _, _ in PREMIUM_HAND])
+def test_why_not_premium_first_sentence_checked_by_hand(engine, path, opening, quoted):
+    from medaid_logic.legal.answers import why_not_answer
+    s = Session(_read(ROOT / path), engine)
+    ans, text = why_not_answer(s, parse_target("premium"), "zh")
+    assert ans["headline"].startswith(opening) and quoted in ans["headline"], ans["headline"]
+    assert not ATOM.search(text)
+    for word in ENGLISH.findall(_strip_allowed(text)):
+        raise AssertionError(f"English word {word!r} in {text!r}")

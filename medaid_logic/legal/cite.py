@@ -80,10 +80,11 @@ def deciding_sentence(kb: KB, pid: str | None, decision: str | None = None) -> t
     if says is not None:
         return ("quote", str(says))
     src = kb.clause_source(p.rule)
-    return ("quote", _figure_sentence(kb, p, src.get("text") or ""))
+    # "the clause does not name C": quote the sentence that names who it does
+    return ("quote", _figure_sentence(kb, p, src.get("text") or "", names_first=decision == "category_not_named"))
 
 
-def _figure_sentence(kb: KB, p, text: str) -> str:
+def _figure_sentence(kb: KB, p, text: str, names_first: bool = False) -> str:
     """The sentence of the clause that states the parameter's figure (or names its category)."""
     parts = [x for x in (_strip_heading(t) for t in sentences(text)) if x]
     if not parts:
@@ -98,7 +99,7 @@ def _figure_sentence(kb: KB, p, text: str) -> str:
             needles.append(f"{d * 100:g}%")
         elif p.unit == "yuan":
             needles += [f"{d / 10000:g}万元", f"{d:g}元", f"{d / 10000:g}万"]
-    if p.delegated_to:   # a delegated figure: the sentence that names who sets it
+    if p.delegated_to and not names_first:   # a delegated figure: the sentence that names who sets it
         needles = [p.delegated_to] + needles
     labels = []
     for c in p.categories:
@@ -107,9 +108,12 @@ def _figure_sentence(kb: KB, p, text: str) -> str:
             labels += [full, re.split(r"[（(]", full)[0]]
     flat = [s.replace(" ", "") for s in parts]
     # the sentence naming the category and its figure, else the figure, else the category
-    for test in (lambda t: bool(p.delegated_to) and p.delegated_to in t,
-                 lambda t: any(l in t for l in labels) and any(n in t for n in needles),
-                 lambda t: any(n in t for n in needles), lambda t: any(l in t for l in labels)):
+    tests = [lambda t: bool(p.delegated_to) and p.delegated_to in t and not names_first,
+             lambda t: any(l in t for l in labels) and any(n in t for n in needles),
+             lambda t: any(n in t for n in needles), lambda t: any(l in t for l in labels)]
+    if names_first:   # the category's own sentence with its figure, else the one naming it
+        tests = [tests[1], tests[3], tests[2]]
+    for test in tests:
         hit = next((parts[i] for i, t in enumerate(flat) if test(t)), None)
         if hit:
             return hit

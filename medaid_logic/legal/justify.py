@@ -308,3 +308,41 @@ def what_if_words(before: Session, after: Session, lang: str) -> list[str]:
         elif not said and cb.get("rule") != ca.get("rule"):
             out.append(phrase(after.kb, "whatif_new", lang, sentence=claim_headline(after, k, lang)["sentence"]))
     return out
+
+
+# ---- the premium subsidy -----------------------------------------------------------------------
+PREMIUM_ORDER = ("paid", "delegated", "condition_unmet", "category_not_named")
+
+
+def premium_sentence(s: Session, d: Decision, lang: str) -> str:
+    zh = lang == "zh"
+    v = {"category": category_name(s, d.category, lang), "aid": s.result["premium_subsidy"].get("amount") or ""}
+    if d.kind == "condition_unmet":
+        v.update(condition=condition_words(s, d.condition, lang), age=d.facts[1] if isinstance(d.facts, tuple) else "")
+    if d.kind == "delegated":
+        p = s.kb.parameters.get(d.pid) if d.pid else None
+        v["who"] = p.delegated_to if p and p.delegated_to else ("有关部门" if zh else "the government named")
+    head = phrase(s.kb, f"premium_{d.kind}", lang, **v)
+    cite = basis(s.kb, d.pid, d.kind, lang)
+    return (f"{head}；{cite}。" if zh else f"{head}; {cite}.") if cite else head + ("。" if zh else ".")
+
+
+def premium_findings(s: Session, lang: str) -> list[dict]:
+    """The steps that decided the premium subsidy, the deciding one first, each said once."""
+    ds = [d for d in decisions(s, "premium")]
+    ds.sort(key=lambda d: PREMIUM_ORDER.index(d.kind) if d.kind in PREMIUM_ORDER else 99)
+    out, seen = [], set()
+    for d in ds:
+        text = premium_sentence(s, d, lang)
+        if text not in seen:
+            seen.add(text)
+            out.append({"kind": d.kind, "sentence": text, "rule": rule_of(s, d), "category": d.category})
+    return out
+
+
+def why_not_premium(s: Session, lang: str) -> dict:
+    found = premium_findings(s, lang)
+    headline = found[0]["sentence"] if found else phrase(s.kb, "premium_none", lang) + ("。" if lang == "zh" else ".")
+    return {"target": "premium", "headline": headline, "amount": s.result["premium_subsidy"].get("amount"),
+            "categories": [{"category": f["category"], "name": category_name(s, f["category"], lang),
+                            "findings": [f]} for f in found[1:]]}
