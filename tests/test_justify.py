@@ -176,3 +176,28 @@ def test_why_not_premium_first_sentence_checked_by_hand(engine, path, opening, q
     assert not ATOM.search(text)
     for word in ENGLISH.findall(_strip_allowed(text)):
         raise AssertionError(f"English word {word!r} in {text!r}")
+
+
+@pytest.mark.parametrize("path", EXAMPLES, ids=lambda p: p.stem)
+def test_why_not_category_is_a_justification(engine, path):
+    """Every category of the jurisdiction, held or not: a sentence, no atom, no English in Chinese."""
+    from medaid_logic.legal.answers import why_not_answer
+    s = Session(_read(path), engine)
+    ids = set(s.claim_ids)
+    for cat in s.kb.categories_in(s.data["jurisdiction"]):
+        ans, text = why_not_answer(s, parse_target(f"category:{cat.id}"), "zh")
+        assert not ATOM.search(text), text
+        for word in ENGLISH.findall(_strip_allowed(text)):
+            assert word in ids, f"category:{cat.id}: English word {word!r} in {text!r}"
+        held = any(c["category"] == cat.id for c in s.result["categories"])
+        assert ans["headline"].startswith(("申请人持有", "就高不就低适用") if held else "申请人不持有"), ans["headline"]
+
+
+def test_why_not_category_not_held_says_the_clause_and_the_year(engine):
+    """Taiyuan example, tekun not held: 第四条(一) names 特困人员; held all year the engine's year
+    total is the re-evaluated case's (the figure itself is the engine's, asserted only to be given)."""
+    from medaid_logic.legal.answers import why_not_answer
+    s = Session(_read(ROOT / "examples/taiyuan-dibao-returned-poor.json"), engine)
+    ans, text = why_not_answer(s, parse_target("category:tekun"), "zh")
+    assert ans["headline"].startswith("申请人不持有特困人员身份；依据《太原市健全重特大疾病医疗保险和救助制度实施细则》第四条(一)")
+    assert "若全年持有该身份：全年合计" in text

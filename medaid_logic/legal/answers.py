@@ -1,6 +1,6 @@
 """why-not as every face asks it (CLI, HTTP API, pages): one dispatch, so the answers agree.
 
-A claim (or a claim's category) and the premium subsidy are answered as a justification — the deciding step of each
+A claim (or a claim's category), a category and the premium subsidy are answered as a justification — the deciding step of each
 category in words (justify.py); every other target, and `trace`, by the rules tried down to
 the failed condition (whynot.py). Minimal change is added on request."""
 from __future__ import annotations
@@ -16,6 +16,12 @@ def why_not_answer(s: Session, t: Target, lang: str, minimal: bool = False, acro
         from .justify import why_not_claim_text, why_not_premium
         check_target(s, t)
         ans = why_not_premium(s, lang)
+        text = lambda a: why_not_claim_text(a, lang)
+    elif t.kind == "category" and not trace:
+        from .justify import why_not_category, why_not_claim_text
+        check_target(s, t)
+        ans = why_not_category(s, t.name, lang, across)
+        ans["jurisdiction"] = s.data["jurisdiction"]
         text = lambda a: why_not_claim_text(a, lang)
     elif t.kind in ("claim", "claim_category") and not trace:
         from .justify import why_not_claim, why_not_claim_text

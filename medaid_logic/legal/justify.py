@@ -263,8 +263,12 @@ def why_not_claim_text(ans: dict, lang: str) -> str:
             lines.append(f"    {f['sentence']}")
         for wp in e.get("would_pay_if_held", []):
             where = "" if wp["jurisdiction"] == ans.get("jurisdiction") else f" @ {wp['jurisdiction']}"
-            lines.append((f"    若全年持有该身份：本次可得 {wp.get('aid', '0.00')} 元，全年合计 {wp['total_aid']} 元{where}" if zh else
-                          f"    held all year, this claim would get {wp.get('aid', '0.00')}, the year {wp['total_aid']}{where}"))
+            if "aid" not in wp:   # a question about the year, not one claim
+                lines.append((f"    若全年持有该身份：全年合计 {wp['total_aid']} 元{where}" if zh else
+                              f"    held all year, the year's total would be {wp['total_aid']}{where}"))
+                continue
+            lines.append((f"    若全年持有该身份：本次可得 {wp['aid']} 元，全年合计 {wp['total_aid']} 元{where}" if zh else
+                          f"    held all year, this claim would get {wp['aid']}, the year {wp['total_aid']}{where}"))
     if ans.get("jurisdiction_categories"):
         lines.append("本地救助对象类别及其依据：" if zh else "The jurisdiction's categories, and the clause for each:")
         for c in ans["jurisdiction_categories"]:
@@ -346,3 +350,47 @@ def why_not_premium(s: Session, lang: str) -> dict:
     return {"target": "premium", "headline": headline, "amount": s.result["premium_subsidy"].get("amount"),
             "categories": [{"category": f["category"], "name": category_name(s, f["category"], lang),
                             "findings": [f]} for f in found[1:]]}
+
+
+# ---- a category for the year -------------------------------------------------------------------
+def why_not_category(s: Session, category: str, lang: str, across: bool = False) -> dict:
+    """Why the year was not paid under `category`: not held (with the clause that makes it a
+    recipient and what holding it would have paid), or held but not applied (each claim's deciding
+    step for it, take-the-highest's comparison)."""
+    from .whynot import _counterfactual
+    zh = lang == "zh"
+    name = category_name(s, category, lang)
+    held = [c for c in s.result["categories"] if c["category"] == category]
+    entries = []
+    if not held:
+        basis_of = {c["category"]: c["basis"] for c in _categories_of(s, lang)}
+        headline = (f"申请人不持有{name}身份" if zh else f"the applicant does not hold the {name} identity") + \
+            (f"；{basis_of[category]}。" if basis_of.get(category) and zh else
+             f"; {basis_of[category]}." if basis_of.get(category) else ("。" if zh else "."))
+        wps = [wp for wp in _counterfactual(s, category, None)
+               if "error" not in wp and (wp.get("jurisdiction") == s.data["jurisdiction"] or across)]
+        entries.append({"category": category, "name": name, "findings": [], "would_pay_if_held": wps})
+    else:
+        h = held[0]
+        if zh:
+            since = f"{h['since']} 至 {h['until']}" if h.get("until") else f"自 {h['since']} 起"
+        else:
+            since = f"{h['since']} to {h['until']}" if h.get("until") else f"from {h['since']}"
+        applied = s.result.get("applied_category")
+        if applied == category:
+            headline = (f"就高不就低适用{name}（{since}持有）。" if zh else f"take the highest applies {name} (held {since}).")
+        else:
+            headline = (f"申请人持有{name}身份（{since}），就高不就低适用{category_name(s, applied, lang)}。" if zh else
+                        f"the applicant holds {name} ({since}); take the highest applies {category_name(s, applied, lang)}.")
+        year = year_headline(s, lang)
+        if year:
+            headline += year["sentence"]
+        for k, cid in enumerate(s.claim_ids):
+            found = category_findings(s, k, category, lang)
+            c = s.result["claims"][k]
+            alt = next((a for a in c.get("alternatives", []) if a["category"] == category), None)
+            if alt and c.get("category") != category:
+                found.append({"kind": "alternative", "sentence": _alternative_sentence(s, c, category, alt, lang)})
+            if found:
+                entries.append({"category": category, "name": f"{cid}", "findings": found})
+    return {"target": f"category:{category}", "headline": headline, "categories": entries}
