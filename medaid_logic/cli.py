@@ -72,25 +72,20 @@ def cmd_batch(args) -> int:
 
 def _unknown_jurisdiction(args, kb) -> bool:
     """An unknown --jurisdiction is bad input (exit 2), not an empty listing."""
-    if args.jurisdiction and args.jurisdiction not in kb.jurisdictions:
-        print(f"medaid: --jurisdiction: unknown jurisdiction {args.jurisdiction!r}; one of {', '.join(kb.jurisdictions)}",
-              file=sys.stderr)
-        return True
-    return False
+    from .listings import unknown_jurisdiction
+    message = unknown_jurisdiction(kb, args.jurisdiction)
+    if message:
+        print(f"medaid: --jurisdiction: {message}", file=sys.stderr)
+    return message is not None
 
 
 def cmd_categories(args) -> int:
     from .kb import load_kb
+    from .listings import category_rows
     kb = load_kb()
     if _unknown_jurisdiction(args, kb):
         return 2
-    rows = []
-    for c in sorted(kb.categories.values(), key=lambda c: c.rank):
-        if args.jurisdiction and args.jurisdiction not in c.held_in:
-            continue
-        subtypes = [s for s in c.subtypes if not args.jurisdiction or args.jurisdiction in c.subtype_held_in.get(s, [])]
-        rows.append({"id": c.id, "zh": c.label_zh, "en": c.label_en, "held_in": c.held_in, "subtypes": subtypes,
-                     "treated_as": c.treated_as, "rule": c.treated_as_rule})
+    rows = category_rows(kb, args.jurisdiction)
     if args.format == "json":
         print(_dump(rows))
     else:
@@ -103,25 +98,14 @@ def cmd_categories(args) -> int:
 
 def cmd_parameters(args) -> int:
     from .kb import load_kb
+    from .listings import parameter_rows
     kb = load_kb()
     if _unknown_jurisdiction(args, kb):
         return 2
-    rows = []
-    # a jurisdiction's own parameters and those it inherits (ma:follows), each with its own clause
-    shown = kb.parameters_of(args.jurisdiction) if args.jurisdiction else kb.parameters.values()
-    for p in sorted(shown, key=lambda p: (p.jurisdiction, p.clause, p.id)):
-        if args.year and not (p.valid_from <= args.year * 10000 + 1231 and p.valid_until >= args.year * 10000 + 101):
-            continue
-        rows.append({"jurisdiction": p.jurisdiction, "id": p.key, "benefit": p.benefits, "category": p.categories,
-                     "kind": p.kind, "value": [str(v) for v in p.values] or None, "unit": p.unit, "status": p.status,
-                     "valid_from": p.valid_from, "valid_until": p.valid_until, "rule": p.rule,
-                     "clause_text": kb.clause_source(p.rule)["text"], "delegated_to": p.delegated_to,
-                     "requires": p.requires, "note": p.note, "interpretations": p.interpretations})
-    if args.jurisdiction is None or args.format == "json":
-        interps = [{"id": i.id, "default": i.default, "options": i.options, "reason": i.comment}
-                   for i in kb.interpretations.values()]
-    else:
-        interps = []
+    listing = parameter_rows(kb, args.jurisdiction, args.year)
+    rows = listing["parameters"]
+    # the text listing of one jurisdiction leaves the interpretations out; JSON always has them
+    interps = listing["interpretations"] if args.jurisdiction is None or args.format == "json" else []
     if args.format == "json":
         print(_dump({"parameters": rows, "interpretations": interps}))
     else:
@@ -140,14 +124,11 @@ def cmd_parameters(args) -> int:
 def cmd_provisions(args) -> int:
     """The provisions that compute nothing but matter: delegations, deadlines, silences..."""
     from .kb import load_kb
+    from .listings import provision_rows
     kb = load_kb()
     if _unknown_jurisdiction(args, kb):
         return 2
-    rows = [{"id": p.id, "jurisdiction": p.jurisdiction, "kind": p.kind, "status": p.status,
-             "statement": p.statement_zh, "label": p.label_en, "figure": p.figure, "delegated_to": p.delegated_to,
-             "clauses": [{"rule": c, **kb.clause_source(c)} for c in p.clauses], "bears_on": p.bears_on}
-            for p in kb.provisions
-            if (not args.jurisdiction or p.jurisdiction == args.jurisdiction) and (not args.kind or p.kind == args.kind)]
+    rows = provision_rows(kb, args.jurisdiction, args.kind)
     if args.format == "json":
         print(_dump(rows))
         return 0

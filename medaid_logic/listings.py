@@ -1,7 +1,6 @@
 """The KB listings of `medaid categories / parameters / provisions --format json`, as rows.
 
-One builder per listing, shared by the workbench's API (and open to cli.py) so both answer the
-same rows; tests/test_web_api.py checks the API's rows against the CLI's JSON output.
+One builder per listing, shared by the CLI and the workbench's API so both answer the same rows; tests/test_web_api.py checks the API's rows against the CLI's JSON output.
 """
 from __future__ import annotations
 
@@ -28,9 +27,9 @@ def category_rows(kb: KB, jurisdiction: str | None = None) -> list[dict]:
 
 def parameter_rows(kb: KB, jurisdiction: str | None = None, year: int | None = None) -> dict:
     rows = []
-    for p in sorted(kb.parameters.values(), key=lambda p: (p.jurisdiction, p.clause, p.id)):
-        if jurisdiction and p.jurisdiction != jurisdiction:
-            continue
+    # a jurisdiction's own parameters and those it inherits (ma:follows), each with its own clause
+    shown = kb.parameters_of(jurisdiction) if jurisdiction else kb.parameters.values()
+    for p in sorted(shown, key=lambda p: (p.jurisdiction, p.clause, p.id)):
         if year and not (p.valid_from <= year * 10000 + 1231 and p.valid_until >= year * 10000 + 101):
             continue
         rows.append({"jurisdiction": p.jurisdiction, "id": p.key, "benefit": p.benefits, "category": p.categories,
