@@ -431,6 +431,12 @@ class KB:
         cls = {"hospital_class": MA.HospitalClass, "disease": MA.Disease, "disability_types": MA.DisabilityType}[field]
         return sorted(str(g.value(n, MA.id)) for n in g.subjects(RDF.type, cls))   # kb/codes.ttl
 
+    def recipient_parameter(self, jurisdiction: str, category: str) -> Parameter | None:
+        """The parameter (kind recipient) by which a jurisdiction's text makes a category a
+        recipient of medical aid, the first by id; None where it names none."""
+        return next((p for p in sorted(self.parameters.values(), key=lambda q: q.id)
+                     if p.kind == "recipient" and p.jurisdiction == jurisdiction and category in p.categories), None)
+
     def label(self, vocab_id: str, language: str) -> str:
         """The label of a vocabulary term by its ma:id (a benefit, a kind), in a language."""
         for n in self.graph.subjects(MA.id, Literal(vocab_id)):

@@ -61,10 +61,6 @@ def condition_words(s: Session, cond, lang: str) -> str:
         return str(name)
 
 
-def benefit_words(s: Session, kind: str, lang: str) -> str:
-    return s.kb.label(kind, lang)
-
-
 def sentence(s: Session, d: Decision, lang: str) -> str:
     """One deciding step as a sentence: what happened, then the clause (or reading) it rests on."""
     zh = lang == "zh"
@@ -109,7 +105,7 @@ def sentence(s: Session, d: Decision, lang: str) -> str:
     elif d.kind == "condition_unmet":
         v["condition"] = condition_words(s, d.condition, lang)
     elif d.kind in ("category_not_named", "not_regulated", "delegated"):
-        v["benefit"] = benefit_words(s, claim.get("kind", ""), lang)
+        v["benefit"] = s.kb.label(claim.get("kind", ""), lang)
         p = s.kb.parameters.get(d.pid) if d.pid else None
         v["who"] = (p.delegated_to if p and p.delegated_to else ("有关部门" if zh else "the government named"))
     elif d.kind == "precondition":
@@ -239,8 +235,7 @@ def _categories_of(s: Session, lang: str) -> list[dict]:
     from .cite import citation
     zh = lang == "zh"
     for cat in s.kb.categories_in(jur):
-        p = next((p for p in s.kb.parameters.values() if p.jurisdiction == jur and p.kind == "recipient"
-                  and cat.id in p.categories), None)
+        p = s.kb.recipient_parameter(jur, cat.id)
         if p:
             out.append({"category": cat.id, "name": category_name(s, cat.id, lang), "basis": basis(s.kb, p.id, None, lang)})
         elif cat.treated_as and cat.treated_as_rule:   # aided as another category (Taiyuan 第四条(二))

@@ -42,8 +42,7 @@ def change_space(s: Session, t: Target) -> tuple[list[str], int]:
         pool = [t.name]
     else:
         pool = [c.id for c in s.kb.categories_in(s.data["jurisdiction"])
-                if any(p.kind == "recipient" and c.id in p.categories and p.jurisdiction == s.data["jurisdiction"]
-                       for p in s.kb.parameters.values())]
+                if s.kb.recipient_parameter(s.data["jurisdiction"], c.id) is not None]
     return pool, int(s.data["year"])  # a held category may be added too: held for the whole year
 
 

@@ -242,8 +242,7 @@ def build_graph(s: Session) -> nx.DiGraph:
             # the clause that makes the certified category a recipient of medical aid here
             # (the KB's recipient parameter, recipient(J,C) of eligibility.lp)
             jurs = [s.data["jurisdiction"]] + sorted({j for (j,) in at["year_rules"]} - {s.data["jurisdiction"]})
-            rp = next((pp for j in jurs for pp in sorted(kb.parameters.values(), key=lambda q: q.id)
-                       if pp.kind == "recipient" and pp.jurisdiction == j and c in pp.categories), None)
+            rp = next((pp for j in jurs if (pp := kb.recipient_parameter(j, c)) is not None), None)
             if rp is not None:
                 g.nodes[n].update(rule=rp.rule, clause=s.locator(rp.rule))
                 edge(n, add_param(rp.id), rule=rp.rule, rel="recipient")
