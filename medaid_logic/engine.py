@@ -165,6 +165,11 @@ class Engine:
         ctl.add("base", [], "\n".join(program))
         return ctl
 
+    @staticmethod
+    def read_model(symbols) -> dict[int, Atoms]:
+        """The model's shown symbols → each applicant's atoms."""
+        return split_by_applicant(map(str, symbols))
+
     def _solve(self, cases: list[Case], params: dict, interps: dict, extra_program: str = "",
                keep: dict | None = None) -> list:
         t0 = time.perf_counter()
@@ -172,9 +177,9 @@ class Engine:
         t1 = time.perf_counter()
         ctl.ground([("base", [])])
         t2 = time.perf_counter()
-        shown: list[str] = []
-        ctl.solve(on_model=lambda model: shown.extend(map(str, model.symbols(shown=True))))
-        per_applicant = split_by_applicant(shown)
+        models: list = []
+        ctl.solve(on_model=lambda model: models.append(model.symbols(shown=True)))
+        per_applicant = self.read_model(models[0] if models else [])
         if keep is not None:
             keep.update(per_applicant)
         t3 = time.perf_counter()

@@ -385,10 +385,13 @@ class KB:
 
     def parameters_of(self, jurisdiction: str) -> list[Parameter]:
         """The parameters that apply in a jurisdiction, its own and those it inherits."""
-        seen: dict[str, Parameter] = {}
-        for p, _, _ in self.slots.get(jurisdiction, []):
-            seen.setdefault(p.id, p)
-        return list(seen.values())
+        cache = self.__dict__.setdefault("_parameters_of", {})  # asked for every case validated
+        if jurisdiction not in cache:
+            seen: dict[str, Parameter] = {}
+            for p, _, _ in self.slots.get(jurisdiction, []):
+                seen.setdefault(p.id, p)
+            cache[jurisdiction] = list(seen.values())
+        return list(cache[jurisdiction])
 
     def parameter_for(self, jurisdiction: str, key: str) -> Parameter | None:
         """The parameter a case of the jurisdiction overrides with `parameters.<key>`: its own
@@ -425,6 +428,12 @@ class KB:
     def codes(self, field: str) -> list[str]:
         """The codes a case field may hold, from the KB: claim kinds are its claim benefits; hospital
         classes, diseases and disability types are listed in kb/codes.ttl."""
+        cache = self.__dict__.setdefault("_code_lists", {})  # asked for every claim validated
+        if field not in cache:
+            cache[field] = self._codes(field)
+        return list(cache[field])
+
+    def _codes(self, field: str) -> list[str]:
         g = self.graph
         if field == "kind":
             return sorted(str(g.value(n, MA.id)) for n in g.subjects(MA.claimKind, Literal(True)))

@@ -1,0 +1,88 @@
+"""Where each millisecond of one applicant goes, on the `make bench` population, in this process.
+
+    python bench/profile_applicant.py [N] [--chunk C] [--atoms]
+
+Runs Engine's own steps one by one on chunks of C applicants and prints milliseconds per
+applicant for: validation (parse_case + overrides), facts (the fact program's text), control
+(a solver loaded with the programs and the facts), grounding, solving (model symbols taken),
+read-out (symbols to per-applicant atoms), result building; and the ground atoms per applicant.
+--atoms also lists the predicates with the most ground atoms per applicant.
+"""
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from collections import Counter
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bench_batch import generate  # noqa: E402
+from medaid_logic.case import parse_case  # noqa: E402
+from medaid_logic.engine import Engine  # noqa: E402
+from medaid_logic.facts import overrides_of  # noqa: E402
+from medaid_logic.result import build_result  # noqa: E402
+
+PHASES = ("validation", "facts", "control", "ground", "solve", "read_out", "result")
+
+
+def profile(engine: Engine, items: list, chunk: int, count_atoms: bool) -> tuple[dict, int, Counter]:
+    t = dict.fromkeys(PHASES, 0.0)
+    atoms, by_pred = 0, Counter()
+    for start in range(0, len(items), chunk):
+        part = items[start:start + chunk]
+        t0 = time.perf_counter()
+        cases = [parse_case(d, engine.kb) for d in part]
+        overrides = [overrides_of(c, engine.kb) for c in cases]
+        t1 = time.perf_counter()
+        # the bench population has one override group: the engine solves it in one call
+        params, interps = overrides[0]
+        assert all(engine._group_key(*o) == engine._group_key(params, interps) for o in overrides)
+        from medaid_logic.facts import case_facts
+        facts = [case_facts(a, c, engine.kb) for a, c in enumerate(cases)]
+        t2 = time.perf_counter()
+        ctl = engine.control(cases, params, interps)  # writes the facts again: taken off below
+        t3 = time.perf_counter()
+        ctl.ground([("base", [])])
+        t4 = time.perf_counter()
+        models: list = []
+        ctl.solve(on_model=lambda m: models.append(m.symbols(shown=True)))
+        t5 = time.perf_counter()
+        per_applicant = engine.read_model(models[0])
+        t6 = time.perf_counter()
+        for a, case in enumerate(cases):
+            build_result(case, per_applicant[a], engine.kb, params, interps)
+        t7 = time.perf_counter()
+        for k, v in zip(PHASES, (t1 - t0, t2 - t1, (t3 - t2) - (t2 - t1), t4 - t3, t5 - t4, t6 - t5, t7 - t6)):
+            t[k] += v
+        atoms += len(ctl.symbolic_atoms)
+        if count_atoms:
+            by_pred.update(f"{s.symbol.name}/{len(s.symbol.arguments)}" for s in ctl.symbolic_atoms)
+        del facts
+    return t, atoms, by_pred
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("n", nargs="?", type=int, default=5000)
+    ap.add_argument("--chunk", type=int, default=1000)
+    ap.add_argument("--atoms", action="store_true")
+    args = ap.parse_args()
+    engine = Engine()
+    engine.evaluate_batch(list(generate(5)))  # warm: KB and programs loaded once
+    items = list(generate(args.n, seed=11))
+    t, atoms, by_pred = profile(engine, items, args.chunk, args.atoms)
+    total = sum(t.values())
+    print(f"{args.n} applicants, chunk {args.chunk}: {args.n / total:,.0f}/s in-process, "
+          f"{1000 * total / args.n:.2f} ms per applicant; {atoms / args.n:.0f} ground atoms per applicant")
+    for k in PHASES:
+        print(f"  {k:<11} {1000 * t[k] / args.n:6.3f} ms")
+    if args.atoms:
+        print("ground atoms per applicant, by predicate (policy facts included, divided too):")
+        for name, n in by_pred.most_common(40):
+            print(f"  {name:<28} {n / args.n:7.2f}")
+
+
+if __name__ == "__main__":
+    main()
