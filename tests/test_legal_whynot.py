@@ -205,7 +205,7 @@ def test_negated_age_condition_with_values(engine):
     ans = why_not(s, parse_target("premium"), "en")
     ex = {r["parameter"]: r["explanation"] for r in ans["rules"]}
     assert ex["taiyuan/premium/low_income_elderly/premium_share"] == \
-        "taiyuan/第六条 requires age_at_least(60); here ys(0,2023-01-01), age_on(0,2023-01-01,33), 33 < 60"
+        "taiyuan/第六条 requires age_at_least(60); here year_start(0,2023-01-01), age_on(0,2023-01-01,33), 33 < 60"
     assert ex["taiyuan/premium/low_income_minor/premium_share"].endswith("age_on(0,2023-01-01,33), 33 >= 18")
 
 

@@ -23,9 +23,9 @@ from .i18n import category_label, formula_zh, w
 
 # atoms the legal layer reads beyond show.lp (every one has the applicant first)
 EXTRA_SHOW = """
-#show cand/4. #show cand_fails/4. #show cp/6. #show covers/3. #show eligible/3. #show key/4.
+#show cand/4. #show cand_fails/4. #show claim_param/6. #show covers/3. #show eligible/3. #show key/4.
 #show excluded/4. #show rules_for/3. #show holds/6. #show cond_ok/3. #show claim_everyone/5.
-#show prem_cand0/3. #show prem_fails/3. #show year_rules/2. #show item_pool/3. #show item/3. #show app_ord/3. #show app_top/3. #show app_cat/3.
+#show prem_cand0/3. #show prem_fails/3. #show year_rules/2. #show item_pool/3. #show item/3. #show app_ord/3. #show app_top/3. #show app_catalogue_aid/3.
 """
 
 

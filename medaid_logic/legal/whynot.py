@@ -308,7 +308,7 @@ def _claim(s: Session, target: Target, lang: str) -> dict:
         for p in _params(s, benefit, kinds, jur):
             if p.status == "stated" or p.values:
                 pass
-            goal = Goal("cp", [0, k, c, p.kind, None, p.id])
+            goal = Goal("claim_param", [0, k, c, p.kind, None, p.id])
             items.append({"category": c, "parameter": p.id, "rule": p.rule, "clause": s.locator(p.rule),
                           "names": p.categories, "goal": goal})
         items.append({"category": c, "parameter": None, "rule": None, "goal": Goal("eligible", [0, k, c])})
