@@ -2,6 +2,7 @@
 
     python bench/profile_applicant.py [N] [--chunk C] [--atoms]
 
+CPU time of this process (time.process_time: steadier on a shared machine than the wall clock).
 Runs Engine's own steps one by one on chunks of C applicants and prints milliseconds per
 applicant for: validation (parse_case + overrides), facts (the fact program's text), control
 (a solver loaded with the programs and the facts), grounding, solving (model symbols taken),
@@ -32,28 +33,28 @@ def profile(engine: Engine, items: list, chunk: int, count_atoms: bool) -> tuple
     atoms, by_pred = 0, Counter()
     for start in range(0, len(items), chunk):
         part = items[start:start + chunk]
-        t0 = time.perf_counter()
+        t0 = time.process_time()
         cases = [parse_case(d, engine.kb) for d in part]
         overrides = [overrides_of(c, engine.kb) for c in cases]
-        t1 = time.perf_counter()
+        t1 = time.process_time()
         # the bench population has one override group: the engine solves it in one call
         params, interps = overrides[0]
         assert all(engine._group_key(*o) == engine._group_key(params, interps) for o in overrides)
         from medaid_logic.facts import case_facts
         facts = [case_facts(a, c, engine.kb) for a, c in enumerate(cases)]
-        t2 = time.perf_counter()
+        t2 = time.process_time()
         ctl = engine.control(cases, params, interps)  # writes the facts again: taken off below
-        t3 = time.perf_counter()
+        t3 = time.process_time()
         ctl.ground([("base", [])])
-        t4 = time.perf_counter()
+        t4 = time.process_time()
         models: list = []
         ctl.solve(on_model=lambda m: models.append(m.symbols(shown=True)))
-        t5 = time.perf_counter()
+        t5 = time.process_time()
         per_applicant = engine.read_model(models[0])
-        t6 = time.perf_counter()
+        t6 = time.process_time()
         for a, case in enumerate(cases):
             build_result(case, per_applicant[a], engine.kb, params, interps)
-        t7 = time.perf_counter()
+        t7 = time.process_time()
         for k, v in zip(PHASES, (t1 - t0, t2 - t1, (t3 - t2) - (t2 - t1), t4 - t3, t5 - t4, t6 - t5, t7 - t6)):
             t[k] += v
         atoms += len(ctl.symbolic_atoms)

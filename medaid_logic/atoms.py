@@ -1,13 +1,136 @@
-"""Answer atoms as plain Python values.
+"""The atom schema, and answer atoms as plain Python values.
 
-A shown atom is turned into a string by clingo (one call) and parsed here: measured faster
-than walking clingo.Symbol objects, whose every field access crosses the C boundary.
+Every predicate that crosses the boundary between the ASP programs and Python is declared here
+once: its name, its fields (the applicant `a` first, where it has one) and a line of
+documentation. INPUTS are written by the fact writer (facts.py) and the KB export (kb.py);
+SHOWN are the atoms of asp/show.lp the result builder reads (tests/test_atom_schema.py checks
+both against the programs). Readers get each atom as a named row (`step.fen`, `step.formula`),
+never unpacked by position. Predicates used inside one .lp file only are the programs' own
+business and are documented there; see asp/README.md for the naming convention.
+
 Terms become: int; str (constants and strings alike); tuple (name, *arguments) for functions.
+A model is turned into text by clingo in one call and parsed here: measured faster than
+walking clingo.Symbol objects, whose every field access crosses the C boundary, and twice as
+fast as one text per symbol.
 """
 from __future__ import annotations
 
 import re
-from collections import defaultdict
+from collections import defaultdict, namedtuple
+from dataclasses import dataclass
+
+import clingo
+
+
+@dataclass(frozen=True)
+class Predicate:
+    name: str
+    fields: tuple[str, ...]
+    doc: str
+
+    @property
+    def arity(self) -> int:
+        return len(self.fields)
+
+
+def _declare(*specs: tuple[str, str, str]) -> dict[str, Predicate]:
+    return {name: Predicate(name, tuple(fields.split()), doc) for name, fields, doc in specs}
+
+
+# ---- inputs: policy facts (the KB export) and case facts (facts.py) ------------------------------
+# money in fen, ratios in basis points (70% = 7000), dates as YYYYMMDD integers
+INPUTS = _declare(
+    ("param", "id jurisdiction benefit key valid_from valid_to", "a KB parameter applies to (jurisdiction, benefit, key) between the dates"),
+    ("param_value", "id kind value", "its figure: fen, basis points, 1 (flag), a code, or none"),
+    ("param_rule", "id rule", "the rule id jurisdiction/locator[#part] that states it"),
+    ("param_status", "id status", "vague | delegated | silent (absent: stated)"),
+    ("param_requires", "id condition", "a condition the parameter requires of a claim or person"),
+    ("param_requires_any", "id group condition", "one condition of the group must hold"),
+    ("param_fund", "id fund", "who pays a premium subsidy"),
+    ("param_exception", "id base_id", "id is an exception to base_id: where both apply, id wins"),
+    ("param_reading", "id interpretation", "the KB reads the parameter through this interpretation"),
+    ("param_borrowed", "id rule", "the text is silent; the rule's clause is applied by analogy"),
+    ("document", "jurisdiction valid_from valid_to", "the jurisdiction's document is in force"),
+    ("parent", "jurisdiction parent", "the parent's rules govern before the document is in force"),
+    ("treated_as", "category as_category rule", "a category aided as another"),
+    ("rank", "category n", "the category table's order; breaks ties"),
+    ("stat_use", "jurisdiction statistic place year_offset rule", "which place's statistic of which year a text names"),
+    ("stat", "place statistic year fen", "a statistic held in the KB"),
+    ("interpretation", "id value", "the reading in force (KB default or the caller's)"),
+    ("case", "a jurisdiction year", "applicant a is evaluated under the jurisdiction for the year"),
+    ("identity", "a i category subtype since until", "a certified identity; until 99991231 when still held"),
+    ("birth", "a date", "applicant.birth_date"),
+    ("hukou", "a place district", "applicant.hukou"),
+    ("residence", "a place district since", "applicant.residence"),
+    ("insured_in", "a place", "applicant.insured_in"),
+    ("fact", "a name value", "applicant.facts, one atom per list item"),
+    ("ytd", "a key fen", "applicant.year_to_date"),
+    ("statistic_given", "a statistic fen", "a statistic the caller supplied"),
+    ("claim", "a k seq kind date", "claim k (its input index), seq its place in settlement order"),
+    ("admitted", "a k date", "an inpatient claim's admission date"),
+    ("cost", "a k field fen", "total | in_policy | basic | critical | other"),
+    ("claim_is", "a k property", "in_province | referred | relocated, when true"),
+    ("local", "a k level", "the claim's care was local: city | county"),
+    ("hospital_class", "a k hospital_class", "claims[].hospital_class"),
+    ("chronic_management", "a k mode", "per_visit | quota"),
+    ("disease", "a k disease", "claims[].disease"),
+)
+
+# ---- shown: asp/show.lp, what the result is built from ------------------------------------------
+# item: a claim index, q(Context,Category) (a year-end quota item), year or premium;
+# parameter: a KB parameter id or none
+SHOWN = _declare(
+    ("case", "a jurisdiction year", "the case evaluated"),
+    ("category_out", "a category subtype since until source", "a category held: certified(I) | derived | treated(I,Rule)"),
+    ("applied_category", "a category", "the category take-the-highest applied to the year"),
+    ("app_pays", "a item category", "the applied year pays the item under the category"),
+    ("app_aid", "a item fen", "the applied year's aid on the item"),
+    ("alternative", "a item category fen", "what another category would have paid on the item"),
+    ("alternative_rule", "a item category parameter", "the ratio clause of that alternative"),
+    ("pays_rule", "a item category parameter", "the ratio clause the item was paid by"),
+    ("step", "a item order what fen parameter formula", "one computed figure of the item, in order"),
+    ("uses", "a item what input", "what a step used: field(F) | param(Id) | statistic(S) | ytd(Key) | step(What)"),
+    ("limited", "a item why detail", "what cut the item's aid"),
+    ("reason", "a item why detail", "why a claim got nothing"),
+    ("quota_claim", "a claim", "a quota-managed chronic claim, settled at year end"),
+    ("quota_included", "a item claim", "the quota claim is settled in the applied year's year-end item"),
+    ("quota_settlement", "a item category parameter", "the applied year's year-end item, paid under the category"),
+    ("tilted_claim", "a claim", "a claim counted in the tilted aid on the year's burden"),
+    ("annual", "a kind fen parameter", "an amount of the year: tilted_aid | chronic_quota_settlement"),
+    ("premium", "a category parameter fen formula", "the premium subsidy paid"),
+    ("premium_status", "a status detail", "computed | delegated | undetermined | none, detail c(Category,Id) or none"),
+    ("prem_floor", "a category parameter fen", "the floor of a government-set premium subsidy"),
+    ("tilt", "a category kind value parameter", "the critical-illness insurance tilt, one atom per term"),
+    ("flag", "a kind parameter detail", "a flag of the result"),
+    ("note", "a detail", "a reading, silence or parent rule the result relied on"),
+    ("decision", "a item kind category parameter facts", "the step that decided an outcome (asp/decisions.lp)"),
+    ("statistic", "a statistic fen", "a statistic used: the caller's, else the KB's"),
+    ("statistic_source", "a statistic source", "caller | kb(Place,Year)"),
+    ("monitoring_burden", "a fen", "the year's burden compared with the monitoring thresholds"),
+    ("tilted_burden", "a fen", "the year's burden the tilted aid is computed on"),
+    ("error", "a what parameter", "statistic(S) missing, or conflict(...) between parameters"),
+    ("lead_category", "a category", "the category the year is led by"),
+    ("precedence_rule", "a parameter", "the clause that says take the highest"),
+    ("year_total", "a category fen", "a competing category's year total"),
+    ("year_tilted", "a category fen", "the tilted aid in that year total"),
+    ("tied", "a category fen", "a category tied with the applied one"),
+    ("premium_alternative", "a category fen parameter", "another category's premium subsidy"),
+    ("premium_precedence_rule", "a parameter", "the clause that says take the highest for the premium"),
+    ("tilt_undetermined", "a category parameter", "the tilt depends on an age the case does not give"),
+)
+
+# a row per shown predicate, the applicant left out (an Atoms object is one applicant's)
+# (printed as the plain tuple it is, so that sorting by str and every text made of it stay as they were)
+ROWS = {p.name: type(p.name, (namedtuple(p.name, p.fields[1:]),), {"__slots__": (), "__repr__": tuple.__repr__})
+        for p in SHOWN.values()}
+_EMPTY: list = []
+
+
+def atom(name: str, *args) -> str:
+    """One input fact as program text; the arguments already written as terms."""
+    assert len(args) == INPUTS[name].arity, (name, args)
+    return f"{name}({','.join(map(str, args))})."
+
 
 _ESCAPE = re.compile(r"\\(.)", re.DOTALL)  # clingo writes \\ \" and \n in strings
 _TOKEN = re.compile(r'"(?:[^"\\]|\\.)*"|-?\d+|[A-Za-z_][A-Za-z0-9_\']*|[(),]')
@@ -49,21 +172,24 @@ def _unescape(m) -> str:
 
 
 class Atoms:
-    """One applicant's atoms, by predicate name: lists of argument tuples (applicant dropped)."""
+    """One applicant's atoms, by predicate name: a list of rows (applicant dropped); a shown
+    predicate's rows are named by its fields, any other's (a caller's extra #show) are tuples."""
 
     def __init__(self):
         self.by: dict[str, list[tuple]] = defaultdict(list)
 
     def add(self, atom: tuple) -> None:
-        self.by[atom[0]].append(atom[2:])
+        row = ROWS.get(atom[0])
+        self.by[atom[0]].append(row._make(atom[2:]) if row is not None else atom[2:])
 
     def __getitem__(self, name: str) -> list[tuple]:
-        return self.by.get(name, [])
+        return self.by.get(name, _EMPTY)
 
 
-def split_by_applicant(strings) -> dict[int, Atoms]:
+def split_by_applicant(symbols) -> dict[int, Atoms]:
+    """A model's shown symbols, each with its applicant first, → each applicant's atoms."""
     out: dict[int, Atoms] = defaultdict(Atoms)
-    for s in strings:
-        atom = parse_term(s)
+    terms = parse_term(str(clingo.Tuple_(list(symbols))))   # ("", atom, atom, ...)
+    for atom in terms[1:]:
         out[atom[1]].add(atom)
     return out

@@ -168,7 +168,7 @@ class Engine:
     @staticmethod
     def read_model(symbols) -> dict[int, Atoms]:
         """The model's shown symbols → each applicant's atoms."""
-        return split_by_applicant(map(str, symbols))
+        return split_by_applicant(symbols)
 
     def _solve(self, cases: list[Case], params: dict, interps: dict, extra_program: str = "",
                keep: dict | None = None) -> list:

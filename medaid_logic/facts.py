@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from datetime import date
 
+from .atoms import atom
 from .case import STATISTICS, Case
 from .kb import FOREVER, KB
 from .money import yuan_to_fen
@@ -38,11 +39,11 @@ def text_of(s: str) -> str:
     return s.replace(_ESC + "0", "\0").replace(_ESC + "1", _ESC) if _ESC in s else s
 
 
-def place(code: str, kb: KB) -> str:
+def place(code: str, kb: KB) -> tuple[str, str]:
     """A place code as two terms: a jurisdiction id (or any other text, quoted: elsewhere) and
     its district (quoted) or none."""
     district = code.partition("/")[2]
-    return f"{place_top(code, kb)},{q(district) if district else 'none'}"
+    return place_top(code, kb), (q(district) if district else "none")
 
 
 def place_top(code: str, kb: KB) -> str:
@@ -51,19 +52,19 @@ def place_top(code: str, kb: KB) -> str:
 
 
 def case_facts(a: int, case: Case, kb: KB) -> str:
-    out = [f"case({a},{case.jurisdiction},{case.year})."]
+    out = [atom("case", a, case.jurisdiction, case.year)]
     ap = case.applicant
     for i, ident in enumerate(ap.identities):
         until = ymd(ident.until) if ident.until else FOREVER
-        out.append(f"identity({a},{i},{ident.category},{ident.subtype or 'none'},{ymd(ident.since)},{until}).")
+        out.append(atom("identity", a, i, ident.category, ident.subtype or "none", ymd(ident.since), until))
     if ap.birth_date:
-        out.append(f"birth({a},{ymd(ap.birth_date)}).")
+        out.append(atom("birth", a, ymd(ap.birth_date)))
     if ap.hukou:
-        out.append(f"hukou({a},{place(ap.hukou, kb)}).")
+        out.append(atom("hukou", a, *place(ap.hukou, kb)))
     if ap.residence:
-        out.append(f"residence({a},{place(ap.residence.place, kb)},{ymd(ap.residence.since)}).")
+        out.append(atom("residence", a, *place(ap.residence.place, kb), ymd(ap.residence.since)))
     if ap.insured_in:
-        out.append(f"insured_in({a},{place_top(ap.insured_in, kb)}).")
+        out.append(atom("insured_in", a, place_top(ap.insured_in, kb)))
     for name, value in ap.facts.model_dump(exclude_none=True).items():
         for v in (value if isinstance(value, list) else [value]):
             if isinstance(v, bool):
@@ -74,27 +75,27 @@ def case_facts(a: int, case: Case, kb: KB) -> str:
                 sym = v  # a validated code (disability type)
             else:
                 sym = str(yuan_to_fen(v))
-            out.append(f"fact({a},{name},{sym}).")
+            out.append(atom("fact", a, name, sym))
     for name, value in ap.year_to_date.model_dump().items():
-        out.append(f"ytd({a},{name},{yuan_to_fen(value)}).")
+        out.append(atom("ytd", a, name, yuan_to_fen(value)))
     for name, value in case.parameters.items():
         if name in STATISTICS:
-            out.append(f"statistic_given({a},{name},{yuan_to_fen(value)}).")
+            out.append(atom("statistic_given", a, name, yuan_to_fen(value)))
     order = sorted(range(len(case.claims)), key=lambda i: (case.claims[i].settlement, i))
     for seq, i in enumerate(order, start=1):
         c = case.claims[i]
-        out.append(f"claim({a},{i},{seq},{c.kind},{ymd(c.settlement)}).")
+        out.append(atom("claim", a, i, seq, c.kind, ymd(c.settlement)))
         if c.kind == "inpatient":
-            out.append(f"admitted({a},{i},{ymd(c.admitted)}).")
+            out.append(atom("admitted", a, i, ymd(c.admitted)))
         for short, name in COST_FIELDS.items():
-            out.append(f"cost({a},{i},{short},{yuan_to_fen(getattr(c, name))}).")
+            out.append(atom("cost", a, i, short, yuan_to_fen(getattr(c, name))))
         for prop in ("in_province", "referred", "relocated"):
             if getattr(c, prop):
-                out.append(f"claim_is({a},{i},{prop}).")
+                out.append(atom("claim_is", a, i, prop))
         for prop in ("local", "hospital_class", "chronic_management", "disease"):
             v = getattr(c, prop)
             if v:
-                out.append(f"{prop}({a},{i},{v}).")
+                out.append(atom(prop, a, i, v))
     return "\n".join(out)
 
 

@@ -88,11 +88,11 @@ class Builder:
         claims, total_claims = self.claims()
         annual = self.annual()
         premium = self.premium()
-        applied = next((c for (c,) in at["applied_category"]), None)
+        applied = next((r.category for r in at["applied_category"]), None)
         if applied is None and not case.claims:
             applied = premium.get("category")
         if applied is None:
-            applied = next((c for (c,) in at["lead_category"]), None)
+            applied = next((r.category for r in at["lead_category"]), None)
         return {
             "case_id": case.case_id, "jurisdiction": case.jurisdiction, "year": case.year,
             "categories": self.categories(),
@@ -100,7 +100,7 @@ class Builder:
             "premium_subsidy": premium,
             "claims": claims,
             "annual": annual,
-            "total_aid": y(total_claims + sum(v for _, v, _ in at["annual"])),
+            "total_aid": y(total_claims + sum(r.fen for r in at["annual"])),
             "precedence": self.precedence(applied),
             "insurance_tilt": self.tilt(),
             "flags": self.flags(),
@@ -111,7 +111,8 @@ class Builder:
 
     def categories(self) -> list:
         out = []
-        for c, sub, since, until, src in sorted(self.at["category_out"], key=lambda t: (str(t[4]), t[2], t[0])):
+        for r in sorted(self.at["category_out"], key=lambda r: (str(r.source), r.since, r.category)):
+            c, sub, since, until, src = r.category, r.subtype, r.since, r.until, r.source
             entry = {"category": c, "since": iso(since), "until": iso(until)}
             if sub != "none":
                 entry["subtype"] = sub
@@ -131,12 +132,13 @@ class Builder:
     def _steps(self, k, claim_index) -> list:
         out = []
         uses = defaultdict(list)
-        for kk, what, inp in self.at["uses"]:
-            if kk == k:
-                uses[what].append(inp)
-        for kk, order, what, amount, pid, formula in sorted(self.at["step"], key=lambda t: t[1]):
-            if kk != k:
+        for u in self.at["uses"]:
+            if u.item == k:
+                uses[u.what].append(u.input)
+        for s in sorted(self.at["step"], key=lambda s: s.order):
+            if s.item != k:
                 continue
+            what, amount, pid, formula = s.what, s.fen, s.parameter, s.formula
             step = {"what": what, "amount": y(amount), "formula": formula_text(formula), "formula_zh": formula_text(formula, "zh")}
             rule = self.rule_of(pid)
             if rule:
@@ -148,25 +150,26 @@ class Builder:
 
     def claims(self) -> tuple[list, int]:
         at = self.at
-        pays = {k: c for k, c in at["app_pays"]}
-        aid = {k: v for k, v in at["app_aid"]}
-        pays_rule = {k: self.rule_of(i) for k, _, i in at["pays_rule"]}
+        pays = {r.item: r.category for r in at["app_pays"]}
+        aid = {r.item: r.fen for r in at["app_aid"]}
+        pays_rule = {r.item: self.rule_of(r.parameter) for r in at["pays_rule"]}
         limited = defaultdict(list)
-        for k, why, _ in at["limited"]:
-            limited[k].append(why)
+        for r in at["limited"]:
+            limited[r.item].append(r.why)
         reasons = defaultdict(list)
-        for k, why, detail in at["reason"]:
-            reasons[k].append((why, detail))
-        alt_rules = {(k, c): self.rule_of(i) for k, c, i in at["alternative_rule"]}
+        for r in at["reason"]:
+            reasons[r.item].append((r.why, r.detail))
+        alt_rules = {(r.item, r.category): self.rule_of(r.parameter) for r in at["alternative_rule"]}
         decided = defaultdict(list)   # the steps that decided the claim's outcome (decisions.lp)
-        for k, kind, cat, pid, _ in sorted(at["decision"], key=str):
+        for r in sorted(at["decision"], key=str):
+            k, kind, cat, pid = r.item, r.kind, r.category, r.parameter
             rule = self.rule_of(pid)
             decided[k].append({"step": kind[0] if isinstance(kind, tuple) else kind,
                                **({"condition": kind[1]} if isinstance(kind, tuple) else {}),
                                "category": None if cat == "none" else cat, "rule": rule, "source": self.source(rule)})
         alts = defaultdict(list)
-        for k, c, v in at["alternative"]:
-            alts[k].append((c, v))
+        for r in at["alternative"]:
+            alts[r.item].append((r.category, r.fen))
         out, total = [], 0
         for i, c in enumerate(self.case.claims):
             entry: dict = {"claim_id": c.claim_id, "kind": c.kind}
@@ -196,8 +199,9 @@ class Builder:
     def annual(self) -> list:
         at = self.at
         out = []
-        settlement = {pid: (item, c) for item, c, pid in at["quota_settlement"]}
-        for kind, v, pid in sorted(at["annual"], key=lambda t: (t[0], str(t[2]))):
+        settlement = {r.parameter: (r.item, r.category) for r in at["quota_settlement"]}
+        for r in sorted(at["annual"], key=lambda r: (r.kind, str(r.parameter))):
+            kind, v, pid = r.kind, r.fen, r.parameter
             rule = self.rule_of(pid)
             entry = {"kind": kind, "aid": y(v), "rule": rule, "source": self.source(rule)}
             if kind == "chronic_quota_settlement":
@@ -206,7 +210,7 @@ class Builder:
                 entry["category"] = category
                 entry["steps"] = self._steps(item, None)
             else:
-                entry["claims"] = [self.case.claims[k].claim_id for (k,) in sorted(at["tilted_claim"])]
+                entry["claims"] = [self.case.claims[k].claim_id for k in sorted(r.claim for r in at["tilted_claim"])]
                 entry["steps"] = self._steps("year", None)
             out.append(entry)
         return out
@@ -214,21 +218,23 @@ class Builder:
     def premium(self) -> dict:
         at, kb = self.at, self.kb
         # the solver leaves one winner; sorted so that even a tie never follows the solver's order
-        for c, pid, amount, formula in sorted(at["premium"], key=lambda t: (kb.categories[t[0]].rank, str(t))):
+        for r in sorted(at["premium"], key=lambda r: (kb.categories[r.category].rank, str(r))):
+            c, pid, amount, formula = r.category, r.parameter, r.fen, r.formula
             p = kb.parameters[pid]
             return {"amount": y(amount), "category": c, "fund": p.fund or "medical_aid", "status": "computed",
                     "rule": p.rule, "source": self.source(p.rule), "formula": formula_text(formula),
                     "formula_zh": formula_text(formula, "zh"),
                     "inputs": ["parameters.contribution", f"kb:{p.id}"]}
-        for status, detail in at["premium_status"]:
+        for r in at["premium_status"]:
+            status, detail = r.status, r.detail
             if status == "delegated":
                 _, c, pid = detail
                 p = kb.parameters[pid]
                 out = {"amount": None, "category": c, "fund": p.fund or "medical_aid", "status": "delegated",
                        "rule": p.rule, "source": self.source(p.rule), "delegated_to": p.delegated_to}
-                for c2, _, floor in at["prem_floor"]:
-                    if c2 == c:
-                        out["at_least"] = y(floor)
+                for f in at["prem_floor"]:
+                    if f.category == c:
+                        out["at_least"] = y(f.fen)
                 return out
             if status == "undetermined":
                 _, c, pid = detail
@@ -249,26 +255,28 @@ class Builder:
     def precedence(self, applied) -> dict | None:
         """就高不就低 as the solver applied it: each competing category's year total."""
         out = None
-        totals = sorted(self.at["year_total"], key=lambda t: (-t[1], t[0]))
+        totals = sorted(self.at["year_total"], key=lambda r: (-r.fen, r.category))
         if totals:
-            pid = next((i for (i,) in self.at["precedence_rule"]), None)
-            tilted = {c: v for c, v in self.at["year_tilted"]}
-            year_totals = [{"category": c, "total": y(v), **({"tilted_aid": y(tilted[c])} if c in tilted else {})}
-                           for c, v in totals]
-            tied = sorted(c for (c, _) in self.at["tied"]) if self.at["tied"] else []
+            pid = next((r.parameter for r in self.at["precedence_rule"]), None)
+            tilted = {r.category: r.fen for r in self.at["year_tilted"]}
+            year_totals = [{"category": r.category, "total": y(r.fen),
+                            **({"tilted_aid": y(tilted[r.category])} if r.category in tilted else {})} for r in totals]
+            tied = sorted(r.category for r in self.at["tied"]) if self.at["tied"] else []
             out = {"aid": {"applied": applied, "year_totals": year_totals, **({"tie_with": tied} if tied else {}),
                            **(self._take_highest(pid) if pid else {"rule": None})}}
         alts = self.at["premium_alternative"]
         if alts:
-            pid = next((i for (i,) in self.at["premium_precedence_rule"]), None)
+            pid = next((r.parameter for r in self.at["premium_precedence_rule"]), None)
             out = out or {}
-            out["premium"] = {"alternatives": [{"category": c, "amount": y(v), "rule": self.rule_of(i)} for c, v, i in sorted(alts)],
+            out["premium"] = {"alternatives": [{"category": r.category, "amount": y(r.fen), "rule": self.rule_of(r.parameter)}
+                                               for r in sorted(alts)],
                               **(self._take_highest(pid) if pid else {"rule": None})}
         return out
 
     def tilt(self) -> dict | None:
         tilt = None
-        for c, kind, v, pid in sorted(self.at["tilt"], key=str):
+        for r in sorted(self.at["tilt"], key=str):
+            c, kind, v, pid = r.category, r.kind, r.value, r.parameter
             p = self.kb.parameters[pid]
             if tilt is None:
                 tilt = {"category": c, "rule": p.rule, "source": self.source(p.rule)}
@@ -285,15 +293,16 @@ class Builder:
             elif kind == "tilt_ordinary_cap":
                 tilt["cap"] = "ordinary"
         if tilt is None:
-            for c, pid in sorted(self.at["tilt_undetermined"]):
-                p = self.kb.parameters[pid]
-                return {"category": c, "status": "undetermined", "rule": p.rule, "source": self.source(p.rule),
+            for r in sorted(self.at["tilt_undetermined"]):
+                p = self.kb.parameters[r.parameter]
+                return {"category": r.category, "status": "undetermined", "rule": p.rule, "source": self.source(p.rule),
                         "reason": "applicant.birth_date is needed for an age condition"}
         return tilt
 
     def flags(self) -> list:
         out, seen = [], set()
-        for kind, pid, detail in sorted(self.at["flag"], key=lambda t: (t[0], str(t[2]), str(t[1]))):
+        for r in sorted(self.at["flag"], key=lambda r: (r.kind, str(r.detail), str(r.parameter))):
+            kind, pid, detail = r.kind, r.parameter, r.detail
             rule = self.rule_of(pid)
             if (kind, rule, str(detail)) in seen:  # one clause, several parameters: one flag
                 continue
@@ -305,8 +314,9 @@ class Builder:
 
     def parameters_used(self) -> dict:
         used = {}
-        sources = {s: src for s, src in self.at["statistic_source"]}
-        for s, v in self.at["statistic"]:
+        sources = {r.statistic: r.source for r in self.at["statistic_source"]}
+        for r in self.at["statistic"]:
+            s, v = r.statistic, r.fen
             src = sources.get(s)
             if isinstance(src, tuple) and src[0] == "kb":
                 place, year = src[1], src[2]
@@ -331,7 +341,7 @@ LIMITS = {"not_referred": "not_referred", "not_in_force": "not_in_force",
 
 def quota_claims_of(at: Atoms, item) -> list[int]:
     """The quota claims a year-end item settles, in input order."""
-    return sorted(k for it, k in at["quota_included"] if it == item)
+    return sorted(r.claim for r in at["quota_included"] if r.item == item)
 
 
 def build_result(case: Case, at: Atoms, kb: KB, params: dict, interps: dict) -> dict:
@@ -339,7 +349,8 @@ def build_result(case: Case, at: Atoms, kb: KB, params: dict, interps: dict) -> 
 
 
 def _raise_errors(case: Case, at: Atoms, kb: KB) -> None:
-    for what, pid in sorted(at["error"], key=str):
+    for r in sorted(at["error"], key=str):
+        what, pid = r.what, r.parameter
         if what[0] == "statistic":
             stat = what[1]
             use = next((u for u in kb.statistic_uses if u.jurisdiction == case.jurisdiction and u.statistic == stat), None)
@@ -446,7 +457,7 @@ def _notes(at, kb: KB, interps: dict, jurisdiction: str) -> list:
     interpretations the KB attaches to Id; an interpretation the caller chose carries its value.
     From the KB too: the reading behind the parent's rules, the clause of a parameter a note names."""
     out = []
-    for (d,) in at["note"]:
+    for d in (r.detail for r in at["note"]):
         if isinstance(d, tuple) and d[0] == "reading":
             p = kb.parameters.get(d[1])
             out.extend(("interpretation", i) for i in (p.interpretations if p else ()))

@@ -1,0 +1,51 @@
+"""The atom schema (medaid_logic/atoms.py) and the programs agree: every #show of asp/show.lp is
+declared with its arity and every shown declaration is shown; every #defined input of
+asp/inputs.lp is declared with its arity; the result builder reads shown predicates only."""
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from medaid_logic.atoms import INPUTS, SHOWN, Atoms, split_by_applicant
+from medaid_logic.resources import asp_dir
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _declared(path: Path, directive: str) -> dict[str, int]:
+    text = path.read_text(encoding="utf-8")
+    return {m[0]: int(m[1]) for m in re.findall(rf"^{directive}\s+([a-z_][A-Za-z0-9_]*)/(\d+)\s*\.", text, re.M)}
+
+
+def test_show_lp_and_schema_agree():
+    shown = _declared(asp_dir() / "show.lp", "#show")
+    assert shown, "no #show lines found"
+    assert {n: p.arity for n, p in SHOWN.items()} == shown
+
+
+def test_inputs_lp_and_schema_agree():
+    defined = _declared(asp_dir() / "inputs.lp", "#defined")
+    assert {n: p.arity for n, p in INPUTS.items()} == defined
+
+
+def test_every_declaration_is_documented_and_fields_named_once():
+    for p in [*SHOWN.values(), *INPUTS.values()]:
+        assert p.doc.strip(), p.name
+        assert len(set(p.fields)) == len(p.fields), p.name
+
+
+def test_result_reads_only_shown_predicates():
+    src = (ROOT / "medaid_logic" / "result.py").read_text(encoding="utf-8")
+    read = set(re.findall(r'at\["([a-z_]+)"\]', src))
+    assert read and read <= set(SHOWN), read - set(SHOWN)
+
+
+def test_rows_are_named_and_print_as_tuples():
+    import clingo
+    syms = [clingo.parse_term('step(0,1,4,ordinary_aid,700,"shanxi/x",times(1000,7000))'),
+            clingo.parse_term("extra(0,a)")]
+    at: Atoms = split_by_applicant(syms)[0]
+    (s,) = at["step"]
+    assert (s.item, s.order, s.what, s.fen, s.parameter, s.formula) == (1, 4, "ordinary_aid", 700, "shanxi/x", ("times", 1000, 7000))
+    assert str(s) == "(1, 4, 'ordinary_aid', 700, 'shanxi/x', ('times', 1000, 7000))"
+    assert at["extra"] == [("a",)]
