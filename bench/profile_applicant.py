@@ -25,6 +25,13 @@ from medaid_logic.engine import Engine  # noqa: E402
 from medaid_logic.facts import overrides_of  # noqa: E402
 from medaid_logic.result import build_result  # noqa: E402
 
+def read_model(engine, symbols):
+    if hasattr(engine, "read_model"):
+        return engine.read_model(symbols)
+    from medaid_logic.atoms import split_by_applicant  # the engine before read_model (for a before/after)
+    return split_by_applicant(map(str, symbols))
+
+
 PHASES = ("validation", "facts", "control", "ground", "solve", "read_out", "result")
 
 
@@ -50,7 +57,7 @@ def profile(engine: Engine, items: list, chunk: int, count_atoms: bool) -> tuple
         models: list = []
         ctl.solve(on_model=lambda m: models.append(m.symbols(shown=True)))
         t5 = time.process_time()
-        per_applicant = engine.read_model(models[0])
+        per_applicant = read_model(engine, models[0])
         t6 = time.process_time()
         for a, case in enumerate(cases):
             build_result(case, per_applicant[a], engine.kb, params, interps)

@@ -448,11 +448,11 @@ class KB:
 
     def label(self, vocab_id: str, language: str) -> str:
         """The label of a vocabulary term by its ma:id (a benefit, a kind), in a language."""
-        for n in self.graph.subjects(MA.id, Literal(vocab_id)):
-            found = lang(self.graph, n, RDFS.label, language)
-            if found:
-                return found
-        return vocab_id
+        cache = self.__dict__.setdefault("_labels", {})  # asked for by every result's notes
+        if (vocab_id, language) not in cache:
+            cache[vocab_id, language] = next((found for n in self.graph.subjects(MA.id, Literal(vocab_id))
+                                              if (found := lang(self.graph, n, RDFS.label, language))), vocab_id)
+        return cache[vocab_id, language]
 
     def categories_in(self, jurisdiction: str) -> list[Category]:
         return sorted((c for c in self.categories.values() if jurisdiction in c.held_in), key=lambda c: c.rank)

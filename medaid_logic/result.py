@@ -88,6 +88,7 @@ class Builder:
         claims, total_claims = self.claims()
         annual = self.annual()
         premium = self.premium()
+        notes = _notes(at, self.kb, self.interps, case.jurisdiction)
         applied = next((r.category for r in at["applied_category"]), None)
         if applied is None and not case.claims:
             applied = premium.get("category")
@@ -105,8 +106,8 @@ class Builder:
             "insurance_tilt": self.tilt(),
             "flags": self.flags(),
             "parameters_used": self.parameters_used(),
-            "notes": sorted({_note_text(d, self.kb) for d in _notes(at, self.kb, self.interps, case.jurisdiction)}),
-            "notes_zh": sorted({_note_zh(d, self.kb) for d in _notes(at, self.kb, self.interps, case.jurisdiction)}),
+            "notes": sorted({_note_text(d, self.kb) for d in notes}),
+            "notes_zh": sorted({_note_zh(d, self.kb) for d in notes}),
         }
 
     def categories(self) -> list:
