@@ -8,6 +8,7 @@ Prints applicants per second, the time split (load, ground, solve, read-out) and
 from __future__ import annotations
 
 import argparse
+import os
 import random
 import resource
 import sys
@@ -91,6 +92,7 @@ def main() -> None:
     engine.timings.clear()
     t_setup = time.perf_counter() - t0
     t1 = time.perf_counter()
+    cpu0 = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
     n = errors = 0
     aid_total = 0
     for res in engine.stream(generate(args.n), chunk=args.chunk, jobs=args.jobs):
@@ -100,6 +102,8 @@ def main() -> None:
         else:
             aid_total += int(res["total_aid"].replace(".", ""))
     dt = time.perf_counter() - t1
+    cpu1 = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu_main, cpu_workers = ((b.ru_utime + b.ru_stime) - (a.ru_utime + a.ru_stime) for a, b in zip(cpu0, cpu1))
     peak_worker = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
     peak_main = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     # where the time goes, measured in this process on a sample
@@ -111,6 +115,11 @@ def main() -> None:
     parse = t_split - sum(split.values())
     print(f"applicants: {n} ({errors} rejected), chunk {args.chunk}, jobs {args.jobs}")
     print(f"time: {dt:.2f} s  ->  {n / dt:,.0f} applicants/s ({args.jobs} process(es); setup {t_setup:.2f} s not counted)")
+    print(f"start-up included: {dt + t_setup:.2f} s  ->  {n / (dt + t_setup):,.0f} applicants/s")
+    # CPU seconds: on a shared machine the wall clock counts other people's work too
+    if args.jobs > 0:
+        print(f"cpu: workers {cpu_workers:.2f} s ({n / cpu_workers:,.0f} applicants per worker CPU-second), "
+              f"main {cpu_main:.2f} s (inputs generated, results read); machine load {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
     print(f"split of {args.split} in-process ({args.split / t_split:,.0f}/s): "
           + ", ".join(f"{k} {v:.2f} s" for k, v in split.items()) + f", validation+facts {parse:.2f} s")
     print(f"peak memory (before the split sample): main {peak_main:.0f} MiB, largest worker {peak_worker:.0f} MiB; total aid {aid_total / 100:,.2f} yuan")
