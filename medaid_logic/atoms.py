@@ -121,10 +121,11 @@ SHOWN = _declare(
 
 # a row per shown predicate, the applicant left out (an Atoms object is one applicant's)
 # (printed as the plain tuple it is, so that sorting by str and every text made of it stay as they were)
-ROWS = {p.name: type(p.name, (namedtuple(p.name, p.fields[1:]),), {"__slots__": (), "__repr__": tuple.__repr__})
+# (keyed by name and arity: a caller's extra #show of another arity stays a plain tuple)
+ROWS = {(p.name, p.arity): type(p.name, (namedtuple(p.name, p.fields[1:]),), {"__slots__": (), "__repr__": tuple.__repr__})
         for p in SHOWN.values()}
 _EMPTY: list = []
-_new = tuple.__new__  # a row from its fields, without namedtuple._make's length check (the schema test checks arities)
+_new = tuple.__new__  # a row from its fields (the arity is the key's), without namedtuple._make's overhead
 
 
 def atom(name: str, *args) -> str:
@@ -180,7 +181,7 @@ class Atoms:
         self.by: dict[str, list[tuple]] = defaultdict(list)
 
     def add(self, atom: tuple) -> None:
-        row = ROWS.get(atom[0])
+        row = ROWS.get((atom[0], len(atom) - 1))
         self.by[atom[0]].append(_new(row, atom[2:]) if row is not None else atom[2:])
 
     def __getitem__(self, name: str) -> list[tuple]:

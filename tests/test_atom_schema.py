@@ -49,3 +49,9 @@ def test_rows_are_named_and_print_as_tuples():
     assert (s.item, s.order, s.what, s.fen, s.parameter, s.formula) == (1, 4, "ordinary_aid", 700, "shanxi/x", ("times", 1000, 7000))
     assert str(s) == "(1, 4, 'ordinary_aid', 700, 'shanxi/x', ('times', 1000, 7000))"
     assert at["extra"] == [("a",)]
+
+
+def test_an_extra_show_of_another_arity_stays_a_tuple():
+    import clingo
+    at = split_by_applicant([clingo.parse_term("step(0,x)")])[0]
+    assert at["step"] == [("x",)] and type(at["step"][0]) is tuple
