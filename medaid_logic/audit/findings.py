@@ -263,7 +263,9 @@ class Builder:
         for w in witness:
             premium = not w["case"]["claims"]
             fig = figure_of(w["expect"], premium)
-            row = {"where": {l: self.jur(w["case"]["jurisdiction"], l) for l in ("zh", "en")},
+            reading = w.get("reading") or {}
+            shown = {"zh": f"（{reading['zh']}）", "en": f" ({reading['en']})"} if reading else {"zh": "", "en": ""}
+            row = {"where": {l: self.jur(w["case"]["jurisdiction"], l) + shown[l] for l in ("zh", "en")},
                    "who": {l: self.who(w["case"], l) for l in ("zh", "en")},
                    "bills": {l: self.bills_text(w["case"], l) for l in ("zh", "en")},
                    "aid": fig, "refused": "error" in w["expect"]}
@@ -646,11 +648,12 @@ class Builder:
             b = p.benefits[0]
             jz, je = self.jur(j, "zh"), self.jur(j, "en")
             pools = [q for q in kb.parameters.values() if q.jurisdiction == j and q.kind in ("cap", "cap_pool") and q.id != pid and q.status == "stated"]
+            wit, why = self._pool_readings(j, p) if p.kind == "cap_pool" else (None, None)
             self.add(f"limits/{j}/{b}", "limits", "low", [j], self.cites([p.rule] + [q.rule for q in pools[:1]], ["限额", "共用", "封顶"]),
                      f"{jz}的{self.benefit(b, 'zh')}与其他限额的关系未写明（{self.sets(p.kind, 'zh')}：{self.value(pid, 'zh')}）；引擎的处理是一种解释。",
                      f"How {je}'s {self.benefit(b, 'en')} limit relates to the other caps is not stated ({self.sets(p.kind, 'en')}: {self.value(pid, 'en')}); the engine's reading is an interpretation.",
-                     None, (f"写明{self.benefit(b, 'zh')}的限额是否单独计算、是否占用共用限额。", f"State whether the {self.benefit(b, 'en')} limit is separate from, or part of, the shared cap."),
-                     None, ["limits"], [interp] if interp != "none" else [], {"benefit": b, "parameters": [pid]})
+                     why, (f"写明{self.benefit(b, 'zh')}的限额是否单独计算、是否占用共用限额。", f"State whether the {self.benefit(b, 'en')} limit is separate from, or part of, the shared cap."),
+                     wit, ["limits"], [interp] if interp != "none" else [], {"benefit": b, "parameters": [pid]})
         for i, base, j in st.get("exception_held", []):
             p, q = kb.parameters[i], kb.parameters[base]
             cats = [c for c in p.categories if c not in EVERYONE]
@@ -664,6 +667,54 @@ class Builder:
                      f"{je}: for {self.labels(p.categories, 'en')}, the {self.sets(p.kind, 'en')} {self.value(i, 'en')} is an exception to {self.value(base, 'en')} ({self.labels(q.categories, 'en')}), resolved by specificity, not a conflict.",
                      None, ("可在条款中写明“其中……按……执行”，使例外关系一目了然。", "The clause could say 'of these, ... get ...' so the exception reads as one."),
                      wit, ["exception"], [], {"parameters": [i, base]})
+
+    def _pool_readings(self, j, p):
+        """A person whose bills make the two readings of a cap pool that holds only by an
+        interpretation pay differently: the pool's claim kind beside a bill of the other pool
+        that has used that pool's whole cap. The engine computes both: the KB's reading, and the
+        other (the claim counted in the other pool, under that pool's cap) as case parameters,
+        so `medaid evaluate` replays each. None when no such person is found."""
+        kb, s, b = self.kb, self.searcher, p.benefits[0]
+        others = [q for q in kb.parameters.values() if q.jurisdiction == j and q.kind == "cap_pool" and q.status == "stated"
+                  and q.values != p.values and q.id != p.id]
+        own_caps = [q for q in kb.parameters.values() if q.jurisdiction == j and q.kind == "cap" and b in q.benefits and q.status == "stated"]
+        if b not in claim_kinds(kb) or not others or not own_caps:
+            return None, None
+        other = others[0]
+        kinds = [k for k in other.benefits if k in claim_kinds(kb) and k in s.kinds(j)]
+        caps = [q for q in kb.parameters.values() if q.jurisdiction == j and q.kind == "cap" and q.status == "stated"
+                and set(q.benefits) & set(other.benefits) and q.values and q.values[0] not in (None, "none")]
+        if not kinds or not caps:
+            return None, None
+        year = self.year_of(j, p.id)
+        small = min(5000, int(own_caps[0].values[0]) // 2)
+        for cap in caps:
+            cats = [(c.split("/", 1) + [None])[:2] for c in cap.categories if c not in EVERYONE] or s.units(j)[:3]
+            alt = {p.key: other.values[0], **{q.key: int(cap.values[0]) for q in own_caps}}
+            for cat, sub in cats:
+                big = dict(s.bill(j, year, kinds[0], int(cap.values[0]) * 3 // 2).claim, claim_id="c1")
+                if kinds[0] == "inpatient":
+                    big.update(admitted=f"{year}-03-03", discharged=f"{year}-03-10")
+                extra = dict(s.bill(j, year, b, small).claim, claim_id="c2")
+                cid = f"witness-{j}-{year}-{cat}-{b}-{'{}'}"
+                read = s.make_case(j, year, [(cat, sub)], [big, extra], cid.format("kb-reading"))
+                other_read = s.make_case(j, year, [(cat, sub)], [big, extra], cid.format("other-reading"))
+                other_read["parameters"].update(alt)
+                wit, differ = self.first_differing([(read, other_read)], False)
+                if not wit or not differ:
+                    continue
+                a, o = (w["expect"]["claims"]["c2"]["aid"] for w in wit)
+                wit[0]["reading"] = {"zh": "按引擎的解释：单独计算", "en": "the engine's reading: separate"}
+                wit[1]["reading"] = {"zh": f"另一读法：计入{self.benefits(other.benefits, 'zh')}的共用限额",
+                                     "en": f"the other reading: counted in the cap of {self.benefits(other.benefits, 'en')}"}
+                t = self.table(wit)
+                who, bills = t[0]["who"], t[0]["bills"]
+                why = (f"{who['zh']}，{bills['zh']}：单独计算时{self.benefit(b, 'zh')}得 {a} 元（全年 {t[0]['aid']} 元）；"
+                       f"若计入共用限额（{money(cap.values[0])} 元已用完）只得 {o} 元（全年 {t[1]['aid']} 元，差 {t[1].get('difference')} 元）。",
+                       f"A person ({who['en']}), {bills['en']}: read as separate, {self.benefit(b, 'en')} gets {a} (year {t[0]['aid']}); "
+                       f"counted in the shared cap ({money(cap.values[0])}, used up) it gets {o} (year {t[1]['aid']}, difference {t[1].get('difference')}).")
+                return wit, why
+        return None, None
 
     def _peers(self, st):
         kb = self.kb
