@@ -614,6 +614,8 @@ class Builder:
         kb = self.kb
         by_j = defaultdict(list)
         for j, b, n, how in st.get("multi_paid", []):
+            if not self._identities_differ(j, b):
+                continue    # every category is paid alike: how identities combine changes nothing
             by_j[j].append((b, n, how))
         for j, items in sorted(by_j.items()):
             analogy = [h[1] for _, _, h in items if h != "none"]
@@ -629,6 +631,18 @@ class Builder:
                      f"{' (the engine applies take-the-highest by analogy)' if analogy else ' (the engine applies take-the-highest)'}.",
                      None, (f"在{jz}文件中写明多重身份“就高不就低”适用于{bz}。", f"State in {je}'s text that take-the-highest applies to {be}."),
                      None, ["precedence", "silent"], ["precedence"], {"benefits": [b for b, _, _ in items], "analogy": analogy})
+
+    def _identities_differ(self, j: str, b: str) -> bool:
+        """Whether two categories paid benefit b in J are paid differently: the paying values set
+        for each (a full subsidy is a share of 100%)."""
+        norm = {"premium_full": ("premium_share", (Decimal(1),))}
+        terms = defaultdict(set)
+        for p in self.kb.parameters.values():
+            if p.jurisdiction == j and b in p.benefits and p.kind in PAYING and p.status != "silent":
+                t = norm.get(p.kind, (p.kind, tuple(p.values)))
+                for c in p.categories:
+                    terms[c].add(t)
+        return len({frozenset(v) for c, v in terms.items() if c not in EVERYONE}) > 1
 
     def _limits(self, st):
         kb = self.kb
@@ -654,7 +668,7 @@ class Builder:
                      f"How {je}'s {self.benefit(b, 'en')} limit relates to the other caps is not stated ({self.sets(p.kind, 'en')}: {self.value(pid, 'en')}); the engine's reading is an interpretation.",
                      why, (f"写明{self.benefit(b, 'zh')}的限额是否单独计算、是否占用共用限额。", f"State whether the {self.benefit(b, 'en')} limit is separate from, or part of, the shared cap."),
                      wit, ["limits"], [interp] if interp != "none" else [], {"benefit": b, "parameters": [pid]})
-        for i, base, j in st.get("exception_held", []):
+        for i, base, j in st.get("exception_held", []) + st.get("exception_qualifies", []):
             p, q = kb.parameters[i], kb.parameters[base]
             cats = [c for c in p.categories if c not in EVERYONE]
             wit = None
@@ -718,43 +732,93 @@ class Builder:
 
     def _peers(self, st):
         kb = self.kb
-        slots = defaultdict(lambda: defaultdict(dict))
+        claims = set(claim_kinds(kb))
+        # one finding per slot: claim benefits set by the same kind are one question (the ratio
+        # each city pays), the categories and benefits listed inside it
+        slots = defaultdict(lambda: defaultdict(lambda: defaultdict(dict)))
         for j, b, kind, c, v, pid in st.get("peer_value", []):
-            slots[(b, kind)][c][j] = (v, pid)
+            group = (kind,) if b in claims and kind != "cap" else (b, kind)
+            slots[group][b][c][j] = (v, pid)
         topic = {("identity", "exit_rule"): "identity", ("identity", "stay_rule"): "identity"}
-        for (b, kind), by_cat in sorted(slots.items()):
-            if any(v == "silent" for cat in by_cat.values() for v, _ in cat.values()) and kind == "cap":
+        for group, by_b in sorted(slots.items()):
+            kind = group[-1]
+            if kind == "cap" and any(v == "silent" for cats in by_b.values() for cat in cats.values() for v, _ in cat.values()):
                 continue    # a silent cap is reported with the limits whose relation is unstated
-            pids = sorted({pid for cat in by_cat.values() for _, pid in cat.values()})
-            js = sorted({j for cat in by_cat.values() for j in cat})
-            cats = sorted(by_cat)
+            bs = sorted(by_b)
+            pids = sorted({pid for cats in by_b.values() for cat in cats.values() for _, pid in cat.values()})
+            js = sorted({j for cats in by_b.values() for cat in cats.values() for j in cat})
             lines_z, lines_e = [], []
-            for c in cats:
-                vz = "，".join(f"{self.jur(j, 'zh')} {self.value(pid, 'zh')}" for j, (v, pid) in sorted(by_cat[c].items()))
-                ve = ", ".join(f"{self.jur(j, 'en')} {self.value(pid, 'en')}" for j, (v, pid) in sorted(by_cat[c].items()))
-                if kind == "no_deposit":
-                    vz = "，".join(f"{self.jur(j, 'zh')} {word(VALUES, v, 'zh')}" for j, (v, pid) in sorted(by_cat[c].items()))
-                    ve = ", ".join(f"{self.jur(j, 'en')} {word(VALUES, v, 'en')}" for j, (v, pid) in sorted(by_cat[c].items()))
-                line = (vz, ve)
-                if line[0] not in lines_z:
-                    lines_z.append(vz); lines_e.append(ve)
-                    lines_z[-1] = (f"{self.label(c, 'zh')}：" if c not in EVERYONE else "") + vz
-                    lines_e[-1] = (f"{self.label(c, 'en')}: " if c not in EVERYONE else "") + ve
-            wit = None
-            if b in ("inpatient",) and kind == "cap":
-                c = next((c for c in cats if len(by_cat[c]) == len(js)), cats[0])
-                year = max(self.year_of(j) for j in js)
-                cases = []
-                for j in js:
-                    case = self.claim_case(j, year, c, None, "inpatient", 150000, None, f"witness-{j}-{year}-{c}-inpatient-150000")
-                    cases.append(case)
-                wit = self.replay(cases)
-            name = topic.get((b, kind), f"{b}-{kind}" if kind != "cap" else f"{b}-cap")
+            for b in bs:
+                for c in sorted(by_b[b]):
+                    row = sorted(by_b[b][c].items())
+                    if kind == "no_deposit":
+                        vz = "，".join(f"{self.jur(j, 'zh')} {word(VALUES, v, 'zh')}" for j, (v, pid) in row)
+                        ve = ", ".join(f"{self.jur(j, 'en')} {word(VALUES, v, 'en')}" for j, (v, pid) in row)
+                    else:
+                        vz = "，".join(f"{self.jur(j, 'zh')} {self.value(pid, 'zh')}" for j, (v, pid) in row)
+                        ve = ", ".join(f"{self.jur(j, 'en')} {self.value(pid, 'en')}" for j, (v, pid) in row)
+                    head_z = (f"{self.benefit(b, 'zh')}，" if len(bs) > 1 else "") + (f"{self.label(c, 'zh')}：" if c not in EVERYONE else "")
+                    head_e = (f"{self.benefit(b, 'en')}, " if len(bs) > 1 else "") + (f"{self.label(c, 'en')}: " if c not in EVERYONE else "")
+                    if head_z + vz not in lines_z:
+                        lines_z.append(head_z + vz); lines_e.append(head_e + ve)
+            wit, why = self._peer_witness(js, bs[0], kind, by_b[bs[0]])
+            b0 = bs[0]
+            name = topic.get((b0, kind)) or (kind if len(group) == 1 else (b0 if b0 == kind else f"{b0}-{kind}"))
+            what_z = self.sets(kind, "zh") if len(bs) > 1 else f"{self.benefit(b0, 'zh')}的{self.sets(kind, 'zh')}"
+            what_e = self.sets(kind, "en") if len(bs) > 1 else f"{self.sets(kind, 'en')} ({self.benefit(b0, 'en')})"
             self.add(f"peer/{name}", "peer", "low", js, self.cites([kb.parameters[p].rule for p in pids], self.keys_of(pids, extra=["押金", "转诊", "退出", "封顶", "限额"])),
-                     f"各市对{self.benefit(b, 'zh')}的{self.sets(kind, 'zh')}规定不同：" + "；".join(lines_z) + "。",
-                     f"The cities set {self.sets(kind, 'en')} ({self.benefit(b, 'en')}) differently: " + "; ".join(lines_e) + ".",
-                     None, ("比较各市规定时注意这一差异；如需统一，由上级文件作出规定。", "Mind the difference when comparing the cities; a higher-level text could align them."),
-                     wit, ["peer"], [p for pid in pids for p in kb.parameters[pid].interpretations], {"slot": [b, kind], "parameters": pids})
+                     f"各市对{what_z}规定不同：" + "；".join(lines_z) + "。",
+                     f"The cities set {what_e} differently: " + "; ".join(lines_e) + ".",
+                     why, ("比较各市规定时注意这一差异；如需统一，由上级文件作出规定。", "Mind the difference when comparing the cities; a higher-level text could align them."),
+                     wit, ["peer"], [p for pid in pids for p in kb.parameters[pid].interpretations], {"slot": [b0, kind], "benefits": bs, "parameters": pids})
+        self._peer_gaps_join_slots()
+
+    PEER_SELF_PAY = {"cap": (150000,), "deductible": (20000, 60000), "ratio": (3000,)}
+
+    def _peer_witness(self, js, b, kind, by_cat):
+        """The same person and bill in each city that sets the slot (the first bill whose aid
+        differs), evaluated; for the premium, the premium case."""
+        cats = sorted(by_cat, key=lambda c: (-len(by_cat[c]), c))
+        c = next((c for c in cats if c not in EVERYONE), None)
+        if c is None or not (b in claim_kinds(self.kb) or b in ("premium", "tilted_aid")):
+            return None, None
+        kind_of_bill = "inpatient" if b == "tilted_aid" else b
+        year = max(self.year_of(j) for j in by_cat[c])
+        cities = sorted(by_cat[c])
+        premium = b == "premium"
+        for sp in ((0,) if premium else self.PEER_SELF_PAY.get(kind, (20000, 60000, 150000))):
+            cases = [self.claim_case(j, year, c, None, kind_of_bill, sp, None, f"witness-{j}-{year}-{c}-{kind_of_bill}" + ("" if premium else f"-{sp}")) for j in cities]
+            if any(x is None for x in cases):
+                return None, None
+            wit = self.replay(cases)
+            figs = [figure_of(w["expect"], premium) for w in wit]
+            if len(set(figs)) > 1:
+                t = self.table(wit)
+                who, bills = t[0]["who"], t[0]["bills"]
+                paid_z = "，".join(f"{r['where']['zh']}得 {r['aid']} 元" for r in t)
+                paid_e = ", ".join(f"{r['where']['en']} {r['aid']}" for r in t)
+                return wit, (f"同一{who['zh']}，{bills['zh']}：{paid_z}。", f"The same person ({who['en']}), {bills['en']}: {paid_e}.")
+        return None, None
+
+    def _peer_gaps_join_slots(self):
+        """A city silent on a benefit a peer pays (coverage) and the peers' settings of that
+        benefit's paying slot are one question: the gap joins the slot's finding."""
+        slots = [f for f in self.by_id.values() if f["kind"] == "peer" and f["detail"].get("slot", [None, None])[1] in ("ratio", "premium")]
+        for g in [g for g in list(self.by_id.values()) if g["kind"] == "peer" and g["detail"].get("relation") == "peer"]:
+            into = next((f for f in slots if set(g["detail"]["benefits"]) <= set(f["detail"]["benefits"])), None)
+            if into is None:
+                continue
+            del self.by_id[g["id"]]
+            into["statement"]["zh"] += g["statement"]["zh"]
+            into["statement"]["en"] += " " + g["statement"]["en"]
+            into["checks"] = list(dict.fromkeys(into["checks"] + g["checks"]))
+            into["jurisdictions"] = sorted(set(into["jurisdictions"]) | set(g["jurisdictions"]))
+            have = {c["rule"] for c in into["clauses"]}
+            into["clauses"] += [c for c in g["clauses"] if c["rule"] not in have]
+            if not into.get("why") and g.get("why"):
+                into["why"] = g["why"]
+            if not into.get("witness") and g.get("witness"):
+                into["witness"], into["table"] = g["witness"], g["table"]
 
     def _conflicts(self, st):
         kb = self.kb
@@ -936,7 +1000,9 @@ class Builder:
             u1, u2, scope, d_up, d_down = items[0]
             wit = self.witness([(d_up.case, d_up.result), (d_down.case, d_down.result)])
             t = self.table(wit)
-            self.add(f"precedence/{j}/order", "precedence", "low", [j],
+            # the same question as a missing multiple-identity rule: one finding, both checks named
+            fid = f"precedence/{j}/rule" if f"precedence/{j}/rule" in self.by_id else f"precedence/{j}/order"
+            self.add(fid, "precedence", "low", [j],
                      self.cites(result_rules(d_up.result, False) + result_rules(d_down.result, False), ["就高不就低"]),
                      f"{self.jur(j, 'zh')}同时具有两种身份的人，哪一身份待遇更高取决于账单：" + "；".join(pairs_z) + "。",
                      f"For a person holding two identities in {self.jur(j, 'en')}, which pays more depends on the bill: " + "; ".join(pairs_e) + ".",
