@@ -377,13 +377,14 @@ class Builder:
     def _gaps(self, st):
         kb = self.kb
         gaps = defaultdict(lambda: {"years": set(), "refs": set(), "benefits": set()})
+        design = {tuple(d) for d in st.get("design_gap", [])}
         for j, c, b, y, relation, ref in st.get("gap", []):
             if relation == "peer" and b not in self.regulates[j]:
                 continue        # a benefit kind the jurisdiction's scheme does not have is no gap
-            key = (j, c, relation)
+            key = (j, c, relation, relation == "peer" and (j, c, b) in design)
             gaps[key]["years"].add(y); gaps[key]["refs"].add(ref); gaps[key]["benefits"].add(b)
         self.parent_gaps = {}
-        for (j, c, relation), g in sorted(gaps.items()):
+        for (j, c, relation, by_design), g in sorted(gaps.items()):
             refs = sorted(g["refs"])
             ref_js = sorted({kb.parameters[r].jurisdiction for r in refs})
             benefits = sorted(g["benefits"])
@@ -419,7 +420,8 @@ class Builder:
                          f"{jz}对{cz}的{bz}未作规定（{yr}），而{'上级省份' if parent else '同级城市'}{rz}有规定。",
                          f"{je} states no {be} for {ce} ({yr}) while {'its province' if parent else ('its peers' if len(ref_js) > 1 else 'its peer')} {re_} {'do' if len(ref_js) > 1 else 'does'}.",
                          why, todo, wit, ["coverage"], [], {"category": c, "benefits": benefits, "years": years, "relation": relation,
-                                                            "reference": refs, "states_no_aid": True, "no_aid_in": j})
+                                                            "reference": refs, "states_no_aid": True, "no_aid_in": j,
+                                                            **({"design": True} if by_design else {})})
             if f and parent:
                 for b in benefits:
                     self.parent_gaps[(j, c, b)] = f["id"]
@@ -804,7 +806,7 @@ class Builder:
         """A city silent on a benefit a peer pays (coverage) and the peers' settings of that
         benefit's paying slot are one question: the gap joins the slot's finding."""
         slots = [f for f in self.by_id.values() if f["kind"] == "peer" and f["detail"].get("slot", [None, None])[1] in ("ratio", "premium")]
-        for g in [g for g in list(self.by_id.values()) if g["kind"] == "peer" and g["detail"].get("relation") == "peer"]:
+        for g in [g for g in list(self.by_id.values()) if g["kind"] == "peer" and g["detail"].get("relation") == "peer" and not g["detail"].get("design")]:
             into = next((f for f in slots if set(g["detail"]["benefits"]) <= set(f["detail"]["benefits"])), None)
             if into is None:
                 continue
@@ -872,11 +874,15 @@ class Builder:
         take-the-highest silences belong to the multiple-identity finding."""
         kb = self.kb
         groups = defaultdict(list)
-        reported = {pid for f in self.by_id.values() for pid in f["detail"].get("parameters", [])}
+        # a peer comparison lists a city's silence or delegation as one setting among others: the
+        # city's own gap is still a finding of its own (another question, and its own severity)
+        reported = {pid for f in self.by_id.values() if f["kind"] != "peer" for pid in f["detail"].get("parameters", [])}
         for pid, p in sorted(kb.parameters.items()):
             if p.status == "stated" or pid in reported:
                 continue
             if p.kind == "take_highest":
+                if p.status == "silent" and not any(self._identities_differ(p.jurisdiction, b) for b in p.benefits):
+                    continue    # every category is paid alike: the silence changes nothing
                 fid = f"precedence/{p.jurisdiction}/rule"
                 if fid in self.by_id:
                     f = self.by_id[fid]
@@ -935,7 +941,10 @@ class Builder:
             kind = kind_of.get(pr.kind) or (pr.status and {"delegated": "delegated", "silent": "silent", "vague": "vague"}[pr.status])
             if not kind and not pr.bears_on:
                 continue        # procedure, deadline, fund, sanction: bears on no computed benefit
-            host = next((f for f in self.by_id.values() if set(params) & set(f["detail"].get("parameters", []))), None)
+            on = [f for f in self.by_id.values() if set(params) & set(f["detail"].get("parameters", []))]
+            # the finding of the provision's own jurisdiction and kind first (its silence, not a peer comparison)
+            host = next((f for f in on if f["kind"] == kind and f["jurisdictions"] == [pr.jurisdiction]), None) or \
+                next((f for f in on if f["jurisdictions"] == [pr.jurisdiction]), None) or next(iter(on), None)
             if host is None and interps:
                 host = next((f for f in self.by_id.values() if f["kind"] == kind and set(interps) & {i["id"] for i in f["interpretations"]}), None)
             if host is not None:
@@ -963,6 +972,8 @@ class Builder:
                          {"provisions": [pr.id], "parameters": params})
             if kind == "contradiction":
                 self._absorb_gaps(f, pr)
+        for g in [g for g in list(self.by_id.values()) if g["kind"] == "peer" and g["detail"].get("design")]:
+            del self.by_id[g["id"]]     # aid to a group the scheme does not aid, no contradiction stating it: a design
         for j, p, pid, c in self.channel_broader:
             clause = kb.parameters[pid].clause
             host = next((f for f in self.by_id.values() if f["kind"] == "contradiction" and j in f["jurisdictions"]
@@ -985,7 +996,7 @@ class Builder:
                 f["jurisdictions"] = sorted(set(f["jurisdictions"]) | set(g["jurisdictions"]))
                 f["clauses"] += [c for c in g["clauses"] if c["rule"] not in {x["rule"] for x in f["clauses"]}]
                 f["witness"], f["table"], f["why"] = g["witness"], g["table"], g["why"]
-                f["detail"].update({k: v for k, v in g["detail"].items() if k not in f["detail"]})
+                f["detail"].update({k: v for k, v in g["detail"].items() if k not in f["detail"] and k != "design"})
 
     # ---- search findings -----------------------------------------------------------------
     def from_search(self, sr: SearchResult) -> None:
