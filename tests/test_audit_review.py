@@ -109,3 +109,15 @@ def test_noise_is_latent_info():
     for f in rep["findings"]:
         if f["id"] in NOISE:
             assert f["severity"] == "info" and f["detail"]["latent"], f["id"]
+
+
+def test_wuxi_cap_relation_witness_hand_figures():
+    """docs/AUDIT_REVIEW.md section 3: tekun, stay self-pay 450,000 → 300,000 (cap); general
+    outpatient self-pay 5,000 → 5,000 separate, 0 in the used-up shared cap; tilted aid 60% of the
+    burden above 6,000: 86,400 / 89,400; years 391,400.00 and 389,400.00."""
+    f = next(f for f in golden_report()["findings"] if f["id"] == "limits/wuxi/outpatient_general")
+    assert [(r["aid"], r.get("difference")) for r in f["table"]] == [("391400.00", None), ("389400.00", "-2000.00")]
+    assert [w["expect"]["claims"]["c2"]["aid"] for w in f["witness"]] == ["5000.00", "0.00"]
+    assert [w["expect"]["claims"]["c1"]["aid"] for w in f["witness"]] == ["300000.00", "300000.00"]
+    other = f["witness"][1]["case"]["parameters"]
+    assert other["aid/cap_pool_general"] == "shared" and other["aid/general_outpatient_cap"] == 300000

@@ -725,10 +725,14 @@ class Builder:
                                      "en": f"the other reading: counted in the cap of {self.benefits(other.benefits, 'en')}"}
                 t = self.table(wit)
                 who, bills = t[0]["who"], t[0]["bills"]
-                why = (f"{who['zh']}，{bills['zh']}：单独计算时{self.benefit(b, 'zh')}得 {a} 元（全年 {t[0]['aid']} 元）；"
-                       f"若计入共用限额（{money(cap.values[0])} 元已用完）只得 {o} 元（全年 {t[1]['aid']} 元，差 {t[1].get('difference')} 元）。",
-                       f"A person ({who['en']}), {bills['en']}: read as separate, {self.benefit(b, 'en')} gets {a} (year {t[0]['aid']}); "
-                       f"counted in the shared cap ({money(cap.values[0])}, used up) it gets {o} (year {t[1]['aid']}, difference {t[1].get('difference')}).")
+                gap, whole = money((fen(o) - fen(a)) / 100), t[1].get("difference")
+                rest_z = "" if gap == whole else "，其余差额来自随个人负担变化的其他待遇"
+                rest_e = "" if gap == whole else "; the rest comes from benefits that follow the personal burden"
+                bz, be, oz, oe = self.benefit(b, "zh"), self.benefit(b, "en"), self.benefits(kinds[:1], "zh"), self.benefits(kinds[:1], "en")
+                why = (f"{who['zh']}，{bills['zh']}：按引擎的解释（单独计算）{bz}得 {a} 元，全年 {t[0]['aid']} 元；"
+                       f"若计入共用限额（{money(cap.values[0])} 元已被{oz}用完）只得 {o} 元（差 {gap} 元），全年 {t[1]['aid']} 元（全年差 {whole} 元{rest_z}）。",
+                       f"A person ({who['en']}), {bills['en']}: under the engine's reading (separate) {be} gets {a}, the year {t[0]['aid']}; "
+                       f"counted in the shared cap ({money(cap.values[0])}, used up by {oe}) it gets {o} (difference {gap}), the year {t[1]['aid']} (difference {whole}{rest_e}).")
                 return wit, why
         return None, None
 
