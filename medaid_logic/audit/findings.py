@@ -152,6 +152,8 @@ class Builder:
                     out.append(f"{(v * 100).normalize():f}%")
                 elif p.unit == "yuan":
                     out.append(f"{v.normalize():,f} 元" if lang == "zh" else f"{v.normalize():,f} yuan")
+                elif p.kind == "premium_full":
+                    out.append("全额" if lang == "zh" else "in full")
                 elif p.unit == "flag":
                     out.append(("是" if v else "否") if lang == "zh" else ("yes" if v else "no"))
                 else:
@@ -162,7 +164,9 @@ class Builder:
         if p.status == "vague":
             text += "（表述模糊）" if lang == "zh" else " (vague)"
         if p.status == "delegated":
-            text = "授权另定" if lang == "zh" else "delegated"
+            # a floor or bound the text does set stays in view beside the delegation
+            bound = p.kind.endswith("_floor") and p.values and text != "—"
+            text = ("授权另定" + (f"（不低于 {text}）" if bound else "")) if lang == "zh" else ("delegated" + (f" (at least {text})" if bound else ""))
         return text
 
     def delegate(self, who: str | None, lang: str) -> str:
@@ -679,8 +683,8 @@ class Builder:
                 wit = self.replay([self.claim_case(j, self.year_of(j, i), c0, sub, p.benefits[0], 3000)])
             jz, je = self.jur(j, "zh"), self.jur(j, "en")
             self.add(f"exception/{j}/{p.benefits[0]}", "exception", "info", [j], self.cites([q.rule, p.rule], self.keys_of([i, base])),
-                     f"{jz}：对{self.labels(p.categories, 'zh')}，{self.sets(p.kind, 'zh')} {self.value(i, 'zh')} 是 {self.value(base, 'zh')}（{self.labels(q.categories, 'zh')}）的例外，按特别规定优先适用，不是冲突。",
-                     f"{je}: for {self.labels(p.categories, 'en')}, the {self.sets(p.kind, 'en')} {self.value(i, 'en')} is an exception to {self.value(base, 'en')} ({self.labels(q.categories, 'en')}), resolved by specificity, not a conflict.",
+                     f"{jz}：对{self.labels(p.categories, 'zh')}，“{self.sets(p.kind, 'zh')}：{self.value(i, 'zh')}”是“{self.sets(q.kind, 'zh')}：{self.value(base, 'zh')}”（{self.labels(q.categories, 'zh')}）的例外，按特别规定优先适用，不是冲突。",
+                     f"{je}: for {self.labels(p.categories, 'en')}, '{self.sets(p.kind, 'en')}: {self.value(i, 'en')}' is an exception to '{self.sets(q.kind, 'en')}: {self.value(base, 'en')}' ({self.labels(q.categories, 'en')}), resolved by specificity, not a conflict.",
                      None, ("可在条款中写明“其中……按……执行”，使例外关系一目了然。", "The clause could say 'of these, ... get ...' so the exception reads as one."),
                      wit, ["exception"], [], {"parameters": [i, base]})
 
@@ -770,8 +774,8 @@ class Builder:
             wit, why = self._peer_witness(js, bs[0], kind, by_b[bs[0]])
             b0 = bs[0]
             name = topic.get((b0, kind)) or (kind if len(group) == 1 else (b0 if b0 == kind else f"{b0}-{kind}"))
-            what_z = self.sets(kind, "zh") if len(bs) > 1 else f"{self.benefit(b0, 'zh')}的{self.sets(kind, 'zh')}"
-            what_e = self.sets(kind, "en") if len(bs) > 1 else f"{self.sets(kind, 'en')} ({self.benefit(b0, 'en')})"
+            what_z = self.sets(kind, "zh") if len(bs) > 1 or kind == b0 else f"{self.benefit(b0, 'zh')}的{self.sets(kind, 'zh')}"
+            what_e = self.sets(kind, "en") if len(bs) > 1 or kind == b0 else f"{self.sets(kind, 'en')} ({self.benefit(b0, 'en')})"
             self.add(f"peer/{name}", "peer", "low", js, self.cites([kb.parameters[p].rule for p in pids], self.keys_of(pids, extra=["押金", "转诊", "退出", "封顶", "限额"])),
                      f"各市对{what_z}规定不同：" + "；".join(lines_z) + "。",
                      f"The cities set {what_e} differently: " + "; ".join(lines_e) + ".",
