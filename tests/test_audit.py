@@ -101,6 +101,25 @@ def test_gap_witness_hand_figures(reports):
     assert [r["aid"] for r in f["table"]] == ["0.00", "900.00"] and "900.00" in f["why"]["zh"]
 
 
+def test_unstated_cap_relation_witness_hand_figures(reports):
+    """Fixture cap_relation: clause 六 gives general outpatient care a 10,000 limit and is silent
+    on clause 三's 50,000 cap; the KB keeps it apart only by an interpretation. dibao, a stay with
+    self-pay 85,000 − 10,000 = 75,000: 70% = 52,500 → capped at 50,000; a general outpatient bill
+    with self-pay 15,000 − 10,000 = 5,000: 70% = 3,500. Separate (the KB's reading): 3,500, year
+    53,500; counted in the 50,000 cap (used up): 0, year 50,000; difference −3,500. Both figures
+    are the engine's: the other reading is the witness case's own parameters, so it replays."""
+    rep = reports["cap_relation"]
+    assert [f["id"] for f in rep["findings"]] == ["limits/wuhai/outpatient_general"]
+    f = rep["findings"][0]
+    assert [i["id"] for i in f["interpretations"]] == ["general_cap_separate"]
+    assert [(r["aid"], r.get("difference")) for r in f["table"]] == [("53500.00", None), ("50000.00", "-3500.00")]
+    assert [w["expect"]["claims"]["c2"]["aid"] for w in f["witness"]] == ["3500.00", "0.00"]
+    assert "单独计算" in f["table"][0]["where"]["zh"] and "共用限额" in f["table"][1]["where"]["zh"]
+    assert "3500.00" in f["why"]["zh"] and "0.00" in f["why"]["zh"]
+    assert f["witness"][1]["case"]["parameters"]["outpatient_general/cap_pool"] == "shared"
+    replay(Engine(kb=load_kb(str(FIXTURES / "cap_relation"))), f["witness"])
+
+
 def test_exception_is_not_a_conflict(reports):
     """Fixture exception: clause 五's 90% for dibao aged 60+ overrides clause 三's 70%: reported
     as an exception (info), never as a conflict. Witness: a 40-year-old, self-pay 3000 × 70% = 2100."""

@@ -152,6 +152,8 @@ class Builder:
                     out.append(f"{(v * 100).normalize():f}%")
                 elif p.unit == "yuan":
                     out.append(f"{v.normalize():,f} 元" if lang == "zh" else f"{v.normalize():,f} yuan")
+                elif p.kind == "premium_full":
+                    out.append("全额" if lang == "zh" else "in full")
                 elif p.unit == "flag":
                     out.append(("是" if v else "否") if lang == "zh" else ("yes" if v else "no"))
                 else:
@@ -162,7 +164,9 @@ class Builder:
         if p.status == "vague":
             text += "（表述模糊）" if lang == "zh" else " (vague)"
         if p.status == "delegated":
-            text = "授权另定" if lang == "zh" else "delegated"
+            # a floor or bound the text does set stays in view beside the delegation
+            bound = p.kind.endswith("_floor") and p.values and text != "—"
+            text = ("授权另定" + (f"（不低于 {text}）" if bound else "")) if lang == "zh" else ("delegated" + (f" (at least {text})" if bound else ""))
         return text
 
     def delegate(self, who: str | None, lang: str) -> str:
@@ -263,7 +267,9 @@ class Builder:
         for w in witness:
             premium = not w["case"]["claims"]
             fig = figure_of(w["expect"], premium)
-            row = {"where": {l: self.jur(w["case"]["jurisdiction"], l) for l in ("zh", "en")},
+            reading = w.get("reading") or {}
+            shown = {"zh": f"（{reading['zh']}）", "en": f" ({reading['en']})"} if reading else {"zh": "", "en": ""}
+            row = {"where": {l: self.jur(w["case"]["jurisdiction"], l) + shown[l] for l in ("zh", "en")},
                    "who": {l: self.who(w["case"], l) for l in ("zh", "en")},
                    "bills": {l: self.bills_text(w["case"], l) for l in ("zh", "en")},
                    "aid": fig, "refused": "error" in w["expect"]}
@@ -375,13 +381,14 @@ class Builder:
     def _gaps(self, st):
         kb = self.kb
         gaps = defaultdict(lambda: {"years": set(), "refs": set(), "benefits": set()})
+        design = {tuple(d) for d in st.get("design_gap", [])}
         for j, c, b, y, relation, ref in st.get("gap", []):
             if relation == "peer" and b not in self.regulates[j]:
                 continue        # a benefit kind the jurisdiction's scheme does not have is no gap
-            key = (j, c, relation)
+            key = (j, c, relation, relation == "peer" and (j, c, b) in design)
             gaps[key]["years"].add(y); gaps[key]["refs"].add(ref); gaps[key]["benefits"].add(b)
         self.parent_gaps = {}
-        for (j, c, relation), g in sorted(gaps.items()):
+        for (j, c, relation, by_design), g in sorted(gaps.items()):
             refs = sorted(g["refs"])
             ref_js = sorted({kb.parameters[r].jurisdiction for r in refs})
             benefits = sorted(g["benefits"])
@@ -417,7 +424,8 @@ class Builder:
                          f"{jz}对{cz}的{bz}未作规定（{yr}），而{'上级省份' if parent else '同级城市'}{rz}有规定。",
                          f"{je} states no {be} for {ce} ({yr}) while {'its province' if parent else ('its peers' if len(ref_js) > 1 else 'its peer')} {re_} {'do' if len(ref_js) > 1 else 'does'}.",
                          why, todo, wit, ["coverage"], [], {"category": c, "benefits": benefits, "years": years, "relation": relation,
-                                                            "reference": refs, "states_no_aid": True, "no_aid_in": j})
+                                                            "reference": refs, "states_no_aid": True, "no_aid_in": j,
+                                                            **({"design": True} if by_design else {})})
             if f and parent:
                 for b in benefits:
                     self.parent_gaps[(j, c, b)] = f["id"]
@@ -612,6 +620,8 @@ class Builder:
         kb = self.kb
         by_j = defaultdict(list)
         for j, b, n, how in st.get("multi_paid", []):
+            if not self._identities_differ(j, b):
+                continue    # every category is paid alike: how identities combine changes nothing
             by_j[j].append((b, n, how))
         for j, items in sorted(by_j.items()):
             analogy = [h[1] for _, _, h in items if h != "none"]
@@ -627,6 +637,18 @@ class Builder:
                      f"{' (the engine applies take-the-highest by analogy)' if analogy else ' (the engine applies take-the-highest)'}.",
                      None, (f"在{jz}文件中写明多重身份“就高不就低”适用于{bz}。", f"State in {je}'s text that take-the-highest applies to {be}."),
                      None, ["precedence", "silent"], ["precedence"], {"benefits": [b for b, _, _ in items], "analogy": analogy})
+
+    def _identities_differ(self, j: str, b: str) -> bool:
+        """Whether two categories paid benefit b in J are paid differently: the paying values set
+        for each (a full subsidy is a share of 100%)."""
+        norm = {"premium_full": ("premium_share", (Decimal(1),))}
+        terms = defaultdict(set)
+        for p in self.kb.parameters.values():
+            if p.jurisdiction == j and b in p.benefits and p.kind in PAYING and p.status != "silent":
+                t = norm.get(p.kind, (p.kind, tuple(p.values)))
+                for c in p.categories:
+                    terms[c].add(t)
+        return len({frozenset(v) for c, v in terms.items() if c not in EVERYONE}) > 1
 
     def _limits(self, st):
         kb = self.kb
@@ -646,12 +668,13 @@ class Builder:
             b = p.benefits[0]
             jz, je = self.jur(j, "zh"), self.jur(j, "en")
             pools = [q for q in kb.parameters.values() if q.jurisdiction == j and q.kind in ("cap", "cap_pool") and q.id != pid and q.status == "stated"]
+            wit, why = self._pool_readings(j, p) if p.kind == "cap_pool" else (None, None)
             self.add(f"limits/{j}/{b}", "limits", "low", [j], self.cites([p.rule] + [q.rule for q in pools[:1]], ["限额", "共用", "封顶"]),
                      f"{jz}的{self.benefit(b, 'zh')}与其他限额的关系未写明（{self.sets(p.kind, 'zh')}：{self.value(pid, 'zh')}）；引擎的处理是一种解释。",
                      f"How {je}'s {self.benefit(b, 'en')} limit relates to the other caps is not stated ({self.sets(p.kind, 'en')}: {self.value(pid, 'en')}); the engine's reading is an interpretation.",
-                     None, (f"写明{self.benefit(b, 'zh')}的限额是否单独计算、是否占用共用限额。", f"State whether the {self.benefit(b, 'en')} limit is separate from, or part of, the shared cap."),
-                     None, ["limits"], [interp] if interp != "none" else [], {"benefit": b, "parameters": [pid]})
-        for i, base, j in st.get("exception_held", []):
+                     why, (f"写明{self.benefit(b, 'zh')}的限额是否单独计算、是否占用共用限额。", f"State whether the {self.benefit(b, 'en')} limit is separate from, or part of, the shared cap."),
+                     wit, ["limits"], [interp] if interp != "none" else [], {"benefit": b, "parameters": [pid]})
+        for i, base, j in st.get("exception_held", []) + st.get("exception_qualifies", []):
             p, q = kb.parameters[i], kb.parameters[base]
             cats = [c for c in p.categories if c not in EVERYONE]
             wit = None
@@ -660,50 +683,152 @@ class Builder:
                 wit = self.replay([self.claim_case(j, self.year_of(j, i), c0, sub, p.benefits[0], 3000)])
             jz, je = self.jur(j, "zh"), self.jur(j, "en")
             self.add(f"exception/{j}/{p.benefits[0]}", "exception", "info", [j], self.cites([q.rule, p.rule], self.keys_of([i, base])),
-                     f"{jz}：对{self.labels(p.categories, 'zh')}，{self.sets(p.kind, 'zh')} {self.value(i, 'zh')} 是 {self.value(base, 'zh')}（{self.labels(q.categories, 'zh')}）的例外，按特别规定优先适用，不是冲突。",
-                     f"{je}: for {self.labels(p.categories, 'en')}, the {self.sets(p.kind, 'en')} {self.value(i, 'en')} is an exception to {self.value(base, 'en')} ({self.labels(q.categories, 'en')}), resolved by specificity, not a conflict.",
+                     f"{jz}：对{self.labels(p.categories, 'zh')}，“{self.sets(p.kind, 'zh')}：{self.value(i, 'zh')}”是“{self.sets(q.kind, 'zh')}：{self.value(base, 'zh')}”（{self.labels(q.categories, 'zh')}）的例外，按特别规定优先适用，不是冲突。",
+                     f"{je}: for {self.labels(p.categories, 'en')}, '{self.sets(p.kind, 'en')}: {self.value(i, 'en')}' is an exception to '{self.sets(q.kind, 'en')}: {self.value(base, 'en')}' ({self.labels(q.categories, 'en')}), resolved by specificity, not a conflict.",
                      None, ("可在条款中写明“其中……按……执行”，使例外关系一目了然。", "The clause could say 'of these, ... get ...' so the exception reads as one."),
                      wit, ["exception"], [], {"parameters": [i, base]})
 
+    def _pool_readings(self, j, p):
+        """A person whose bills make the two readings of a cap pool that holds only by an
+        interpretation pay differently: the pool's claim kind beside a bill of the other pool
+        that has used that pool's whole cap. The engine computes both: the KB's reading, and the
+        other (the claim counted in the other pool, under that pool's cap) as case parameters,
+        so `medaid evaluate` replays each. None when no such person is found."""
+        kb, s, b = self.kb, self.searcher, p.benefits[0]
+        others = [q for q in kb.parameters.values() if q.jurisdiction == j and q.kind == "cap_pool" and q.status == "stated"
+                  and q.values != p.values and q.id != p.id]
+        own_caps = [q for q in kb.parameters.values() if q.jurisdiction == j and q.kind == "cap" and b in q.benefits and q.status == "stated"]
+        if b not in claim_kinds(kb) or not others or not own_caps:
+            return None, None
+        other = others[0]
+        kinds = [k for k in other.benefits if k in claim_kinds(kb) and k in s.kinds(j)]
+        caps = [q for q in kb.parameters.values() if q.jurisdiction == j and q.kind == "cap" and q.status == "stated"
+                and set(q.benefits) & set(other.benefits) and q.values and q.values[0] not in (None, "none")]
+        if not kinds or not caps:
+            return None, None
+        year = self.year_of(j, p.id)
+        small = min(5000, int(own_caps[0].values[0]) // 2)
+        for cap in caps:
+            cats = [(c.split("/", 1) + [None])[:2] for c in cap.categories if c not in EVERYONE] or s.units(j)[:3]
+            alt = {p.key: other.values[0], **{q.key: int(cap.values[0]) for q in own_caps}}
+            for cat, sub in cats:
+                big = dict(s.bill(j, year, kinds[0], int(cap.values[0]) * 3 // 2).claim, claim_id="c1")
+                if kinds[0] == "inpatient":
+                    big.update(admitted=f"{year}-03-03", discharged=f"{year}-03-10")
+                extra = dict(s.bill(j, year, b, small).claim, claim_id="c2")
+                cid = f"witness-{j}-{year}-{cat}-{b}-{'{}'}"
+                read = s.make_case(j, year, [(cat, sub)], [big, extra], cid.format("kb-reading"))
+                other_read = s.make_case(j, year, [(cat, sub)], [big, extra], cid.format("other-reading"))
+                other_read["parameters"].update(alt)
+                wit, differ = self.first_differing([(read, other_read)], False)
+                if not wit or not differ:
+                    continue
+                a, o = (w["expect"]["claims"]["c2"]["aid"] for w in wit)
+                wit[0]["reading"] = {"zh": "按引擎的解释：单独计算", "en": "the engine's reading: separate"}
+                wit[1]["reading"] = {"zh": f"另一读法：计入{self.benefits(other.benefits, 'zh')}的共用限额",
+                                     "en": f"the other reading: counted in the cap of {self.benefits(other.benefits, 'en')}"}
+                t = self.table(wit)
+                who, bills = t[0]["who"], t[0]["bills"]
+                gap, whole = money((fen(o) - fen(a)) / 100), t[1].get("difference")
+                rest_z = "" if gap == whole else "，其余差额来自随个人负担变化的其他待遇"
+                rest_e = "" if gap == whole else "; the rest comes from benefits that follow the personal burden"
+                bz, be, oz, oe = self.benefit(b, "zh"), self.benefit(b, "en"), self.benefits(kinds[:1], "zh"), self.benefits(kinds[:1], "en")
+                why = (f"{who['zh']}，{bills['zh']}：按引擎的解释（单独计算）{bz}得 {a} 元，全年 {t[0]['aid']} 元；"
+                       f"若计入共用限额（{money(cap.values[0])} 元已被{oz}用完）只得 {o} 元（差 {gap} 元），全年 {t[1]['aid']} 元（全年差 {whole} 元{rest_z}）。",
+                       f"A person ({who['en']}), {bills['en']}: under the engine's reading (separate) {be} gets {a}, the year {t[0]['aid']}; "
+                       f"counted in the shared cap ({money(cap.values[0])}, used up by {oe}) it gets {o} (difference {gap}), the year {t[1]['aid']} (difference {whole}{rest_e}).")
+                return wit, why
+        return None, None
+
     def _peers(self, st):
         kb = self.kb
-        slots = defaultdict(lambda: defaultdict(dict))
+        claims = set(claim_kinds(kb))
+        # one finding per slot: claim benefits set by the same kind are one question (the ratio
+        # each city pays), the categories and benefits listed inside it
+        slots = defaultdict(lambda: defaultdict(lambda: defaultdict(dict)))
         for j, b, kind, c, v, pid in st.get("peer_value", []):
-            slots[(b, kind)][c][j] = (v, pid)
+            group = (kind,) if b in claims and kind != "cap" else (b, kind)
+            slots[group][b][c][j] = (v, pid)
         topic = {("identity", "exit_rule"): "identity", ("identity", "stay_rule"): "identity"}
-        for (b, kind), by_cat in sorted(slots.items()):
-            if any(v == "silent" for cat in by_cat.values() for v, _ in cat.values()) and kind == "cap":
+        for group, by_b in sorted(slots.items()):
+            kind = group[-1]
+            if kind == "cap" and any(v == "silent" for cats in by_b.values() for cat in cats.values() for v, _ in cat.values()):
                 continue    # a silent cap is reported with the limits whose relation is unstated
-            pids = sorted({pid for cat in by_cat.values() for _, pid in cat.values()})
-            js = sorted({j for cat in by_cat.values() for j in cat})
-            cats = sorted(by_cat)
+            bs = sorted(by_b)
+            pids = sorted({pid for cats in by_b.values() for cat in cats.values() for _, pid in cat.values()})
+            js = sorted({j for cats in by_b.values() for cat in cats.values() for j in cat})
             lines_z, lines_e = [], []
-            for c in cats:
-                vz = "，".join(f"{self.jur(j, 'zh')} {self.value(pid, 'zh')}" for j, (v, pid) in sorted(by_cat[c].items()))
-                ve = ", ".join(f"{self.jur(j, 'en')} {self.value(pid, 'en')}" for j, (v, pid) in sorted(by_cat[c].items()))
-                if kind == "no_deposit":
-                    vz = "，".join(f"{self.jur(j, 'zh')} {word(VALUES, v, 'zh')}" for j, (v, pid) in sorted(by_cat[c].items()))
-                    ve = ", ".join(f"{self.jur(j, 'en')} {word(VALUES, v, 'en')}" for j, (v, pid) in sorted(by_cat[c].items()))
-                line = (vz, ve)
-                if line[0] not in lines_z:
-                    lines_z.append(vz); lines_e.append(ve)
-                    lines_z[-1] = (f"{self.label(c, 'zh')}：" if c not in EVERYONE else "") + vz
-                    lines_e[-1] = (f"{self.label(c, 'en')}: " if c not in EVERYONE else "") + ve
-            wit = None
-            if b in ("inpatient",) and kind == "cap":
-                c = next((c for c in cats if len(by_cat[c]) == len(js)), cats[0])
-                year = max(self.year_of(j) for j in js)
-                cases = []
-                for j in js:
-                    case = self.claim_case(j, year, c, None, "inpatient", 150000, None, f"witness-{j}-{year}-{c}-inpatient-150000")
-                    cases.append(case)
-                wit = self.replay(cases)
-            name = topic.get((b, kind), f"{b}-{kind}" if kind != "cap" else f"{b}-cap")
+            for b in bs:
+                for c in sorted(by_b[b]):
+                    row = sorted(by_b[b][c].items())
+                    if kind == "no_deposit":
+                        vz = "，".join(f"{self.jur(j, 'zh')} {word(VALUES, v, 'zh')}" for j, (v, pid) in row)
+                        ve = ", ".join(f"{self.jur(j, 'en')} {word(VALUES, v, 'en')}" for j, (v, pid) in row)
+                    else:
+                        vz = "，".join(f"{self.jur(j, 'zh')} {self.value(pid, 'zh')}" for j, (v, pid) in row)
+                        ve = ", ".join(f"{self.jur(j, 'en')} {self.value(pid, 'en')}" for j, (v, pid) in row)
+                    head_z = (f"{self.benefit(b, 'zh')}，" if len(bs) > 1 else "") + (f"{self.label(c, 'zh')}：" if c not in EVERYONE else "")
+                    head_e = (f"{self.benefit(b, 'en')}, " if len(bs) > 1 else "") + (f"{self.label(c, 'en')}: " if c not in EVERYONE else "")
+                    if head_z + vz not in lines_z:
+                        lines_z.append(head_z + vz); lines_e.append(head_e + ve)
+            wit, why = self._peer_witness(js, bs[0], kind, by_b[bs[0]])
+            b0 = bs[0]
+            name = topic.get((b0, kind)) or (kind if len(group) == 1 else (b0 if b0 == kind else f"{b0}-{kind}"))
+            what_z = self.sets(kind, "zh") if len(bs) > 1 or kind == b0 else f"{self.benefit(b0, 'zh')}的{self.sets(kind, 'zh')}"
+            what_e = self.sets(kind, "en") if len(bs) > 1 or kind == b0 else f"{self.sets(kind, 'en')} ({self.benefit(b0, 'en')})"
             self.add(f"peer/{name}", "peer", "low", js, self.cites([kb.parameters[p].rule for p in pids], self.keys_of(pids, extra=["押金", "转诊", "退出", "封顶", "限额"])),
-                     f"各市对{self.benefit(b, 'zh')}的{self.sets(kind, 'zh')}规定不同：" + "；".join(lines_z) + "。",
-                     f"The cities set {self.sets(kind, 'en')} ({self.benefit(b, 'en')}) differently: " + "; ".join(lines_e) + ".",
-                     None, ("比较各市规定时注意这一差异；如需统一，由上级文件作出规定。", "Mind the difference when comparing the cities; a higher-level text could align them."),
-                     wit, ["peer"], [p for pid in pids for p in kb.parameters[pid].interpretations], {"slot": [b, kind], "parameters": pids})
+                     f"各市对{what_z}规定不同：" + "；".join(lines_z) + "。",
+                     f"The cities set {what_e} differently: " + "; ".join(lines_e) + ".",
+                     why, ("比较各市规定时注意这一差异；如需统一，由上级文件作出规定。", "Mind the difference when comparing the cities; a higher-level text could align them."),
+                     wit, ["peer"], [p for pid in pids for p in kb.parameters[pid].interpretations], {"slot": [b0, kind], "benefits": bs, "parameters": pids})
+        self._peer_gaps_join_slots()
+
+    PEER_SELF_PAY = {"cap": (150000,), "deductible": (20000, 60000), "ratio": (3000,)}
+
+    def _peer_witness(self, js, b, kind, by_cat):
+        """The same person and bill in each city that sets the slot (the first bill whose aid
+        differs), evaluated; for the premium, the premium case."""
+        cats = sorted(by_cat, key=lambda c: (-len(by_cat[c]), c))
+        c = next((c for c in cats if c not in EVERYONE), None)
+        if c is None or not (b in claim_kinds(self.kb) or b in ("premium", "tilted_aid")):
+            return None, None
+        kind_of_bill = "inpatient" if b == "tilted_aid" else b
+        year = max(self.year_of(j) for j in by_cat[c])
+        cities = sorted(by_cat[c])
+        premium = b == "premium"
+        for sp in ((0,) if premium else self.PEER_SELF_PAY.get(kind, (20000, 60000, 150000))):
+            cases = [self.claim_case(j, year, c, None, kind_of_bill, sp, None, f"witness-{j}-{year}-{c}-{kind_of_bill}" + ("" if premium else f"-{sp}")) for j in cities]
+            if any(x is None for x in cases):
+                return None, None
+            wit = self.replay(cases)
+            figs = [figure_of(w["expect"], premium) for w in wit]
+            if len(set(figs)) > 1:
+                t = self.table(wit)
+                who, bills = t[0]["who"], t[0]["bills"]
+                paid_z = "，".join(f"{r['where']['zh']}得 {r['aid']} 元" for r in t)
+                paid_e = ", ".join(f"{r['where']['en']} {r['aid']}" for r in t)
+                return wit, (f"同一{who['zh']}，{bills['zh']}：{paid_z}。", f"The same person ({who['en']}), {bills['en']}: {paid_e}.")
+        return None, None
+
+    def _peer_gaps_join_slots(self):
+        """A city silent on a benefit a peer pays (coverage) and the peers' settings of that
+        benefit's paying slot are one question: the gap joins the slot's finding."""
+        slots = [f for f in self.by_id.values() if f["kind"] == "peer" and f["detail"].get("slot", [None, None])[1] in ("ratio", "premium")]
+        for g in [g for g in list(self.by_id.values()) if g["kind"] == "peer" and g["detail"].get("relation") == "peer" and not g["detail"].get("design")]:
+            into = next((f for f in slots if set(g["detail"]["benefits"]) <= set(f["detail"]["benefits"])), None)
+            if into is None:
+                continue
+            del self.by_id[g["id"]]
+            into["statement"]["zh"] += g["statement"]["zh"]
+            into["statement"]["en"] += " " + g["statement"]["en"]
+            into["checks"] = list(dict.fromkeys(into["checks"] + g["checks"]))
+            into["jurisdictions"] = sorted(set(into["jurisdictions"]) | set(g["jurisdictions"]))
+            have = {c["rule"] for c in into["clauses"]}
+            into["clauses"] += [c for c in g["clauses"] if c["rule"] not in have]
+            if not into.get("why") and g.get("why"):
+                into["why"] = g["why"]
+            if not into.get("witness") and g.get("witness"):
+                into["witness"], into["table"] = g["witness"], g["table"]
 
     def _conflicts(self, st):
         kb = self.kb
@@ -757,11 +882,15 @@ class Builder:
         take-the-highest silences belong to the multiple-identity finding."""
         kb = self.kb
         groups = defaultdict(list)
-        reported = {pid for f in self.by_id.values() for pid in f["detail"].get("parameters", [])}
+        # a peer comparison lists a city's silence or delegation as one setting among others: the
+        # city's own gap is still a finding of its own (another question, and its own severity)
+        reported = {pid for f in self.by_id.values() if f["kind"] != "peer" for pid in f["detail"].get("parameters", [])}
         for pid, p in sorted(kb.parameters.items()):
             if p.status == "stated" or pid in reported:
                 continue
             if p.kind == "take_highest":
+                if p.status == "silent" and not any(self._identities_differ(p.jurisdiction, b) for b in p.benefits):
+                    continue    # every category is paid alike: the silence changes nothing
                 fid = f"precedence/{p.jurisdiction}/rule"
                 if fid in self.by_id:
                     f = self.by_id[fid]
@@ -820,7 +949,10 @@ class Builder:
             kind = kind_of.get(pr.kind) or (pr.status and {"delegated": "delegated", "silent": "silent", "vague": "vague"}[pr.status])
             if not kind and not pr.bears_on:
                 continue        # procedure, deadline, fund, sanction: bears on no computed benefit
-            host = next((f for f in self.by_id.values() if set(params) & set(f["detail"].get("parameters", []))), None)
+            on = [f for f in self.by_id.values() if set(params) & set(f["detail"].get("parameters", []))]
+            # the finding of the provision's own jurisdiction and kind first (its silence, not a peer comparison)
+            host = next((f for f in on if f["kind"] == kind and f["jurisdictions"] == [pr.jurisdiction]), None) or \
+                next((f for f in on if f["jurisdictions"] == [pr.jurisdiction]), None) or next(iter(on), None)
             if host is None and interps:
                 host = next((f for f in self.by_id.values() if f["kind"] == kind and set(interps) & {i["id"] for i in f["interpretations"]}), None)
             if host is not None:
@@ -848,6 +980,8 @@ class Builder:
                          {"provisions": [pr.id], "parameters": params})
             if kind == "contradiction":
                 self._absorb_gaps(f, pr)
+        for g in [g for g in list(self.by_id.values()) if g["kind"] == "peer" and g["detail"].get("design")]:
+            del self.by_id[g["id"]]     # aid to a group the scheme does not aid, no contradiction stating it: a design
         for j, p, pid, c in self.channel_broader:
             clause = kb.parameters[pid].clause
             host = next((f for f in self.by_id.values() if f["kind"] == "contradiction" and j in f["jurisdictions"]
@@ -870,7 +1004,7 @@ class Builder:
                 f["jurisdictions"] = sorted(set(f["jurisdictions"]) | set(g["jurisdictions"]))
                 f["clauses"] += [c for c in g["clauses"] if c["rule"] not in {x["rule"] for x in f["clauses"]}]
                 f["witness"], f["table"], f["why"] = g["witness"], g["table"], g["why"]
-                f["detail"].update({k: v for k, v in g["detail"].items() if k not in f["detail"]})
+                f["detail"].update({k: v for k, v in g["detail"].items() if k not in f["detail"] and k != "design"})
 
     # ---- search findings -----------------------------------------------------------------
     def from_search(self, sr: SearchResult) -> None:
@@ -885,7 +1019,9 @@ class Builder:
             u1, u2, scope, d_up, d_down = items[0]
             wit = self.witness([(d_up.case, d_up.result), (d_down.case, d_down.result)])
             t = self.table(wit)
-            self.add(f"precedence/{j}/order", "precedence", "low", [j],
+            # the same question as a missing multiple-identity rule: one finding, both checks named
+            fid = f"precedence/{j}/rule" if f"precedence/{j}/rule" in self.by_id else f"precedence/{j}/order"
+            self.add(fid, "precedence", "low", [j],
                      self.cites(result_rules(d_up.result, False) + result_rules(d_down.result, False), ["就高不就低"]),
                      f"{self.jur(j, 'zh')}同时具有两种身份的人，哪一身份待遇更高取决于账单：" + "；".join(pairs_z) + "。",
                      f"For a person holding two identities in {self.jur(j, 'en')}, which pays more depends on the bill: " + "; ".join(pairs_e) + ".",

@@ -23,7 +23,8 @@ KIND_NAMES = {
 SETS = {
     "ratio": ("救助比例", "aid ratio"), "cap": ("年度救助限额", "annual cap"), "no_cap": ("不设封顶", "no cap"),
     "cap_pool": ("限额共用", "shared cap"),
-    "deductible_amount": ("起付标准", "deductible"), "deductible_share": ("起付标准", "deductible"),
+    "deductible_amount": ("起付标准", "deductible"), "deductible_share": ("起付标准", "deductible"), "deductible": ("起付标准", "deductible"),
+    "premium": ("参保资助", "premium subsidy"),
     "premium_full": ("全额资助", "full premium subsidy"), "premium_share": ("按比例资助", "premium subsidy by share"),
     "premium_amount": ("定额资助", "fixed premium subsidy"), "premium_minimum": ("最低资助额", "minimum premium subsidy"),
     "premium_share_floor": ("资助下限", "premium subsidy floor"), "take_highest": ("就高不就低", "take-the-highest"),
