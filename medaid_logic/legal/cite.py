@@ -8,31 +8,9 @@ import re
 from rdflib import RDFS, Literal, URIRef
 
 from ..kb import BASE, KB, MA
+from ..words import phrase
 
 _SENTENCE_END = re.compile(r"(?<=[。；;！？])")
-
-
-def phrase(kb: KB, pid: str, lang: str, **values) -> str:
-    """The KB's phrase `pid` (kb/phrases.ttl) in `lang`, its placeholders filled."""
-    text = _phrases(kb).get((pid, lang)) or _phrases(kb).get((pid, "zh"))
-    if text is None:
-        raise KeyError(f"kb/phrases.ttl has no phrase {pid!r}")
-    return text.format_map(_Missing(values))
-
-
-class _Missing(dict):
-    def __missing__(self, key):  # a placeholder the step has no figure for reads as nothing
-        return ""
-
-
-def _phrases(kb: KB) -> dict:
-    """(phrase id, language) → text, read once per KB."""
-    if not hasattr(kb, "_phrases"):
-        g = kb.graph
-        kb._phrases = {(str(g.value(n, MA.id)), o.language): str(o)
-                       for n in g.subjects(None, MA.Phrase) for o in g.objects(n, RDFS.label)
-                       if isinstance(o, Literal) and o.language}
-    return kb._phrases
 
 
 def citation(kb: KB, rule_id: str, lang: str) -> str:
