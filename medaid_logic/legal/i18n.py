@@ -105,3 +105,26 @@ def formula_zh(t) -> str:
 def why_word(code, lang: str) -> str:
     """what-if: why an amount changed, in words (the code is kept beside as why_code)."""
     return word_of("whatif_why", code, lang, default="")
+
+
+def target_words(kb, target: str, lang: str) -> str:
+    """A target name (claim:c1.step:top_up) as words: 费用 c1 · 兜底救助至目标比例."""
+    parts = []
+    for piece in target.split("."):
+        kind, _, name = piece.partition(":")
+        if kind == "claim":
+            parts.append(f"{w('claim', lang)} {name}")
+        elif kind in ("step", "annual"):
+            parts.append(w(name, lang))
+        elif kind in ("category", "applied_category"):
+            c = kb.categories.get(name)
+            parts.append((c.label_zh if lang == "zh" else c.label_en) if c else name if name else w("applied_category", lang))
+        elif kind == "flag":
+            parts.append(flag_word(name, lang))
+        elif kind in ("total", "premium"):
+            parts.append(w(kind, lang))
+        elif kind == "param":
+            parts.append(w("parameter", lang) + " " + name)
+        else:
+            parts.append(piece)
+    return " · ".join(parts)

@@ -17,7 +17,7 @@ import copy
 import json
 
 from ..words import word
-from .i18n import why_word
+from .i18n import target_words, why_word
 from .session import Session, TargetError
 
 
@@ -199,7 +199,9 @@ def what_if(s: Session, changes: list[str], lang: str = "zh") -> dict:
             "session": new}
 
 
-def what_if_text(ans: dict, lang: str) -> str:
+def what_if_text(ans: dict, lang: str, kb=None) -> str:
+    """The answer as text; with the KB, each amount is named in words (费用 c1 · 按比例救助)."""
+    name = (lambda t: target_words(kb, t, lang)) if kb is not None else (lambda t: t)
     zh = lang == "zh"
     none = word("legal.none", lang)
     lines = [word("whatif.if", lang) + "; ".join(ans["changes"])]
@@ -225,9 +227,9 @@ def what_if_text(ans: dict, lang: str) -> str:
         if e.get("same_amount"):
             basis = (f"{e['parameter']['before']} → {e['parameter']['after']}" if code == "other_parameter"
                      else f"{b.get('rule')} → {a.get('rule')}")
-            lines.append(f"  {e['target']}: {val(a)} ({why}: {basis}){cat}")
+            lines.append(f"  {name(e['target'])}: {val(a)} ({why}: {basis}){cat}")
             continue
-        line = f"  {e['target']}: {val(b)} → {val(a)}"
+        line = f"  {name(e['target'])}: {val(b)} → {val(a)}"
         if a.get("reason") and a.get("amount") == "0.00" and not zh:
             line += f"  ({a['reason']})"
         line += cat

@@ -130,23 +130,4 @@ class Words:
 
     def target(self, target: str) -> str:
         """A target name (claim:c1.step:top_up) as words: 费用 c1 · 兜底救助至目标比例."""
-        parts = []
-        for piece in target.split("."):
-            kind, _, name = piece.partition(":")
-            if kind == "claim":
-                parts.append(f"{i18n.w('claim', self.lang)} {name}")
-            elif kind == "step":
-                parts.append(self.step(name))
-            elif kind in ("category", "applied_category"):
-                parts.append(self.cat(name) if name else i18n.w("applied_category", self.lang))
-            elif kind == "flag":
-                parts.append(self.flag(name))
-            elif kind == "annual":
-                parts.append(self.step(name))
-            elif kind in ("total", "premium"):
-                parts.append(i18n.w(kind, self.lang))
-            elif kind == "param":
-                parts.append(i18n.w("parameter", self.lang) + " " + name)
-            else:
-                parts.append(piece)
-        return " · ".join(parts)
+        return i18n.target_words(self.kb, target, self.lang)
