@@ -6,16 +6,27 @@ solver's atoms and the KB.
 from __future__ import annotations
 
 from .kb import KB
-from .words import word, word_of
+from .words import has, word, word_of
 
 
 def reason_text(kb: KB, claim: dict, lang: str) -> str:
     """Why a claim is paid nothing, from the engine's reason codes (the CLI's text, the pages, the letter)."""
     if lang != "zh":
         return claim["reason"]
-    return "；".join(word_of("reason", r["code"], lang).format(
-        d=label(kb, r["detail"], lang) if r.get("detail") in kb.categories else r.get("detail"))
-        for r in claim.get("reason_codes", [])) or word("reason.none_payable", lang)
+    return "；".join(word_of("reason", r["code"], lang).format(d=detail_word(kb, r.get("detail"), lang))
+                    for r in claim.get("reason_codes", [])) or word("reason.none_payable", lang)
+
+
+def detail_word(kb: KB, d, lang: str):
+    """A reason's detail as a reader names it: a category by its label, a case field or a benefit
+    by its word; a rule id stays (the clause's locator)."""
+    if d in kb.categories:
+        return label(kb, d, lang)
+    if isinstance(d, str) and has("field", d):
+        return word_of("field", d, lang)
+    if isinstance(d, str) and kb.label(d, lang) != d:
+        return kb.label(d, lang)
+    return d
 
 
 def label(kb: KB, category: str | None, lang: str) -> str:
@@ -43,6 +54,12 @@ def _flag_value(v, kb: KB, lang: str) -> str:
             return kb.categories[v].label_zh if lang == "zh" else kb.categories[v].label_en
         return word_of("flag_value", v, lang)
     return str(v)
+
+
+def flag_detail(f: dict, kb: KB, lang: str) -> str:
+    """A flag's details in words: '类型 …, 金额 …'."""
+    return ", ".join(f"{word_of('flag_detail', k, lang)} {_flag_value(v, kb, lang)}" for k, v in f.items()
+                     if k not in ("kind", "rule", "source") and v is not None)
 
 
 def _decision_word(d: dict, kb: KB, lang: str) -> str:
@@ -122,9 +139,9 @@ def render_text(result: dict, kb: KB, lang: str = "zh") -> str:
     if result["flags"]:
         out.append(f"\n{word('text.flags', lang)}:")
         for f in result["flags"]:
-            detail = ", ".join(f"{word_of('flag_detail', k, lang)} {_flag_value(v, kb, lang)}" for k, v in f.items()
-                               if k not in ("kind", "rule", "source") and v is not None)
-            out.append(f"  - {word_of('flag_kind', f['kind'], lang)} ({f['rule']}) {detail}".rstrip())
+            detail = flag_detail(f, kb, lang)
+            rule = f" ({f['rule']})" if f.get("rule") else ""
+            out.append(f"  - {word_of('flag_kind', f['kind'], lang)}{rule} {detail}".rstrip())
     if result["parameters_used"]:
         out.append(f"\n{word('text.params', lang)}:")
         for k, v in result["parameters_used"].items():

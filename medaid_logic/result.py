@@ -394,7 +394,8 @@ def _detail(d, kb: KB):
 
 def _reason_text(why: str, d, kb: KB) -> str:
     p = kb.parameters.get(d) if isinstance(d, str) else None
-    return word_of("reason", why, "en").format(d=p.rule if p else d, who=p.delegated_to if p else "")
+    said = p.rule if p else kb.label(d, "en") if why == "not_regulated" else d   # a benefit by its name
+    return word_of("reason", why, "en").format(d=said, who=p.delegated_to if p else "")
 
 
 def _notes(at, kb: KB, interps: dict, jurisdiction: str) -> list:
@@ -459,7 +460,7 @@ def _note(d, kb: KB, lang: str) -> str:
                     extra=f" — {p.note}" if p.note else "")
     if n == "precondition":
         p = kb.parameters.get(a[1])
-        return word("note.precondition", lang, a[0], p.rule if p else "")
+        return word("note.precondition", lang, word_of("field", a[0], lang), p.rule if p else "")
     if n == "premium_floor":
         return word("note.premium_floor", lang, a[0], y(a[2]))
     if has("note", n):
