@@ -119,8 +119,11 @@ def target_words(kb, target: str, lang: str) -> str:
         elif kind in ("category", "applied_category"):
             c = kb.categories.get(name)
             parts.append((c.label_zh if lang == "zh" else c.label_en) if c else name if name else w("applied_category", lang))
-        elif kind == "flag":
-            parts.append(flag_word(name, lang))
+        elif kind == "flag":   # flag:KIND@ABOUT — about a claim, a category or a benefit
+            name, _, about = name.partition("@")
+            c = kb.categories.get(about)
+            said = (c.label_zh if lang == "zh" else c.label_en) if c else w(about, lang) if about else ""
+            parts.append(flag_word(name, lang) + (f" {said}" if said else ""))
         elif kind in ("total", "premium"):
             parts.append(w(kind, lang))
         elif kind == "param":
