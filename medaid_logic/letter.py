@@ -112,8 +112,9 @@ def _decides(kb, used: dict, w, deciding_sentence) -> str:
             out.append(text)
     if not out:
         return used["text"] or ""
-    ended = [x if x.endswith(("。", ".", "；", "！", "？")) else x.rstrip("；;，,") + ("。" if re.search(r"[\u4e00-\u9fff）」”]$", x) else ".")
-             for x in out]   # each sentence closed once, the quotes in the text's own punctuation
+    ended = [x if x.endswith(("。", ".", "；", "！", "？")) else
+             x.rstrip("；;，,") + ("。" if re.search(r"[\u4e00-\u9fff]", x) else ".")   # a quote closes as its text does
+             for x in out]
     return ("" if w.zh else " ").join(ended)
 
 
