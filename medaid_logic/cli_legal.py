@@ -78,7 +78,7 @@ def cmd_what_if(args):
         from .legal.dot import what_if_dot
         sys.stdout.write(what_if_dot(ans))
     else:
-        sys.stdout.write(what_if_text(ans, args.lang))
+        sys.stdout.write(what_if_text(ans, args.lang, s.kb))
 
 
 @_run

@@ -1,7 +1,8 @@
 """`medaid letter CASE`: the decision letter a caseworker hands over — the applicant, each amount
 granted or refused, the clauses relied on with the sentence that decides, the readings the engine
 took. Built from the result and the KB only (clause texts, document titles and 文号); the words
-come from the workbench's catalogue (medaid_logic/web/messages.py). Registered by cli.py."""
+come from the one catalogue (medaid_logic/words.py); each clause is cited, and its deciding sentence
+picked, by legal/cite.py as every other answer does. Registered by cli.py."""
 from __future__ import annotations
 
 import re
@@ -28,60 +29,60 @@ def cmd_letter(args) -> int:
     return 0
 
 
-def deciding_sentences(text: str | None, labels: list[str]) -> str | None:
-    """The sentences of a clause that name the category it was applied for (else the whole text)."""
-    if not text:
-        return None
-    sentences = [s for s in re.split(r"(?<=[。；;])", text) if s.strip()]
-    hits = [s for s in sentences if any(lb and lb in s for lb in labels)]
-    # a clause headed by the category ("(五)返贫致贫人口。...") decides as a whole
-    if not hits or any(len(s) <= len(lb) + 6 for s in hits for lb in labels if lb in s):
-        return text
-    return "".join(hits)
+def _kb_inputs(x: dict) -> list[str]:
+    """The KB parameters a step or an amount read (its inputs `kb:ID`)."""
+    return [i[3:] for i in x.get("inputs", []) if i.startswith("kb:")]
 
 
-def letter_data(result: dict, kb, lang: str, justifications: list[str] | None = None) -> dict:
+def letter_data(s, lang: str, justifications: list[str] | None = None) -> dict:
+    """The letter's content: each amount with its clause, each clause cited (legal/cite.py: title,
+    文号, locator) with the sentence that decides (cite.py's one sentence picker, per parameter)."""
+    from .legal.cite import citation, deciding_sentence
+    from .legal.justify import decisions, rule_of
     from .web.messages import Words
+    result, kb = s.result, s.kb
     w = Words(kb, lang)
     doc = kb.policy_document(result["jurisdiction"])
-    cats = lambda *cs: [kb.categories[c].label_zh for c in cs if c in kb.categories]
     used: dict[str, dict] = {}
 
-    def cite(rule, *categories):
+    def cite(rule, said=()):
+        """Note the clause of `rule` with the (parameter, decision) pairs that state what it decides."""
         if not rule:
             return None
         cid = rule.split("#")[0]
         cl = kb.clauses.get(cid)
-        src = kb.clause_source(rule)
-        d = kb.documents.get(cl.document) if cl else None
         if cid not in used:
-            used[cid] = {"locator": src["clause"], "document": src["document"], "number": d.number if d else None,
-                         "order": (cl.document, cl.order) if cl else ("", 0), "text": src["text"], "labels": set()}
-        used[cid]["labels"].update(cats(*categories))
-        return src["clause"]
+            used[cid] = {"citation": citation(kb, rule, lang), "order": (cl.document, cl.order) if cl else ("", 0),
+                         "said": {}, "text": kb.clause_source(rule)["text"]}
+        for pid, decision in said:
+            if pid:
+                used[cid]["said"].setdefault((pid, decision), None)
+        return kb.clause_source(rule)["clause"]
     items = []
-    for i, c in enumerate(result["claims"]):
+    for k, c in enumerate(result["claims"]):
         granted = c["aid"] != "0.00"
+        pays = [(pid, None) for kk, _, pid in s.atoms["pays_rule"] if kk == k]
         items.append({"what": f"{w.t('bill')} {c['claim_id']} · {w.claim_kind(c['kind'])}", "amount": c["aid"],
                       "granted": granted, "category": w.cat(c["category"]) if c.get("category") else None,
-                      "clause": cite(c.get("rule"), c.get("category")), "reason": None if granted else w.reason(c),
-                      "why": justifications[i] if justifications else None})
-        for d in c.get("decided_by", []):   # the clause of the step that decided it (第十五条, 第二十条 …)
-            cite(d.get("rule"), d.get("category"))
+                      "clause": cite(c.get("rule"), pays), "reason": None if granted else w.reason(c),
+                      "why": justifications[k] if justifications else None})
+        for d in decisions(s, k):   # the clause of each step that decided it (第十五条, 第二十条 …)
+            cite(rule_of(s, d), [(d.pid, d.kind)])
         for st in c["steps"]:
             if st.get("rule") and st["rule"] != c.get("rule") and st["amount"] != "0.00":
-                cite(st["rule"], c.get("category"))
+                cite(st["rule"], [(pid, None) for pid in _kb_inputs(st)])
     for a in result["annual"]:
-        items.append({"what": w.step(a["kind"]), "amount": a["aid"], "granted": a["aid"] != "0.00",
-                      "category": None, "clause": cite(a.get("rule"), result.get("applied_category")), "reason": None})
+        items.append({"what": w.step(a["kind"]), "amount": a["aid"], "granted": a["aid"] != "0.00", "category": None,
+                      "clause": cite(a.get("rule"), [(pid, None) for st in a.get("steps", []) for pid in _kb_inputs(st)]),
+                      "reason": None})
     p = result["premium_subsidy"]
     premium = {"amount": p.get("amount"), "status": w.status(p.get("status")),
                "category": w.cat(p["category"]) if p.get("category") else None,
-               "clause": cite(p.get("rule"), p.get("category")), "delegated_to": p.get("delegated_to")}
+               "clause": cite(p.get("rule"), [(pid, None) for pid in _kb_inputs(p)]), "delegated_to": p.get("delegated_to")}
     prec = (result.get("precedence") or {}).get("aid")
-    if prec:
-        cite(prec.get("rule"))
-    clauses = [{**u, "decides": deciding_sentences(u["text"], sorted(u["labels"]))}
+    if prec and prec.get("rule"):
+        cite(prec["rule"], [(q.id, None) for q in kb.parameters.values() if q.rule == prec["rule"]])
+    clauses = [{"citation": u["citation"], "decides": _decides(kb, u, w, deciding_sentence)}
                for u in sorted(used.values(), key=lambda u: u["order"])]
     return {"w": w, "result": result, "document": doc.title_zh, "number": doc.number, "issuer": doc.issuer,
             "jurisdiction": w.jur(result["jurisdiction"]),
@@ -92,17 +93,43 @@ def letter_data(result: dict, kb, lang: str, justifications: list[str] | None = 
             "readings": [w.note(n) for n in (result["notes_zh"] if lang == "zh" else result["notes"])]}
 
 
+def _decides(kb, used: dict, w, deciding_sentence) -> str:
+    """The sentences of one clause that decide, each once: a quote, or the engine's reading where
+    the text is silent; the clause's text where no parameter of it was read."""
+    out = []
+    for pid, decision in used["said"]:
+        said = deciding_sentence(kb, pid, decision)
+        if not said:
+            continue
+        if said[0] == "reading":
+            i = kb.interpretations.get(said[1])
+            text = w.t("reading") + ((i.label_zh if w.zh else i.comment) if i else said[1])
+        elif said[0] == "silent":
+            text = w.t("silent")
+        else:
+            text = said[1]
+        if text and text not in out:
+            out.append(text)
+    if not out:
+        return used["text"] or ""
+    ended = [x if x.endswith(("。", ".", "；", "！", "？")) else
+             x.rstrip("；;，,") + ("。" if re.search(r"[\u4e00-\u9fff]", x) else ".")   # a quote closes as its text does
+             for x in out]
+    return ("" if w.zh else " ").join(ended)
+
+
 def _evaluate(data, lang: str):
-    """The result and, for each claim, the sentence that decides it (legal/justify.py)."""
+    """The session and, for each claim, the sentence that decides it (legal/justify.py)."""
     from .legal.justify import claim_headline
     from .legal.session import Session
     s = Session(data)
-    return s.result, s.kb, [claim_headline(s, k, lang)["sentence"] for k in range(len(s.claim_ids))]
+    return s, [claim_headline(s, k, lang)["sentence"] for k in range(len(s.claim_ids))]
 
 
 def letter_text(data, lang: str = "zh") -> str:
-    result, kb, why = _evaluate(data, lang)
-    d = letter_data(result, kb, lang, why)
+    s, why = _evaluate(data, lang)
+    d = letter_data(s, lang, why)
+    result = s.result
     w = d["w"]
     y = w.t("yuan")
     out = [w.t("letter_title"), "",
@@ -128,7 +155,7 @@ def letter_text(data, lang: str = "zh") -> str:
                + (f" → {pr['delegated_to']}" if pr["delegated_to"] else ""))
     out += ["", f"{w.t('total')}: {d['total']} {y}", "", f"{w.t('clauses_used')}:"]
     for c in d["clauses"]:
-        out.append(f"  {c['document']}" + (f"（{c['number']}）" if c["number"] else "") + f" {c['locator']}")
+        out.append(f"  {c['citation']}")
         out.append(f"    {w.t('decides')}: {c['decides']}")
     if d["readings"]:
         out += ["", f"{w.t('readings')}:"] + [f"  - {r}" for r in d["readings"]]
@@ -137,8 +164,8 @@ def letter_text(data, lang: str = "zh") -> str:
 
 def letter_html(data, lang: str = "zh", standalone: bool = False) -> str:
     from .web.pages import env
-    result, kb, why = _evaluate(data, lang)
-    d = letter_data(result, kb, lang, why)
+    s, why = _evaluate(data, lang)
+    d = letter_data(s, lang, why)
     body = env.get_template("letter_body.html").render(**d, lang=lang)
     if not standalone:
         return body

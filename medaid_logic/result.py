@@ -15,6 +15,7 @@ from .errors import CaseError
 from .facts import text_of
 from .kb import FOREVER, KB
 from .money import bp_to_decimal_str, bp_to_percent, fen_to_str as y
+from .words import has, word, word_of
 
 
 def iso(n: int) -> str | None:
@@ -23,22 +24,9 @@ def iso(n: int) -> str | None:
     return date(n // 10000, n // 100 % 100, n % 100).isoformat()
 
 
-# the words of the formula terms (step/7, premium/5); the figures are the solver's
-FORMULA_WORDS = {
-    "en": {"self_pay": "self-pay", "deductible": "deductible", "met": "met", "cap": "cap", "used": "used",
-           "paid": "paid", "share": " (paid share {:.1f}%)", "out": "out-of-catalogue",
-           "burden": "Σ (self-pay − aid) over qualifying claims {} + year_to_date {}", "minimum": "minimum",
-           "fixed": "{} (fixed amount)", "min": "min", "max": "max"},
-    "zh": {"self_pay": "自付", "deductible": "起付标准", "met": "已扣", "cap": "限额", "used": "已用",
-           "paid": "已支付", "share": "（综合支付比例 {:.1f}%）", "out": "目录外费用",
-           "burden": "符合条件费用的 Σ(自付 − 救助) {} + 年初至今 {}", "minimum": "最低", "fixed": "{}（定额）",
-           "min": "取小", "max": "取大"},
-}
-
-
 def formula_text(t, lang: str = "en") -> str:
     """A step's formula term, with its figures filled in, in English or Chinese words."""
-    w, pc = FORMULA_WORDS[lang], bp_to_percent
+    pc = bp_to_percent
     n, a = t[0], t[1:]
     if n == "minus":
         return " − ".join(y(x) for x in a)
@@ -46,28 +34,28 @@ def formula_text(t, lang: str = "en") -> str:
         return f"{y(a[0])} × {pc(a[1])}"
     if n == "deductible":
         dt, met, sp = a
-        return f"{w['min']}({w['self_pay']} {y(sp)}, {w['deductible']} {y(dt)} − {w['met']} {y(met)})"
+        return f"{word('formula.min', lang)}({word('formula.self_pay', lang)} {y(sp)}, {word('formula.deductible', lang)} {y(dt)} − {word('formula.met', lang)} {y(met)})"
     if n == "cap":
         raw, cap, used, rem = a
-        return f"{w['min']}({y(raw)}, {w['cap']} {y(cap)} − {w['used']} {y(used)} = {y(rem)})"
+        return f"{word('formula.min', lang)}({y(raw)}, {word('formula.cap', lang)} {y(cap)} − {word('formula.used', lang)} {y(used)} = {y(rem)})"
     if n == "top_up":
         target, tq, ip, paid = a
-        share = w["share"].format(paid * 100 / ip) if ip else ""
-        return f"{w['max']}(0, {pc(tq)} × {y(ip)} = {y(target)} − {w['paid']} {y(paid)}){share}"
+        share = word("formula.share", lang, paid * 100 / ip) if ip else ""
+        return f"{word('formula.max', lang)}(0, {pc(tq)} × {y(ip)} = {y(target)} − {word('formula.paid', lang)} {y(paid)}){share}"
     if n == "catalogue":
         out, total, cr, lim, q = a
-        return f"{w['min']}({w['out']} {y(out)}, {pc(cr)} × {y(total)} = {y(lim)}) × {pc(q)}"
+        return f"{word('formula.min', lang)}({word('formula.out', lang)} {y(out)}, {pc(cr)} × {y(total)} = {y(lim)}) × {pc(q)}"
     if n == "tilted":
         burden, ded, ratio = a
-        return f"{w['max']}(0, {y(burden)} − {y(ded)}) × {pc(ratio)}"
+        return f"{word('formula.max', lang)}(0, {y(burden)} − {y(ded)}) × {pc(ratio)}"
     if n == "burden":
-        return w["burden"].format(y(a[0]), y(a[1]))
+        return word("formula.burden", lang, y(a[0]), y(a[1]))
     if n == "full":
         return f"{y(a[0])} × 100%"
     if n == "minimum":
-        return f"{w['max']}({formula_text(a[0], lang)} = {y(a[1])}, {w['minimum']} {y(a[2])})"
+        return f"{word('formula.max', lang)}({formula_text(a[0], lang)} = {y(a[1])}, {word('formula.minimum', lang)} {y(a[2])})"
     if n == "fixed":
-        return w["fixed"].format(y(a[0]))
+        return word("formula.fixed", lang, y(a[0]))
     return str(t)
 
 
@@ -416,41 +404,10 @@ def _detail(d, kb: KB):
     return d if isinstance(d, (str, int)) else str(d)
 
 
-# why a claim got nothing: the English wording of each reason code ({d}: its detail)
-REASONS = {
-    "not_in_force": "no document of the jurisdiction is in force on the settlement date",
-    "precondition": "the applicant does not meet the precondition on {d}",
-    "quota_year_end": "quota-managed (限额管理): settled once at year end, see annual",
-    "not_referred": "care without the required referral is not covered ({d})",
-    "not_regulated": "the jurisdiction's texts do not regulate {d} aid",
-    "delegated": "the standard is delegated to {who} ({d}) and has not been set",
-    "no_category": "the applicant holds no assistance category",
-    "identity_not_held": "the identity {d} does not cover this claim's dates",
-    "category_not_named": "no clause names {d} for this kind of aid",
-    "nothing_to_pay": "nothing left to pay after deductible and cap",
-}
-
-
 def _reason_text(why: str, d, kb: KB) -> str:
     p = kb.parameters.get(d) if isinstance(d, str) else None
-    return REASONS.get(why, why).format(d=p.rule if p else d, who=p.delegated_to if p else "")
-
-
-NOTES_EN = {  # {0}, {1}: the note's arguments
-    "parent_rules": "a claim settled before the jurisdiction's document took effect is computed under {1}'s rules "
-                    "(interpretation {2})",
-    "gained_after_jan1": "{0} was gained during the year: the premium subsidy follows the categories held on 1 January "
-                         "(interpretation premium_year_document)",
-    "derived": "{0} derived from applicant.facts for the whole case year",
-    "not_derived": "{0} not derived: the test '{1}' failed",
-    "no_premium_rule": "no premium subsidy rule names {0}",
-    "premium_unknown_age": "premium rule for {0} depends on age; applicant.birth_date is missing",
-    "apply_at_unknown": "where to apply ({0}) needs applicant.hukou and applicant.residence",
-    "tie": "take the highest: {0} and {1} give the same year total; {0} is applied, being listed first in the "
-           "category table (interpretation precedence)",
-    "premium_tie": "premium subsidy: {0} and {1} give the same amount; {0} is applied, being listed first in the "
-                   "category table (interpretation precedence)",
-}
+    said = p.rule if p else kb.label(d, "en") if why == "not_regulated" else d   # a benefit by its name
+    return word_of("reason", why, "en").format(d=said, who=p.delegated_to if p else "")
 
 
 def _notes(at, kb: KB, interps: dict, jurisdiction: str) -> list:
@@ -475,77 +432,49 @@ def _notes(at, kb: KB, interps: dict, jurisdiction: str) -> list:
 
 
 def _note_text(d, kb: KB) -> str:
-    n = d[0] if isinstance(d, tuple) else d
-    a = d[1:] if isinstance(d, tuple) else ()
-    if n == "interpretation":
-        i = kb.interpretations.get(a[0])
-        if len(a) > 1:
-            return f"interpretation {a[0]}: the caller's reading {a[1]}, not the default {i.default} ({i.comment})"
-        return f"interpretation {a[0]}: {i.comment if i else ''}"
-    if n == "param":
-        p = kb.parameters.get(a[0])
-        if p is None:
-            return str(d)
-        extra = f" — {p.note}" if p.note else ""
-        who = f" (set by {p.delegated_to})" if p.delegated_to else ""
-        names = ", ".join(kb.categories[c].label_en if c in kb.categories else {"any_recipient": "recipients",
-                          "everyone": "everyone"}.get(c, c) for c in p.categories)
-        benefit = kb.label(p.benefits[0], "en") if p.benefits else ""
-        return f"{p.rule}: the {p.kind.replace('_', ' ')} of {benefit} ({names}) is {p.status}{who}{extra}"
-    if n in NOTES_EN:
-        return NOTES_EN[n].format(*a)
-    if n == "precondition":
-        p = kb.parameters.get(a[1])
-        return f"precondition on {a[0]} not met ({p.rule if p else ''}): no category holds"
-    if n == "premium_floor":
-        return f"premium for {a[0]}: set by a government, at least {y(a[2])}"
-    return str(d)
-
-
-KINDS_ZH = {"ratio": "救助比例", "deductible_share": "起付标准", "deductible_amount": "起付标准", "cap": "年度限额",
-            "amount": "救助标准", "tilt_ratio": "大病保险倾斜比例", "premium_full": "参保资助", "premium_share_floor": "参保资助",
-            "return_risk_amount": "因病返贫监测标准", "poverty_risk_amount": "因病致贫监测标准", "return_risk_group": "监测人群",
-            "stay_rule": "住院期间身份认定", "exit_rule": "身份退出规则", "take_highest": "多重身份就高原则"}
-
-
-def _cz(c, kb: KB) -> str:
-    cat = kb.categories.get(c)
-    return cat.label_zh if cat else {"any_recipient": "救助对象", "everyone": "参保人员"}.get(c, c)
+    return _note(d, kb, "en")
 
 
 def _note_zh(d, kb: KB) -> str:
     """The note in Chinese, for the default text rendering."""
+    return _note(d, kb, "zh")
+
+
+def _who(c, kb: KB, lang: str) -> str:
+    cat = kb.categories.get(c)
+    if cat:
+        return cat.label_zh if lang == "zh" else cat.label_en
+    return word_of("who", c, lang)
+
+
+def _note(d, kb: KB, lang: str) -> str:
+    """A note atom in words (the catalogue's note.* sentences); Chinese names the categories."""
+    zh = lang == "zh"
     n = d[0] if isinstance(d, tuple) else d
-    a = tuple(_cz(x, kb) if isinstance(x, str) and x in kb.categories else x for x in (d[1:] if isinstance(d, tuple) else ()))
+    a = d[1:] if isinstance(d, tuple) else ()
+    if zh:
+        a = tuple(_who(x, kb, lang) if isinstance(x, str) and x in kb.categories else x for x in a)
     if n == "interpretation":
         i = kb.interpretations.get(a[0])
+        said = {"id": a[0], "label": i.label_zh if i else "", "comment": i.comment if i else ""}
         if len(a) > 1:
-            return f"解释口径：调用方选择“{a[1]}”，未采用默认口径“{i.default}”（{i.label_zh}）"
-        return f"解释口径：{i.label_zh if i else ''}"
+            return word("note.interpretation_chosen", lang, value=a[1], default=i.default, **said)
+        return word("note.interpretation", lang, **said)
     if n == "param":
         p = kb.parameters.get(a[0])
         if p is None:
             return str(d)
-        status = {"vague": "表述模糊", "delegated": "授权另行确定", "silent": "未作规定"}.get(p.status, p.status)
-        who = f"（确定机关：{p.delegated_to}）" if p.delegated_to else ""
-        benefit = kb.label(p.benefits[0], "zh") if p.benefits else ""
-        return f"{p.rule}：{benefit}（{'、'.join(_cz(c, kb) for c in p.categories)}）的{KINDS_ZH.get(p.kind, p.kind)}{status}{who}"
-    templates = {
-        "parent_rules": "文件生效前结算的费用按{1}的规定计算（本引擎的解释口径）",
-        "gained_after_jan1": "{0}于年内取得：参保资助以1月1日所持身份为准（本引擎的解释口径）",
-        "derived": "{0}依申请人事实推定，适用全年",
-        "not_derived": "{0}未能推定：条件“{1}”不满足",
-        "no_premium_rule": "参保资助条款未列明{0}",
-        "premium_unknown_age": "{0}的参保资助取决于年龄，缺少出生日期",
-        "apply_at_unknown": "申请地（{0}）需要户籍地和居住地",
-        "tie": "就高不就低：{0}与{1}全年救助合计相同，按类别表顺序适用{0}（本引擎的解释口径）",
-        "premium_tie": "参保资助：{0}与{1}资助金额相同，按类别表顺序适用{0}（本引擎的解释口径）",
-    }
-    if n in templates:
-        return templates[n].format(*a)
+        return word("note.param", lang, rule=p.rule, benefit=kb.label(p.benefits[0], lang) if p.benefits else "",
+                    names=("、" if zh else ", ").join(_who(c, kb, lang) for c in p.categories),
+                    kind=word_of("note_kind", p.kind, lang) if zh else p.kind.replace("_", " "),
+                    status=word_of("note_status", p.status, lang) if zh else p.status,
+                    who=word("note.set_by", lang, p.delegated_to) if p.delegated_to else "",
+                    extra=f" — {p.note}" if p.note else "")
     if n == "precondition":
         p = kb.parameters.get(a[1])
-        return f"不符合{a[0]}前提条件（{p.rule if p else ''}），不享受任何救助身份"
+        return word("note.precondition", lang, word_of("field", a[0], lang), p.rule if p else "")
     if n == "premium_floor":
-        return f"{a[0]}的参保资助由政府确定，不低于{y(a[2])}元"
+        return word("note.premium_floor", lang, a[0], y(a[2]))
+    if has("note", n):
+        return word("note." + n, lang, *a)
     return str(d)

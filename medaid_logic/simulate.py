@@ -28,23 +28,7 @@ from . import limits
 from .batch import Usage
 from .errors import CaseError
 from .money import yuan_to_fen
-
-WORDS = {
-    "zh": {"title": "政策调整影响测算", "population": "测算人数", "errors": "无法计算（输入有误）", "jurisdiction": "地区",
-           "category": "类别", "benefit": "待遇", "baseline": "现行政策（元）", "reform": "调整后（元）", "change": "变化（元）",
-           "gainers": "增加人数", "losers": "减少人数", "same": "不变人数", "deciles": "变化额十分位（元，变化者）",
-           "changed": "调整的条款", "value": "取值", "total": "合计", "by_jurisdiction": "按地区", "detail": "按地区、类别、待遇",
-           "premium_subsidy": "参保资助", "none": "无", "people": "受影响人数", "chart_y": "救助及参保资助合计（万元）",
-           "interpretation": "解释口径"},
-    "en": {"title": "Reform impact", "population": "applicants", "errors": "not computed (bad input)", "jurisdiction": "jurisdiction",
-           "category": "category", "benefit": "benefit", "baseline": "baseline (yuan)", "reform": "reform (yuan)",
-           "change": "change (yuan)", "gainers": "gain", "losers": "lose", "same": "unchanged",
-           "deciles": "deciles of the change (yuan, among those changed)", "changed": "Clauses whose parameters change",
-           "value": "value", "total": "total", "by_jurisdiction": "By jurisdiction", "detail": "By jurisdiction, category and benefit",
-           "premium_subsidy": "premium subsidy", "none": "none", "people": "People affected",
-           "chart_y": "aid and premium subsidy (10,000 yuan)", "interpretation": "interpretation"},
-}
-
+from .words import word, word_of
 
 def register(sub) -> None:
     from .cli import _limit_flags
@@ -163,17 +147,16 @@ def impact(parts_out: list[dict], reform: dict, kb) -> dict:
 
 
 def _name(kb, kind: str, value: str, lang: str) -> str:
-    from .render import WORDS as RESULT_WORDS
     if value == "none":
-        return WORDS[lang]["none"]
+        return word("simulate.none", lang)
     if kind == "category" and value in kb.categories:
         c = kb.categories[value]
         return c.label_zh if lang == "zh" else c.label_en
     if value == "premium_subsidy":
-        return WORDS[lang]["premium_subsidy"]
+        return word("simulate.premium_subsidy", lang)
     label = kb.label(value, lang)
     if label == value:
-        label = RESULT_WORDS[lang].get(value, value) if isinstance(RESULT_WORDS[lang].get(value), str) else value
+        label = word_of("text_step", value, lang)
     return label
 
 
@@ -182,17 +165,16 @@ def _what(kb, change: dict, lang: str) -> str:
     parameter, or the interpretation's label (its id only where the KB has no label)."""
     if "interpretation" in change:
         i = kb.interpretations[change["interpretation"]]
-        return f"{WORDS[lang]['interpretation']} {i.label_zh if lang == 'zh' and i.label_zh else i.id}"
+        return f"{word('simulate.interpretation', lang)} {i.label_zh if lang == 'zh' and i.label_zh else i.id}"
     names = [_name(kb, "category", c, lang) for c in change["categories"]]
     names += [_name(kb, "benefit", b, lang) for b in change["benefits"]]
     return "、".join(names) if lang == "zh" else ", ".join(names)
 
 
 def table(report: dict, kb, lang: str) -> str:
-    w = WORDS[lang]
     p = report["people"]
-    out = [f"# {w['title']}", "", f"{w['population']}: {report['population']}; {w['errors']}: "
-           f"{report['errors']['baseline']} / {report['errors']['reform']}", "", f"## {w['changed']}", ""]
+    out = [f"# {word('simulate.title', lang)}", "", f"{word('simulate.population', lang)}: {report['population']}; {word('simulate.errors', lang)}: "
+           f"{report['errors']['baseline']} / {report['errors']['reform']}", "", f"## {word('simulate.changed', lang)}", ""]
     for c in report["changed_clauses"]:
         what = _what(kb, c, lang)
         base = ", ".join(c["baseline"]) if isinstance(c["baseline"], list) else (c["baseline"] or "—")
@@ -201,21 +183,21 @@ def table(report: dict, kb, lang: str) -> str:
             out.append(f"- {_name(kb, 'j', c['jurisdiction'], lang)} {cl['clause']}{about}: {base} → {c['reform']}")
             if cl.get("text"):
                 out.append(f"  > {cl['text']}")
-    out += ["", f"## {w['by_jurisdiction']}", "", f"| {w['jurisdiction']} | {w['baseline']} | {w['reform']} | {w['change']} |",
+    out += ["", f"## {word('simulate.by_jurisdiction', lang)}", "", f"| {word('simulate.jurisdiction', lang)} | {word('simulate.baseline', lang)} | {word('simulate.reform', lang)} | {word('simulate.change', lang)} |",
             "|---|---:|---:|---:|"]
     for r in report["by_jurisdiction"]:
         out.append(f"| {_name(kb, 'j', r['jurisdiction'], lang)} | {r['baseline']} | {r['reform']} | {r['change']} |")
-    out.append(f"| {w['total']} | {report['total']['baseline']} | {report['total']['reform']} | "
+    out.append(f"| {word('simulate.total', lang)} | {report['total']['baseline']} | {report['total']['reform']} | "
                f"{yuan(yuan_to_fen(report['total']['reform']) - yuan_to_fen(report['total']['baseline']))} |")
-    out += ["", f"## {w['detail']}", "",
-            f"| {w['jurisdiction']} | {w['category']} | {w['benefit']} | {w['baseline']} | {w['reform']} | {w['change']} |",
+    out += ["", f"## {word('simulate.detail', lang)}", "",
+            f"| {word('simulate.jurisdiction', lang)} | {word('simulate.category', lang)} | {word('simulate.benefit', lang)} | {word('simulate.baseline', lang)} | {word('simulate.reform', lang)} | {word('simulate.change', lang)} |",
             "|---|---|---|---:|---:|---:|"]
     for r in report["detail"]:
         out.append(f"| {_name(kb, 'j', r['jurisdiction'], lang)} | {_name(kb, 'category', r['category'], lang)} | "
                    f"{_name(kb, 'benefit', r['benefit'], lang)} | {r['baseline']} | {r['reform']} | {r['change']} |")
-    out += ["", f"## {w['people']}", "", f"{w['gainers']}: {p['gainers']} (+{p['gain_total']}); {w['losers']}: "
-            f"{p['losers']} ({p['loss_total']}); {w['same']}: {p['unchanged']}", "",
-            f"{w['deciles']}: {', '.join(p['deciles_of_change']) or '—'}", ""]
+    out += ["", f"## {word('simulate.people', lang)}", "", f"{word('simulate.gainers', lang)}: {p['gainers']} (+{p['gain_total']}); {word('simulate.losers', lang)}: "
+            f"{p['losers']} ({p['loss_total']}); {word('simulate.same', lang)}: {p['unchanged']}", "",
+            f"{word('simulate.deciles', lang)}: {', '.join(p['deciles_of_change']) or '—'}", ""]
     return "\n".join(out)
 
 
@@ -248,7 +230,6 @@ def chart(report: dict, kb, lang: str, out: Path) -> list[Path]:
         lang_drawn = "en"
     else:
         lang_drawn = lang
-    w = WORDS[lang_drawn]
     rows = report["by_jurisdiction"]
     names = [_name(kb, "j", r["jurisdiction"], lang_drawn) for r in rows]
     base = [yuan_to_fen(r["baseline"]) / 1e6 for r in rows]
@@ -257,11 +238,11 @@ def chart(report: dict, kb, lang: str, out: Path) -> list[Path]:
                          "axes.unicode_minus": False}):
         fig, ax = plt.subplots(figsize=(7, 4))
         xs = range(len(rows))
-        ax.bar([x - 0.2 for x in xs], base, 0.4, label=w["baseline"].split("（")[0].split(" (")[0])
-        ax.bar([x + 0.2 for x in xs], new, 0.4, label=w["reform"].split("（")[0].split(" (")[0])
+        ax.bar([x - 0.2 for x in xs], base, 0.4, label=word('simulate.baseline', lang_drawn).split("（")[0].split(" (")[0])
+        ax.bar([x + 0.2 for x in xs], new, 0.4, label=word('simulate.reform', lang_drawn).split("（")[0].split(" (")[0])
         ax.set_xticks(list(xs), names)
-        ax.set_ylabel(w["chart_y"])
-        ax.set_title(w["title"])
+        ax.set_ylabel(word('simulate.chart_y', lang_drawn))
+        ax.set_title(word('simulate.title', lang_drawn))
         ax.legend()
         fig.tight_layout()
         paths = [out / f"impact.{lang}.png", out / f"impact.{lang}.svg"]

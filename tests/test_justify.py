@@ -35,7 +35,8 @@ def test_golden_set_is_complete(fresh):
     assert len(regen.CASES) >= 16
 
 
-@pytest.mark.parametrize("name", sorted(f"{c}-{lang}.txt" for c in regen.CASES for lang in ("zh", "en")))
+@pytest.mark.parametrize("name", sorted([f"{c}-{lang}.txt" for c in regen.CASES for lang in ("zh", "en")]
+                                        + [f"{c}-amounts-{lang}.txt" for c in regen.AMOUNTS for lang in ("zh", "en")]))
 def test_golden(fresh, name):
     want = (GOLDEN / name).read_text(encoding="utf-8")
     assert fresh[name] == want, f"{name} changed: run tests/golden/justify/regen.py and review `git diff {GOLDEN / name}`"
@@ -201,3 +202,65 @@ def test_why_not_category_not_held_says_the_clause_and_the_year(engine):
     ans, text = why_not_answer(s, parse_target("category:tekun"), "zh")
     assert ans["headline"].startswith("申请人不持有特困人员身份；依据《太原市健全重特大疾病医疗保险和救助制度实施细则》第四条(一)")
     assert "若全年持有该身份：全年合计" in text
+
+
+# ---- why-not for an amount (a claim's step, an annual entry, a flag, the total) ----------------------
+def _atom(text: str):
+    """A solver atom in text; a formula's min(…) and max(…) are arithmetic, not atoms."""
+    return ATOM.search(re.sub(r"\b(?:min|max)\(", "", text))
+
+
+AMOUNT_HAND = [
+    # 第八条(五): 返贫致贫人口 由医疗救助基金按70%比例 — self-pay 50000 − 30000 − 4000 − 0 = 16000; × 70% = 11200.00
+    ("examples/taiyuan-dibao-returned-poor.json", "claim:c1.step:ordinary_aid",
+     "c1（住院开始于 2023-03-01）的按比例救助为 11200.00 元：16000.00 × 70%", "第八条(五)", "按70%比例给予救助"),
+    # 第八条(五): 综合支付比例达不到90%的，救助到90% — paid 30000 + 4000 + 0 + 11200 = 45200 of 50000 = 90.4% ≥ 90%
+    ("examples/taiyuan-dibao-returned-poor.json", "claim:c1.step:top_up",
+     "c1 无需兜底救助：综合支付比例已达 90.4%，不低于目标 90%", "第八条(五)", "救助到90%"),
+    # 第十一条(二): the tilted-aid standard is left to 县级人民政府 — no figure, so no tilted aid
+    ("examples/taiyuan-dibao-returned-poor.json", "annual:tilted_aid",
+     "倾斜救助的标准由县级人民政府另行确定，尚未确定", "第十一条(二)", ""),
+    # 三(四): 起付线为7000元，救助比例为60% — w1 burden 86000 − 48000 − 9000 − 0 − aid 11550 = 17450;
+    # (17450 − 7000) × 60% = 6270.00 (w2 is outpatient care, not a stay: 对在自治区内住院的救助对象)
+    ("examples/wuhai-illness-poor-derived.json", "annual:tilted_aid",
+     "倾斜救助为 6270.00 元：取大(0, 17450.00 − 7000.00) × 60%", "三(四)", "起付线为7000元"),
+    # the year's total is the sum of the claims: 21400.00 + 4775.00 + 280.00 = 26455.00
+    ("examples/taiyuan-dibao-returned-poor.json", "total",
+     "2023 年度救助合计 26455.00 元：c1 21400.00 元 + c2 4775.00 元 + c3 280.00 元", "", ""),
+]
+
+
+@pytest.mark.parametrize("path,target,opening,clause,quoted", AMOUNT_HAND, ids=[t for _, t, *_ in AMOUNT_HAND])
+def test_why_not_amount_first_sentence_checked_by_hand(engine, path, target, opening, clause, quoted):
+    from medaid_logic.legal.answers import why_not_answer
+    s = Session(_read(ROOT / path), engine)
+    ans, text = why_not_answer(s, parse_target(target), "zh")
+    head = ans["headline"]
+    assert head.startswith(opening) and clause in head and quoted in head, head
+    assert text.count("\n") <= 40 and not _atom(text)
+    for word in ENGLISH.findall(_strip_allowed(text)):
+        assert word in s.claim_ids, f"English word {word!r} in {text!r}"
+    en = why_not_answer(s, parse_target(target), "en")[1]
+    assert not _atom(en) and not SNAKE.search(_strip_allowed(en)), en
+
+
+@pytest.mark.parametrize("path", EXAMPLES + CASE_FILES[::6], ids=lambda p: p.stem)
+def test_why_not_every_amount_target_is_a_justification(engine, path):
+    """Each claim's steps, each annual kind, each flag raised and the total: words only, ≤ 40 lines."""
+    from medaid_logic.legal.answers import why_not_answer
+    s = Session(_read(path), engine)
+    targets = ["total", "annual:tilted_aid", "annual:chronic_quota_settlement"]
+    targets += [f"flag:{f['kind']}" for f in s.result["flags"]]
+    targets += [f"claim:{c['claim_id']}.step:{st['what']}" for c in s.result["claims"] for st in c["steps"]]
+    ids = set(s.claim_ids) | {s.data.get("case_id") or ""}
+    for t in dict.fromkeys(targets):
+        for lang in ("zh", "en"):
+            text = why_not_answer(s, parse_target(t), lang)[1]
+            assert text.count("\n") <= 40, f"{t}: {text.count(chr(10))} lines"
+            assert not _atom(text), f"{t}: {text}"
+            bare = _strip_allowed(text)
+            if lang == "zh":
+                for word in ENGLISH.findall(bare):
+                    assert word in ids, f"{t}: English word {word!r} in {text!r}"
+            else:
+                assert not SNAKE.search(bare), f"{t}: {SNAKE.search(bare).group(0)!r} in {text!r}"

@@ -29,7 +29,7 @@ def test_regen_reports_changed_figures():
 
 @pytest.mark.parametrize("name", sorted(f"{j}-{w}" for j in regen.CASES
                                         for w in ("evaluate-zh.txt", "why-zh.txt", "why-en.txt", "whynot.txt", "clauses.txt",
-                                                  "graph.json")))
+                                                  "graph.json", "letter-zh.txt", "letter-en.txt")))
 def test_golden(fresh, name):
     want = (GOLDEN / name).read_text(encoding="utf-8")
     assert fresh[name] == want, (f"{name} changed: if the change is intended, run "

@@ -126,5 +126,6 @@ def test_minimal_on_amount_target_keeps_why_not():
     p = subprocess.run([sys.executable, "-m", "medaid_logic.cli", "why-not", ex, "claim:c1.step:top_up", "--minimal"],
                        capture_output=True, text=True)
     assert p.returncode == 0, p.stderr
-    assert p.stdout.startswith("为什么没有 claim:c1.step:top_up")
+    # the justification opens with the deciding step: paid 45200 of 50000 = 90.4%, not below 第八条(五)'s 90%
+    assert p.stdout.startswith("c1 无需兜底救助：综合支付比例已达 90.4%，不低于目标 90%")
     assert "最小改变: 不适用" in p.stdout and "what-if" in p.stdout

@@ -6,29 +6,28 @@ import json
 import textwrap
 import unicodedata
 
-from .words import CHECKS, KIND_NAMES, PROPERTIES, word
+from ..words import family, word, word_of
+from .words import CHECKS, PROPERTIES
+from .words import word as audit_word
 
-KINDS = {lang: {k: v[0 if lang == "zh" else 1] for k, v in KIND_NAMES.items()} for lang in ("zh", "en")}
-HEAD = {"zh": {"title": "医疗救助政策一致性审查", "findings": "发现", "witness": "见证案例", "clauses": "条款",
-               "severity": {"high": "高", "medium": "中", "low": "低", "info": "提示"}, "none": "无发现",
-               "jurisdictions": "地区", "cases": "检索案例数", "kind": "类型", "years": "年度",
-               "total_aid": "救助合计", "applied": "适用身份", "premium": "参保资助", "error": "拒绝计算，字段",
-               "why": "影响", "todo": "建议", "rests_on": "依据引擎解释", "checks": "发现于",
-               "table": ("地区", "身份", "账单", "救助", "差额"), "held": "已检查且成立的安全性质",
-               "held_cols": ("地区", "年度", "性质", "检索案例数", "结论"), "holds": "成立", "fails": "不成立",
-               "coverage": "覆盖情况（地区 × 类别 × 待遇 × 年度，按状态计数；括号内为其中有时限的）", "status": "状态",
-               "statuses": {"stated": "明确规定", "vague": "表述模糊", "delegated": "授权另定", "silent": "未作规定",
-                            "partial": "仅部分子类", "none": "无规定"}},
-        "en": {"title": "Medical-assistance policy consistency audit", "findings": "findings", "witness": "witness",
-               "clauses": "clauses", "severity": {"high": "high", "medium": "medium", "low": "low", "info": "info"},
-               "none": "no findings", "jurisdictions": "Jurisdictions", "cases": "cases searched", "kind": "kind",
-               "years": "years", "total_aid": "total_aid", "applied": "applied", "premium": "premium", "error": "error",
-               "why": "why it matters", "todo": "what to do", "rests_on": "rests on the engine's interpretation", "checks": "found by",
-               "table": ("where", "who", "bills", "aid", "difference"), "held": "Checked and held",
-               "held_cols": ("jurisdiction", "year", "property", "cases searched", "result"), "holds": "holds", "fails": "violated",
-               "coverage": "Coverage (jurisdiction × category × benefit × year slots, by status; in brackets: how many are time-limited)", "status": "status",
-               "statuses": {"stated": "stated", "vague": "vague", "delegated": "delegated", "silent": "silent",
-                            "partial": "a subtype only", "none": "none"}}}
+
+class _Head:
+    """The report's fixed words in one language (the catalogue's audit.*, severity.*, coverage_status.*)."""
+
+    def __init__(self, lang: str):
+        self.lang = lang
+
+    def __getitem__(self, key: str):
+        if key == "severity":
+            return family("severity", self.lang)
+        if key == "statuses":
+            return family("coverage_status", self.lang)
+        if key in ("table", "held_cols"):
+            return tuple(family(f"audit.{key}", self.lang).values())
+        return word("audit." + key, self.lang)
+
+
+HEAD = {"zh": _Head("zh"), "en": _Head("en")}
 
 
 def render_json(report: dict) -> str:
@@ -36,7 +35,7 @@ def render_json(report: dict) -> str:
 
 
 def kind_name(kind: str, lang: str) -> str:
-    return KINDS[lang].get(kind, kind)
+    return word_of("audit_kind", kind, lang)
 
 
 def _witness_line(w: dict, lang: str = "en") -> str:
@@ -91,14 +90,14 @@ def _finding_lines(f: dict, lang: str, full: bool) -> list[str]:
     if rows:
         out.append("  ▸ " + " | ".join(h["table"]))
         out += ["    " + " | ".join(r) for r in rows]
-    out.append(f"  ({h['checks']}: {', '.join(word(CHECKS, c, lang, (c, c)) for c in f.get('checks', []))})")
+    out.append(f"  ({h['checks']}: {', '.join(audit_word(CHECKS, c, lang, (c, c)) for c in f.get('checks', []))})")
     out.append("")
     return out
 
 
 def held_rows(report: dict, lang: str) -> list[list[str]]:
     h = HEAD[lang]
-    return [[r["jurisdiction"], str(r["year"]), word(PROPERTIES, r["property"], lang, (r["property"],) * 2), str(r["cases"]),
+    return [[r["jurisdiction"], str(r["year"]), audit_word(PROPERTIES, r["property"], lang, (r["property"],) * 2), str(r["cases"]),
              h["holds"] if r["holds"] else f"{h['fails']} ({r['violations']})"] for r in report.get("checked_and_held", [])]
 
 
@@ -173,12 +172,12 @@ def render_md(report: dict, lang: str = "zh") -> str:
         for c in f["clauses"]:
             out.append(f"> **{c['ref'][lang]}** {(c.get('sentence') or c.get('text') or '').replace(chr(10), ' ')}")
             out.append("")
-            out += ["<details><summary>" + ("全文" if lang == "zh" else "whole article") + "</summary>", "",
+            out += ["<details><summary>" + word("audit.whole_article", lang) + "</summary>", "",
                     (c.get("text") or "").replace(chr(10), " "), "", "</details>", ""]
         rows = _table_rows(f, lang)
         if rows:
             out += ["| " + " | ".join(h["table"]) + " |", "|---|---|---|---|---|"] + ["| " + " | ".join(r) + " |" for r in rows] + [""]
-        out.append(f"*{h['checks']}: {', '.join(word(CHECKS, c, lang, (c, c)) for c in f.get('checks', []))}*")
+        out.append(f"*{h['checks']}: {', '.join(audit_word(CHECKS, c, lang, (c, c)) for c in f.get('checks', []))}*")
         out.append("")
     rows = held_rows(report, lang)
     if rows:

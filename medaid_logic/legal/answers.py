@@ -1,8 +1,9 @@
 """why-not as every face asks it (CLI, HTTP API, pages): one dispatch, so the answers agree.
 
 A claim (or a claim's category), a category and the premium subsidy are answered as a justification — the deciding step of each
-category in words (justify.py); every other target, and `trace`, by the rules tried down to
-the failed condition (whynot.py). Minimal change is added on request."""
+category in words (justify.py); a claim's step, an annual entry or its step, a flag and the total
+likewise (amounts.py); `applied_category`, `param:` and `trace` by the rules tried down to the
+failed condition (whynot.py). Minimal change is added on request."""
 from __future__ import annotations
 
 from .minimal import minimal_change, minimal_text
@@ -29,6 +30,18 @@ def why_not_answer(s: Session, t: Target, lang: str, minimal: bool = False, acro
         ans = why_not_claim(s, s.claim_index(t.claim), t.name if t.kind == "claim_category" else None, lang, across)
         ans["jurisdiction"] = s.data["jurisdiction"]
         text = lambda a: why_not_claim_text(a, lang)
+    elif t.kind in ("step", "annual", "flag", "total") and not trace:
+        from . import amounts
+        check_target(s, t)
+        if t.kind == "step" and t.claim:
+            ans = amounts.why_not_step(s, s.claim_index(t.claim), t.what, lang)
+        elif t.kind in ("step", "annual"):
+            ans = amounts.why_not_annual(s, t.name, t.what if t.kind == "step" else None, lang)
+        elif t.kind == "flag":
+            ans = amounts.why_not_flag(s, t.name, lang)
+        else:
+            ans = amounts.why_not_total(s, lang)
+        text = lambda a: amounts.amount_text(a, lang)
     else:
         from .whynot import why_not, why_not_text
         ans = why_not(s, t, lang)

@@ -5,34 +5,12 @@ the text is silent, the engine's interpretation named as such. The words come fr
 from __future__ import annotations
 
 import re
-from rdflib import RDFS, Literal, URIRef
+from rdflib import URIRef
 
 from ..kb import BASE, KB, MA
+from ..words import word
 
 _SENTENCE_END = re.compile(r"(?<=[。；;！？])")
-
-
-def phrase(kb: KB, pid: str, lang: str, **values) -> str:
-    """The KB's phrase `pid` (kb/phrases.ttl) in `lang`, its placeholders filled."""
-    text = _phrases(kb).get((pid, lang)) or _phrases(kb).get((pid, "zh"))
-    if text is None:
-        raise KeyError(f"kb/phrases.ttl has no phrase {pid!r}")
-    return text.format_map(_Missing(values))
-
-
-class _Missing(dict):
-    def __missing__(self, key):  # a placeholder the step has no figure for reads as nothing
-        return ""
-
-
-def _phrases(kb: KB) -> dict:
-    """(phrase id, language) → text, read once per KB."""
-    if not hasattr(kb, "_phrases"):
-        g = kb.graph
-        kb._phrases = {(str(g.value(n, MA.id)), o.language): str(o)
-                       for n in g.subjects(None, MA.Phrase) for o in g.objects(n, RDFS.label)
-                       if isinstance(o, Literal) and o.language}
-    return kb._phrases
 
 
 def citation(kb: KB, rule_id: str, lang: str) -> str:
@@ -49,8 +27,7 @@ def citation(kb: KB, rule_id: str, lang: str) -> str:
         num = f"（{rep.number}）" if rep.number and zh else (f" ({rep.number})" if rep.number else "")
         title = rep.title_zh if zh else (rep.title_en or rep.title_zh)
         report = doc.title_zh if zh else (doc.title_en or doc.title_zh)
-        return (f"《{title}》{num}，据新闻发布会报道《{report}》“{clause.locator}”部分" if zh else
-                f"“{title}”{num}, as reported in the press report “{report}”, part “{clause.locator}”")
+        return word("cite.press_report", lang, title=title, num=num, report=report, locator=clause.locator)
     title = doc.title_zh if zh else (doc.title_en or doc.title_zh)
     num = (f"（{doc.number}）" if zh else f" ({doc.number})") if doc.number else ""
     return f"《{title}》{num}{clause.locator}" if zh else f"“{title}”{num}, {clause.locator}"
@@ -137,9 +114,8 @@ def basis(kb: KB, pid: str | None, decision: str | None, lang: str) -> str:
     if said and said[0] == "reading":
         i = kb.interpretations.get(said[1])
         label = (i.label_zh if zh else i.comment) if i else said[1]
-        return (f"{cite}对此未作规定，按本引擎的解释口径：{label}" if zh else
-                f"{cite} is silent on this; the engine's reading applies: {label}")
+        return word("cite.reading", lang, cite=cite, label=label)
     if said and said[0] == "silent":
-        return f"{cite}对此未作规定" if zh else f"{cite} is silent on this"
+        return word("cite.silent", lang, cite=cite)
     quote = said[1] if said else ""
-    return f"依据{cite}，“{quote}”" if zh else f"under {cite}: “{quote}”"
+    return word("cite.quote", lang, cite=cite, quote=quote)

@@ -8,7 +8,8 @@ from dataclasses import dataclass
 
 from ..money import fen_to_str as y
 from ..result import iso
-from .cite import basis, phrase
+from ..words import phrase, word
+from .cite import basis
 from .session import Session
 
 # the order in which deciding steps explain an outcome: the first that applies is the headline
@@ -107,7 +108,7 @@ def sentence(s: Session, d: Decision, lang: str) -> str:
     elif d.kind in ("category_not_named", "not_regulated", "delegated"):
         v["benefit"] = s.kb.label(claim.get("kind", ""), lang)
         p = s.kb.parameters.get(d.pid) if d.pid else None
-        v["who"] = (p.delegated_to if p and p.delegated_to else ("有关部门" if zh else "the government named"))
+        v["who"] = (p.delegated_to if p and p.delegated_to else word("legal.who_unnamed", lang))
     elif d.kind == "precondition":
         v["condition"] = condition_words(s, d.condition, lang)
     elif d.kind == "not_in_force":
@@ -126,7 +127,7 @@ def sentence(s: Session, d: Decision, lang: str) -> str:
 def _item_name(s: Session, k, lang: str) -> str:
     if isinstance(k, int):
         return s.claim_ids[k]
-    return "年终结算" if lang == "zh" else "the year-end settlement"
+    return word("legal.year_end_settlement", lang)
 
 
 def claim_headline(s: Session, k: int, lang: str) -> dict:
@@ -215,17 +216,11 @@ def why_not_claim(s: Session, k: int, category: str | None, lang: str, across: b
 
 def _alternative_sentence(s: Session, c: dict, cat: str, alt: dict, lang: str) -> str:
     applied = category_name(s, c.get("category"), lang)
-    if lang == "zh":
-        return (f"按{category_name(s, cat, lang)}本次可得 {alt['aid']} 元；就高不就低按全年合计选择了{applied}，"
-                f"本次按{applied}支付 {c['aid']} 元，不重复享受。")
-    return (f"as {category_name(s, cat, lang)} this claim would get {alt['aid']}; take the highest chose {applied} "
-            f"on the year's total, which pays {c['aid']} here, never both.")
+    return word("justify.alternative", lang, cat=category_name(s, cat, lang), aid=alt["aid"], applied=applied, paid=c["aid"])
 
 
 def _not_held_sentence(s: Session, c: dict, cat: str, lang: str) -> str:
-    if lang == "zh":
-        return f"申请人不持有{category_name(s, cat, lang)}身份。"
-    return f"the applicant does not hold the {category_name(s, cat, lang)} identity."
+    return word("justify.not_held", lang, category_name(s, cat, lang)) + ("。" if lang == "zh" else ".")
 
 
 def _categories_of(s: Session, lang: str) -> list[dict]:
@@ -233,7 +228,6 @@ def _categories_of(s: Session, lang: str) -> list[dict]:
     jur = s.data["jurisdiction"]
     out = []
     from .cite import citation
-    zh = lang == "zh"
     for cat in s.kb.categories_in(jur):
         p = s.kb.recipient_parameter(jur, cat.id)
         if p:
@@ -242,7 +236,7 @@ def _categories_of(s: Session, lang: str) -> list[dict]:
             as_name = category_name(s, cat.treated_as, lang)
             cite = citation(s.kb, cat.treated_as_rule, lang)
             out.append({"category": cat.id, "name": category_name(s, cat.id, lang),
-                        "basis": f"按{as_name}类别实施救助（{cite}）" if zh else f"aided as {as_name} ({cite})"})
+                        "basis": word("justify.aided_as", lang, name=as_name, cite=cite)})
     return out
 
 
@@ -252,20 +246,17 @@ def why_not_claim_text(ans: dict, lang: str) -> str:
     for e in ans["categories"]:
         if not e["findings"] and not e.get("would_pay_if_held") and "paid" not in e:
             continue
-        lines.append(f"- {e['name']}" + (f"（已支付 {e['paid']} 元）" if zh and "paid" in e else
-                                          f" (paid {e['paid']})" if "paid" in e else ""))
+        lines.append(f"- {e['name']}" + (word("justify.paid", lang, e["paid"]) if "paid" in e else ""))
         for f in e["findings"]:
             lines.append(f"    {f['sentence']}")
         for wp in e.get("would_pay_if_held", []):
             where = "" if wp["jurisdiction"] == ans.get("jurisdiction") else f" @ {wp['jurisdiction']}"
             if "aid" not in wp:   # a question about the year, not one claim
-                lines.append((f"    若全年持有该身份：全年合计 {wp['total_aid']} 元{where}" if zh else
-                              f"    held all year, the year's total would be {wp['total_aid']}{where}"))
+                lines.append("    " + word("justify.held_all_year_total", lang, total=wp["total_aid"], where=where))
                 continue
-            lines.append((f"    若全年持有该身份：本次可得 {wp['aid']} 元，全年合计 {wp['total_aid']} 元{where}" if zh else
-                          f"    held all year, this claim would get {wp['aid']}, the year {wp['total_aid']}{where}"))
+            lines.append("    " + word("justify.held_all_year", lang, aid=wp["aid"], total=wp["total_aid"], where=where))
     if ans.get("jurisdiction_categories"):
-        lines.append("本地救助对象类别及其依据：" if zh else "The jurisdiction's categories, and the clause for each:")
+        lines.append(word("justify.categories_here", lang))
         for c in ans["jurisdiction_categories"]:
             lines.append(f"- {c['name']}：{c['basis']}" if zh else f"- {c['name']}: {c['basis']}")
     return "\n".join(lines) + "\n"
@@ -281,7 +272,7 @@ def what_if_words(before: Session, after: Session, lang: str) -> list[str]:
     if rb["total_aid"] != ra["total_aid"]:
         out.append(phrase(before.kb, "whatif_total", lang, before=rb["total_aid"], after=ra["total_aid"]))
     if rb.get("applied_category") != ra.get("applied_category"):
-        none = "无" if lang == "zh" else "none"
+        none = word("legal.none", lang)
         out.append(phrase(before.kb, "whatif_applied", lang,
                           before=category_name(before, rb.get("applied_category"), lang) or none,
                           after=category_name(after, ra.get("applied_category"), lang) or none))
@@ -320,7 +311,7 @@ def premium_sentence(s: Session, d: Decision, lang: str) -> str:
         v.update(condition=condition_words(s, d.condition, lang), age=d.facts[1] if isinstance(d.facts, tuple) else "")
     if d.kind == "delegated":
         p = s.kb.parameters.get(d.pid) if d.pid else None
-        v["who"] = p.delegated_to if p and p.delegated_to else ("有关部门" if zh else "the government named")
+        v["who"] = p.delegated_to if p and p.delegated_to else word("legal.who_unnamed", lang)
     head = phrase(s.kb, f"premium_{d.kind}", lang, **v)
     cite = basis(s.kb, d.pid, d.kind, lang)
     return (f"{head}；{cite}。" if zh else f"{head}; {cite}.") if cite else head + ("。" if zh else ".")
@@ -359,7 +350,7 @@ def why_not_category(s: Session, category: str, lang: str, across: bool = False)
     entries = []
     if not held:
         basis_of = {c["category"]: c["basis"] for c in _categories_of(s, lang)}
-        headline = (f"申请人不持有{name}身份" if zh else f"the applicant does not hold the {name} identity") + \
+        headline = word("justify.not_held", lang, name) + \
             (f"；{basis_of[category]}。" if basis_of.get(category) and zh else
              f"; {basis_of[category]}." if basis_of.get(category) else ("。" if zh else "."))
         wps = [wp for wp in _counterfactual(s, category, None)
@@ -367,16 +358,13 @@ def why_not_category(s: Session, category: str, lang: str, across: bool = False)
         entries.append({"category": category, "name": name, "findings": [], "would_pay_if_held": wps})
     else:
         h = held[0]
-        if zh:
-            since = f"{h['since']} 至 {h['until']}" if h.get("until") else f"自 {h['since']} 起"
-        else:
-            since = f"{h['since']} to {h['until']}" if h.get("until") else f"from {h['since']}"
+        since = (word("justify.held_span", lang, since=h["since"], until=h["until"]) if h.get("until") else
+                 word("justify.held_from", lang, since=h["since"]))
         applied = s.result.get("applied_category")
         if applied == category:
-            headline = (f"就高不就低适用{name}（{since}持有）。" if zh else f"take the highest applies {name} (held {since}).")
+            headline = word("justify.applied_held", lang, name=name, since=since)
         else:
-            headline = (f"申请人持有{name}身份（{since}），就高不就低适用{category_name(s, applied, lang)}。" if zh else
-                        f"the applicant holds {name} ({since}); take the highest applies {category_name(s, applied, lang)}.")
+            headline = word("justify.held_not_applied", lang, name=name, since=since, applied=category_name(s, applied, lang))
         year = year_headline(s, lang)
         if year:
             headline += year["sentence"]

@@ -10,6 +10,7 @@ from clingo.ast import ProgramBuilder
 from ..case import parse_case
 from ..facts import case_facts, overrides_of
 from ..resources import asp_program
+from ..words import word
 from .session import Session, Target, TargetError
 
 LP = asp_program("legal", "minimal_change.lp")
@@ -88,44 +89,38 @@ def minimal_change(s: Session, t: Target) -> dict:
 def describe(s: Session, ch: clingo.Symbol, lang: str = "en") -> str:
     """A change of the facts in words (the person's identities by their category's name)."""
     from .justify import category_name, condition_words
-    zh = lang == "zh"
     a = ch.arguments
     ids = s.data["applicant"]["identities"]
     if ch.name == "add":
         name = category_name(s, a[0].name, lang)
-        return f"增加{name}身份（自 1 月 1 日起持有）" if zh else f"add the {name} identity, held from 1 January"
+        return word("minimal.add", lang, name)
     i = a[0].number if ch.name in ("drop", "held_on", "held_from_jan1") else None
     if i is not None:
         ident = ids[i]
         name = category_name(s, ident["category"], lang)
         if ch.name == "drop":
-            return f"不持有{name}身份" if zh else f"without the {name} identity"
+            return word("minimal.drop", lang, name)
         if ch.name == "held_on":
-            return (f"{name}身份未在 {ident['until']} 退出，继续持有" if zh else
-                    f"the {name} identity held on instead of ending on {ident['until']}")
-        return (f"{name}身份自 {s.data['year']}-01-01 起持有（而非 {ident['since']}）" if zh else
-                f"the {name} identity held from {s.data['year']}-01-01 instead of {ident['since']}")
+            return word("minimal.held_on", lang, name=name, until=ident["until"])
+        return word("minimal.held_from_jan1", lang, name=name, year=s.data["year"], since=ident["since"])
     if ch.name == "set":
         claim = s.claim_ids[a[0].number]
         cond = condition_words(s, a[1].name, lang)
         if a[2].name == "true":
-            return f"{claim} 符合“{cond}”" if zh else f"{claim} with {cond}"
-        return f"{claim} 不符合“{cond}”" if zh else f"{claim} without {cond}"
+            return word("minimal.with", lang, claim=claim, cond=cond)
+        return word("minimal.without", lang, claim=claim, cond=cond)
     return str(ch)
 
 
 def minimal_text(ans: dict, lang: str) -> str:
     zh = lang == "zh"
     if ans.get("unsupported"):
-        return ("最小改变: 不适用——最小改变只回答资格问题（类别、费用、费用的类别、参保资助）；"
-                "数额问题请用 what-if\n" if zh else
-                f"minimal change: not answered — {ans['message']}; ask what-if for an amount\n")
+        return word("minimal.unsupported", lang, message=ans["message"]) + "\n"
     if not ans["found"]:
-        return ("最小改变: 不存在——改变所持身份、转诊或省内就医均不能得到该结果\n" if zh else f"minimal change: none — {ans['message']}\n")
+        return word("minimal.none", lang, message=ans["message"]) + "\n"
     if not ans["size"]:   # the target already holds: what limits it is an amount, said above
-        return ("最小改变: 无需改变——已有可适用的类别，金额受限的原因见上文\n" if zh else
-                "minimal change: none needed — a category already applies; what limits the amount is said above\n")
-    lines = [(f"最小改变（{ans['size']} 项）:" if zh else f"minimal change ({ans['size']}):")]
+        return word("minimal.none_needed", lang) + "\n"
+    lines = [word("minimal.size", lang, ans["size"])]
     for c in ans["changes"]:
         change = c.get("change_zh", c["change"]) if zh else c["change"]
         lines.append(f"  {change}  " + ", ".join(f"〔{r}〕" if zh else f"[{r}]" for r in c["rules"]))

@@ -16,7 +16,8 @@ from __future__ import annotations
 import copy
 import json
 
-from .i18n import WHY
+from ..words import word
+from .i18n import target_words, why_word
 from .session import Session, TargetError
 
 
@@ -191,22 +192,24 @@ def what_if(s: Session, changes: list[str], lang: str = "zh") -> dict:
             entry["category"] = {"before": (b or {}).get("category"), "after": (a or {}).get("category")}
         if "why" in entry:   # the reason as a code and in words of the asked language
             entry["why_code"] = entry["why"]
-            entry["why"] = WHY[entry["why_code"]][0 if lang == "zh" else 1]
+            entry["why"] = why_word(entry["why_code"], lang)
         diff.append(entry)
     from .justify import what_if_words
     return {"changes": changes, "in_words": what_if_words(s, new, lang), "changed": diff, "after": new.result,
             "session": new}
 
 
-def what_if_text(ans: dict, lang: str) -> str:
+def what_if_text(ans: dict, lang: str, kb=None) -> str:
+    """The answer as text; with the KB, each amount is named in words (费用 c1 · 按比例救助)."""
+    name = (lambda t: target_words(kb, t, lang)) if kb is not None else (lambda t: t)
     zh = lang == "zh"
-    none = "无" if zh else "none"
-    lines = [("如果 " if zh else "what if ") + "; ".join(ans["changes"])]
+    none = word("legal.none", lang)
+    lines = [word("whatif.if", lang) + "; ".join(ans["changes"])]
     if not ans["changed"] and not ans.get("in_words"):
-        lines.append("  无变化" if zh else "  nothing changed")
+        lines.append("  " + word("whatif.nothing_changed", lang))
     lines += [f"  {x}" for x in ans.get("in_words", [])]
     if ans["changed"] and ans.get("in_words"):
-        lines.append("逐项金额：" if zh else "every amount:")
+        lines.append(word("whatif.every_amount", lang))
 
     def val(x):
         if not x:
@@ -220,20 +223,20 @@ def what_if_text(ans: dict, lang: str) -> str:
         if e.get("category"):
             cat = f"  [{e['category']['before'] or none} → {e['category']['after'] or none}]"
         code = e.get("why_code")
-        why = WHY[code][0 if zh else 1] if code in WHY else e.get("why")
+        why = why_word(code, lang) or e.get("why")
         if e.get("same_amount"):
             basis = (f"{e['parameter']['before']} → {e['parameter']['after']}" if code == "other_parameter"
                      else f"{b.get('rule')} → {a.get('rule')}")
-            lines.append(f"  {e['target']}: {val(a)} ({why}: {basis}){cat}")
+            lines.append(f"  {name(e['target'])}: {val(a)} ({why}: {basis}){cat}")
             continue
-        line = f"  {e['target']}: {val(b)} → {val(a)}"
+        line = f"  {name(e['target'])}: {val(b)} → {val(a)}"
         if a.get("reason") and a.get("amount") == "0.00" and not zh:
             line += f"  ({a['reason']})"
         line += cat
         if e.get("rule_that_made_the_difference"):
             detail = why
             if code == "excluded":
-                detail = (f"被排除（{e['exclusion']}）" if zh else f"excluded ({e['exclusion']})")
+                detail = word("whatif.excluded", lang, e["exclusion"])
             if e.get("parameter"):
                 detail += f": {e['parameter']['before']} → {e['parameter']['after']}"
             if e.get("parameter_value"):

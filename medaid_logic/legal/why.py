@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import networkx as nx
 
+from ..words import word
 from .i18n import category_label, claim_reason, field_text, flag_word, param_text, source_word, status_word, w
 from .session import Session, Target, TargetError, check_target
 
@@ -111,13 +112,12 @@ def node_line(s: Session, n: dict, lang: str) -> str:
             head += f" [{category_label(s.kb, n['category'], lang)}]"
         if n.get("unnamed"):
             names = ", ".join(category_label(s.kb, c, lang) for c in n["unnamed"])
-            head += (f" — 参保资助条款未列明 {names}（1月1日所持身份）" if zh else
-                     f" — no premium rule names {names} (held on 1 January)")
+            head += word("why.premium_unnamed", lang, names)
     elif kind == "total":
         head = f"{w('total', lang)} {n.get('amount')}"
     elif kind == "category":
         sub = n.get("subtype")
-        sub = (f"（子类 {sub}）" if zh else f" (subtype {sub})") if sub else ""
+        sub = word("why.subtype", lang, sub) if sub else ""
         head = (f"{w('category', lang)} {category_label(s.kb, label, lang)}{sub} {n.get('since')}..{n.get('until') or ''}"
                 f" ({source_word(n.get('source'), lang)})")
     elif kind == "applied_category":
@@ -129,7 +129,7 @@ def node_line(s: Session, n: dict, lang: str) -> str:
         if n.get("tie_with"):
             head += f"；{w('tie_order', lang)}" if zh else f"; {w('tie_order', lang)}"
         if n.get("analogy_rule"):
-            head += (f"（类推适用 {n['analogy_rule']}）" if zh else f" (by analogy with {n['analogy_rule']})")
+            head += word("why.analogy", lang, n["analogy_rule"])
     elif kind == "decision":
         head = f"{w('decided_by', lang)}: {w('decision:' + str(label), lang)}"
         if n.get("category"):
@@ -137,8 +137,7 @@ def node_line(s: Session, n: dict, lang: str) -> str:
     elif kind == "flag":
         head = f"{w('flag', lang)} {flag_word(label, lang)} ({n.get('detail')})"
         if n.get("burden"):
-            head += (f": 年度个人负担 {n['burden']} > 门槛 {n['threshold']}" if zh else
-                     f": the year's burden {n['burden']} > threshold {n['threshold']}")
+            head += word("why.burden_over", lang, burden=n["burden"], threshold=n["threshold"])
     elif kind == "parameter":
         head = f"{w('parameter', lang)}：{param_text(s.kb, label, n.get('value'), lang)}" if zh else \
             f"{w('parameter', lang)}: {param_text(s.kb, label, n.get('value'), lang)}"

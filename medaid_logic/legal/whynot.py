@@ -7,6 +7,7 @@ import copy
 import re
 
 from ..errors import CaseError
+from ..words import word
 from .i18n import category_label, claim_reason, formula_zh, w
 from .probe import Goal, rules_from, run, substitute
 from .session import Session, Target, TargetError, check_target
@@ -244,8 +245,7 @@ def _delegated(s: Session, about: str, lang: str) -> list[dict]:
         if f.get("kind") == "delegated" and f.get("about") == about:
             rule, to = f.get("rule"), f.get("delegated_to")
             out.append({"rule": rule, "clause": s.locator(rule), "delegated_to": to, "status": f.get("status"), "chain": [],
-                        "explanation": (f"{rule} 将标准授权 {to} 另行确定，本引擎无可适用的数额" if lang == "zh" else
-                                        f"{rule} delegates the standard to {to}; the engine has no figure to apply")})
+                        "explanation": word("trace.delegated", lang, rule=rule, to=to)})
     return out
 
 
@@ -260,14 +260,13 @@ def _zero_step(s: Session, node: str, lang: str) -> dict | None:
         kids = [s.graph.nodes[m] for m in s.graph.successors(node)]
         ded = next((k.get("value") for k in kids if k.get("kind") == "parameter" and str(k.get("label", "")).endswith("/deductible_amount")), None)
         if d.get("label") == "tilted_aid" and ded:
-            why = ("年度个人负担未超过起付线" if lang == "zh" else "the year's burden does not exceed the deductible") + f" {ded}"
+            why = word("trace.burden_below", lang) + f" {ded}"
         elif d.get("label") == "annual_burden":
-            why = ("符合条件的费用在救助后无个人负担" if lang == "zh" else "the qualifying claims leave no burden after aid")
+            why = word("trace.no_burden", lang)
     if d.get("label") == "top_up" and "paid share" in f:
         share = f.split("paid share ", 1)[1].rstrip(")")
         target = f.split("max(0, ", 1)[1].split(" ×", 1)[0]
-        why = (f"综合支付比例 {share} 已达到目标比例 {target}，无需兜底" if lang == "zh" else
-               f"the paid share {share} already reaches the target {target}; nothing to top up")
+        why = word("trace.share_reached", lang, share=share, target=target)
     shown = (d.get("formula_zh") or f) if lang == "zh" else f
     return {"rule": rule, "clause": s.locator(rule), "step": d.get("label"), "amount": d.get("amount"), "formula": f,
             "chain": [], "explanation": (f"{w(d.get('label'), lang)} = 0.00 = {shown}" + (f" — {why}" if why else ""))}
@@ -328,9 +327,8 @@ def _claim(s: Session, target: Target, lang: str) -> dict:
                 if other.get("category") == it.get("category") and p is not None and p.status != "stated" \
                         and other["chain"] and other["chain"][-1].get("holds"):
                     it.update(rule=p.rule, clause=s.locator(p.rule), parameter=p.id)
-                    to = f"（{p.delegated_to}）" if p.delegated_to else ""
-                    it["explanation"] = (f"{p.rule} 未规定 {p.kind} 的数额: {p.status}{to}" if lang == "zh" else
-                                         f"{p.rule} states no {p.kind}: {p.status}" + (f" to {p.delegated_to}" if p.delegated_to else ""))
+                    to = word("trace.not_stated_to", lang, p.delegated_to) if p.delegated_to else ""
+                    it["explanation"] = word("trace.not_stated", lang, rule=p.rule, kind=p.kind, status=p.status, to=to)
                     break
     # the same first failure (same fact, same clause) for several parameters of one category is
     # said once, naming the parameters it holds for
@@ -452,7 +450,7 @@ def _category(s: Session, c: str, lang: str) -> dict:
             items.append(it)
         if not any(i.get("category") == c for i in s.data.get("applicant", {}).get("identities", [])):
             items.append({"category": c, "rule": None, "goal": f"identity {c}", "chain": [],
-                          "explanation": (f"申请资料中无 {c} 身份认定" if lang == "zh" else f"no {c} identity in the applicant's certificates")})
+                          "explanation": word("trace.no_identity", lang, c)})
         extra["would_pay"] = _counterfactual(s, c, None)
         if c not in s.kb.categories[c].held_in and s.data["jurisdiction"] not in s.kb.categories[c].held_in:
             extra["not_in_jurisdiction"] = True
@@ -496,11 +494,9 @@ def explain_chain(s: Session, item: dict, chain: list[dict], lang: str) -> str:
     if failed.startswith("param(") and p is not None:
         names = ", ".join(dict.fromkeys(category_label(s.kb, x.split("/")[0], lang) for x in p.categories))
         keys = sorted({str(b) for b in _keys_tried(last)})
-        if lang == "zh":
-            return f"{p.rule} 只列明 {names}；申请人在此可用的身份键为 {', '.join(keys)}"
-        return f"{p.rule} names only {names}; the applicant's keys here are {', '.join(keys)}"
+        return word("trace.names_only", lang, rule=p.rule, names=names, keys=", ".join(keys))
     if failed.startswith("not cond_ok") or failed.startswith("cond_ok"):
-        return (f"条件未满足: {failed}" if lang == "zh" else f"condition not met: {failed}")
+        return word("trace.condition_failed", lang, failed)
     if failed.startswith("not excluded"):
         import re as _re
         m = _re.match(r"not excluded\(\d+,(\d+)", failed)
@@ -508,8 +504,8 @@ def explain_chain(s: Session, item: dict, chain: list[dict], lang: str) -> str:
         if hits:
             why, pid = hits[0]
             rule = s.rule_of(pid)
-            return (f"被 {rule} 排除（{why}）: {failed}" if lang == "zh" else f"excluded by {rule} ({why}): {failed}")
-        return (f"被排除: {failed}" if lang == "zh" else f"excluded: {failed}")
+            return word("trace.excluded_by", lang, rule=rule, why=why, failed=failed)
+        return word("trace.excluded", lang, failed)
     pids = [v for c in chain for v in (c.get("bindings") or {}).values()
              if isinstance(v, str) and v in s.kb.parameters]
     if pids and not pid:
@@ -519,9 +515,9 @@ def explain_chain(s: Session, item: dict, chain: list[dict], lang: str) -> str:
             item["rule"] = rule
         item["clause"] = s.locator(rule)
         item["parameter"] = pids[-1]
-        return (f"{rule}: 条件未满足 {failed}" if lang == "zh" else f"{rule}: condition not met: {failed}")
+        return word("trace.rule_condition_failed", lang, rule=rule, failed=failed)
     if failed.startswith("covers("):
-        return (f"该身份不覆盖本次费用的日期: {failed}" if lang == "zh" else f"the identity does not cover the claim's dates: {failed}")
+        return word("trace.identity_dates", lang, failed)
     if last.get("compared") and any(c.get("from") for c in last["compared"]):
         # a comparison: each side's value and the fact it was read from (the rule body's own literal)
         parts = []
@@ -537,8 +533,7 @@ def explain_chain(s: Session, item: dict, chain: list[dict], lang: str) -> str:
         return f"{w('failed', lang)}: {_dates(failed)} — " + "; ".join(parts)
     if re.fullmatch(r"[^()]*\d{8}[^()]*", failed):   # a date comparison: show the dates
         dates = re.sub(r"\b(\d{4})(\d{2})(\d{2})\b", r"\1-\2-\3", failed)
-        return (f"{w('failed', lang)}: {dates}（规则的有效期不覆盖本案日期）" if lang == "zh" else
-                f"{w('failed', lang)}: {dates} (the rule's dates do not cover the case's)")
+        return word("trace.dates", lang, failed=w("failed", lang), dates=dates)
     return f"{w('failed', lang)}: {failed}"
 
 
@@ -574,11 +569,9 @@ def _explain_negation(s: Session, item: dict, at_not: dict, held: dict, tail: li
     if rule:
         item.setdefault("rule", rule)
         item.setdefault("clause", s.locator(rule))
-    if lang == "zh":
-        head = f"{rule} 要求 {cond}" if rule else f"{atom} 成立"
-        return f"{head}；本案 {value or shown}" + (f"（{atom} 成立: {shown}）" if value else "")
-    head = f"{rule} requires {cond}" if rule else f"{atom} holds"
-    return f"{head}; here {value or shown}" + (f" ({atom} holds: {shown})" if value else "")
+    head = word("trace.requires", lang, rule=rule, cond=cond) if rule else word("trace.holds", lang, atom)
+    return word("trace.here", lang, head=head, value=value or shown) + \
+        (word("trace.holds_shown", lang, atom=atom, shown=shown) if value else "")
 
 
 def _keys_tried(entry):
@@ -618,7 +611,7 @@ def why_not_text(s: Session, ans: dict, lang: str) -> str:
             lines.append(f"    ⇒ {it['explanation']}")
         if it.get("same_failure"):
             ps = ", ".join(it["same_failure"])
-            lines.append(f"    （同一条件对以下参数亦不满足: {ps}）" if lang == "zh" else f"    (the same condition fails for: {ps})")
+            lines.append(word("trace.same_failure", lang, ps))
     for p in ans.get("parts", []):
         lines.append(f"  {p['node']}: {p['amount']}")
     for c in ans.get("claims", []):
@@ -635,9 +628,8 @@ def why_not_text(s: Session, ans: dict, lang: str) -> str:
         totals = "; ".join(f"{t['category']} {t['total']}" for t in prec["year_totals"])
         basis = prec.get("rule") or ""
         if prec.get("by_analogy_with"):
-            basis += (f"（类推适用 {prec['by_analogy_with']}）" if lang == "zh" else f" (by analogy with {prec['by_analogy_with']})")
-        lines.append((f"  就高不就低: 全年合计 {totals} → 适用 {prec['applied']}，依据 {basis}" if lang == "zh" else
-                      f"  take the highest: year totals {totals} → {prec['applied']} applied, under {basis}"))
+            basis += word("trace.analogy", lang, prec["by_analogy_with"])
+        lines.append(word("trace.take_highest", lang, totals=totals, applied=prec["applied"], basis=basis))
     return "\n".join(lines) + "\n"
 
 
@@ -646,26 +638,28 @@ def _wp(wp, lang: str = "en", here: str | None = None):
     if "error" in wp:
         if zh:
             f = wp.get("error_field") or ""
-            what = f"缺少统计数据 {f.split('.', 1)[1]}" if f.startswith("parameters.") else f"案件在该地不能计算（{f} 不符合该地的要求）"
+            what = (word("trace.missing_statistic", lang, f.split(".", 1)[1]) if f.startswith("parameters.")
+                    else word("trace.not_computable", lang, f))
             return f"{wp['category']} @ {wp['jurisdiction']}: {what}"
         return f"{wp['category']} @ {wp['jurisdiction']}: {wp['error']}"
     bits = [f"{wp['category']}"]
     if wp.get("jurisdiction"):
         bits.append(f"@ {wp['jurisdiction']}")
     if "aid" in wp:
-        bits.append(f"{'本次费用救助' if zh else 'claim aid'} {wp['aid']}")
+        bits.append(f"{word('trace.claim_aid', lang)} {wp['aid']}")
     if "total_aid" in wp:
-        bits.append(f"{'全年合计' if zh else 'year total'} {wp['total_aid']}")
+        bits.append(f"{word('trace.year_total', lang)} {wp['total_aid']}")
     if wp.get("rule"):
         bits.append(f"({wp['rule']})")
     if zh and wp.get("how_code") == "alternative":
-        bits.append("— 备选类别（就高不就低选择了其他类别）")
+        bits.append(word("trace.alternative", lang))
     elif zh and wp.get("how_code") == "reevaluated":
-        bits.append("— 假定全年持有该身份重新计算" + ("" if wp.get("jurisdiction") in (None, here) else f"，按 {wp['jurisdiction']} 的规定"))
+        bits.append(word("trace.reevaluated", lang) + ("" if wp.get("jurisdiction") in (None, here)
+                                                      else word("trace.under_rules_of", lang, wp["jurisdiction"])))
     elif wp.get("how"):
         bits.append(f"— {wp['how']}")
     if zh and wp.get("still_chosen"):
-        bits.append(f"；就高不就低仍选择 {wp['still_chosen']}")
+        bits.append(word("trace.still_chosen", lang, wp["still_chosen"]))
     elif wp.get("note"):
         bits.append(f"; {wp['note']}")
     if wp.get("reason"):

@@ -139,13 +139,13 @@ def why_not(case: dict, target: str, lang: str = "zh", minimal: bool = False, fm
 def what_if(case: dict, changes: list[str], lang: str = "zh", fmt: str = "json"):
     from ..legal.whatif import what_if as what_if_, what_if_text
     ans = what_if_(session(case), changes, lang)
-    ans.pop("session")
+    kb = ans.pop("session").kb
     if fmt == "json":
         return ans
     if fmt == "dot":
         from ..legal.dot import what_if_dot
         return what_if_dot(ans)
-    return what_if_text(ans, lang)
+    return what_if_text(ans, lang, kb)
 
 
 def clauses(case: dict, lang: str = "zh", fmt: str = "json"):

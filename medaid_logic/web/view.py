@@ -73,7 +73,8 @@ def still_needed(result: dict, w) -> list[str]:
     for f in result["flags"]:
         if f["kind"] == "delegated" and f.get("delegated_to"):
             src = w.clause(f.get("rule"))
-            out.append(f"{w.step(f.get('about'))}: {w.status('delegated')} → {f['delegated_to']} ({src['clause']})")
+            about = w.step(f["about"]) if f.get("about") else f"{w.t('bill')} {f['claim_id']}" if f.get("claim_id") else w.flag(f["kind"])
+            out.append(f"{about}: {w.status('delegated')} → {f['delegated_to']} ({src['clause']})")
     return out
 
 

@@ -16,7 +16,8 @@ ROOT = HERE.parent.parent.parent
 sys.path.insert(0, str(ROOT))
 
 from medaid_logic.legal.justify import why_not_claim, why_not_claim_text, year_headline  # noqa: E402
-from medaid_logic.legal.session import Session  # noqa: E402
+from medaid_logic.legal.answers import why_not_answer  # noqa: E402
+from medaid_logic.legal.session import Session, parse_target  # noqa: E402
 
 # name: the case file (an example, or a hand-computed case whose `case` is taken)
 CASES = {
@@ -41,6 +42,20 @@ CASES = {
 }
 
 
+# why-not for amounts (legal/amounts.py): a claim's steps, annual entries, flags, the total
+AMOUNTS = {
+    "taiyuan-example": ("examples/taiyuan-dibao-returned-poor.json",
+                        ["total", "claim:c1.step:ordinary_aid", "claim:c1.step:top_up", "claim:c2.step:catalogue_cost_aid",
+                         "annual:tilted_aid", "annual:chronic_quota_settlement", "flag:monitoring", "flag:no_deposit"]),
+    "wuhai-example": ("examples/wuhai-illness-poor-derived.json",
+                      ["total", "annual:tilted_aid", "annual:tilted_aid.step:annual_burden", "claim:w2.step:ordinary_aid"]),
+    "taiyuan-cap-used-by-two-bills": ("tests/cases/taiyuan/dibao-cap-used-by-two-bills.json",
+                                      ["claim:c3.step:annual_cap", "total"]),
+    "shanxi-below-deductible": ("tests/cases/shanxi/gap-dibao-below-deductible-one-stop.json",
+                                ["claim:c1.step:deductible", "claim:c1.step:ordinary_aid", "flag:one_stop_settlement"]),
+}
+
+
 def case_of(path: str) -> dict:
     data = json.loads((ROOT / path).read_text(encoding="utf-8"))
     return data.get("case", data)
@@ -60,6 +75,11 @@ def render(engine=None) -> dict[str, str]:
                 ans["jurisdiction"] = s.data["jurisdiction"]
                 parts.append(f"## claim:{cid}\n" + why_not_claim_text(ans, lang))
             out[f"{name}-{lang}.txt"] = "".join(parts)
+    for name, (path, targets) in AMOUNTS.items():
+        s = Session(case_of(path), engine)
+        for lang in ("zh", "en"):
+            out[f"{name}-amounts-{lang}.txt"] = f"# {path} --lang {lang}\n" + "".join(
+                f"## why-not {t}\n" + why_not_answer(s, parse_target(t), lang)[1] for t in targets)
     return out
 
 

@@ -1,6 +1,6 @@
 """Regenerate the golden explanations in tests/golden/legal/: for one representative case of
 each jurisdiction, `evaluate --format text` (zh: the words a caseworker reads), `why` on one
-claim (zh and en), `why-not` on one target, `clauses` and the derivation graph as JSON. Review
+claim (zh and en), `why-not` on one target, `clauses`, the derivation graph as JSON and the decision letter (zh and en). Review
 the diff before committing (`git diff tests/golden/legal/`): every amount must match the result,
 every clause cited must be the right one with its text. Regeneration prints, per file, the
 money figures that appear or vanish, so a change of amount cannot pass unseen.
@@ -21,6 +21,7 @@ import re  # noqa: E402
 from collections import Counter  # noqa: E402
 
 from medaid_logic.legal.session import Session, parse_target  # noqa: E402
+from medaid_logic.letter import letter_text  # noqa: E402
 from medaid_logic.render import render_text  # noqa: E402
 from medaid_logic.legal.why import clauses, clauses_text, graph_json, tree_text, why  # noqa: E402
 from medaid_logic.legal.whynot import why_not, why_not_text  # noqa: E402
@@ -47,6 +48,9 @@ def render(engine=None) -> dict[str, str]:
             why_not_text(s, why_not(s, parse_target(wn), "zh"), "zh")
         out[f"{jur}-clauses.txt"] = f"# medaid clauses {case} --lang zh\n" + clauses_text(clauses(s), "zh")
         out[f"{jur}-graph.json"] = json.dumps(graph_json(s.graph), ensure_ascii=False, indent=1, default=str) + "\n"
+        for lang in ("zh", "en"):
+            out[f"{jur}-letter-{lang}.txt"] = f"# medaid letter {case} --lang {lang}\n" + \
+                letter_text(json.loads((ROOT / case).read_text(encoding="utf-8")), lang)
     return out
 
 
