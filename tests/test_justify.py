@@ -13,7 +13,8 @@ from pathlib import Path
 import pytest
 
 from medaid_logic.legal.justify import claim_headline, why_not_claim, why_not_claim_text, year_headline
-from medaid_logic.legal.session import Session, parse_target
+from medaid_logic.legal.session import Session
+from medaid_logic.legal.targets import parse_target
 from medaid_logic.legal.why import clauses, clauses_text, tree_text, why
 from medaid_logic.render import render_text
 

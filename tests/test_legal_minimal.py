@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 
 from medaid_logic.legal.minimal import change_space, minimal_change
-from medaid_logic.legal.session import Session, parse_target
+from medaid_logic.legal.session import Session
+from medaid_logic.legal.targets import parse_target
 
 CASE = {  # dibao ended before the stay; the stay skipped its referral (Taiyuan 第二十条)
     "case_id": "mc", "jurisdiction": "taiyuan", "year": 2023,

@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from medaid_logic.legal.session import Session, parse_target
+from medaid_logic.legal.session import Session
+from medaid_logic.legal.targets import parse_target
 from medaid_logic.legal.whatif import what_if, what_if_text
 from medaid_logic.legal.whynot import why_not
 

@@ -10,7 +10,8 @@ from clingo.ast import ProgramBuilder
 from ..case import parse_case
 from ..facts import case_facts, overrides_of
 from ..resources import asp_program
-from .session import Session, Target, TargetError
+from .session import Session
+from .targets import Target, TargetError
 
 LP = asp_program("legal", "minimal_change.lp")
 

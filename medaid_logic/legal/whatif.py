@@ -17,7 +17,8 @@ import copy
 import json
 
 from .i18n import WHY
-from .session import Session, TargetError
+from .session import Session
+from .targets import TargetError
 
 
 def _value(text: str):

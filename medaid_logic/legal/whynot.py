@@ -9,7 +9,8 @@ import re
 from ..errors import CaseError
 from .i18n import category_label, claim_reason, formula_zh, w
 from .probe import Goal, rules_from, run, substitute
-from .session import Session, Target, TargetError, check_target
+from .session import Session
+from .targets import Target, TargetError, check_target
 
 # predicates that are input facts (KB or case): a failure there is final
 INPUTS = {"param", "param_value", "param_requires", "param_requires_any", "param_status", "param_exception", "identity",
@@ -199,7 +200,7 @@ def _generic_step(s: Session, target: Target, lang: str) -> dict:
 def _annual_step(s: Session, target: Target, lang: str) -> dict:
     """A step of an annual entry (annual:tilted_aid.step:annual_burden): its read-out rule on the
     entry's item, and the entry itself (annual/4) when it was not computed."""
-    from .session import ANNUAL_ITEM
+    from .targets import ANNUAL_ITEM
     item = ANNUAL_ITEM[target.name]
     pairs = [(_step_goal(s, item, target.what), {"rule": None})]
     got = s.nodes_for(target)
@@ -232,7 +233,7 @@ def _total(s: Session, lang: str) -> dict:
 
 
 def ANNUAL_KINDS(s: Session) -> list[str]:
-    from .session import known_kinds
+    from .targets import known_kinds
     return known_kinds(s.engine)["annual"]
 
 

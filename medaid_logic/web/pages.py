@@ -8,28 +8,22 @@ import copy
 import hashlib
 import json
 from collections import OrderedDict
-from pathlib import Path
 from threading import Lock
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
-from jinja2 import Environment, FileSystemLoader, select_autoescape
 from starlette.concurrency import run_in_threadpool
 
 from .. import listings
 from ..case import loads
 from ..errors import CaseError
-from ..legal.session import TargetError
+from ..legal.targets import TargetError
 from . import forms, service, view
 from .api import examples
+from .jinja import env
 from .messages import Words
 
-TEMPLATES = Path(__file__).resolve().parent / "templates"
 LANGS = ("zh", "en")
-env = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(["html"]),
-                  trim_blocks=True, lstrip_blocks=True)
-env.globals["change_text"] = view.change_text
-env.filters["ymd"] = lambda n: f"{n // 10000}-{n // 100 % 100:02d}-{n % 100:02d}" if isinstance(n, int) and n < 99990000 else ""
 
 
 class CaseStore:
