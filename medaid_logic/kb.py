@@ -121,6 +121,7 @@ class Interpretation:
     comment: str
     based_on: list[str]
     label_zh: str = ""
+    applies_in: list[str] = field(default_factory=list)   # the jurisdictions whose texts it reads; [] = all
 
 
 @dataclass
@@ -189,7 +190,8 @@ class KB:
             i = Interpretation(str(g.value(n, MA.id)), str(g.value(n, MA.default)),
                                sorted(str(o) for o in g.objects(n, MA.options)),
                                lang(g, n, RDFS.comment, "en") or "",
-                               sorted(rel(o) for o in g.objects(n, MA.basedOn)), lang(g, n, RDFS.label, "zh") or "")
+                               sorted(rel(o) for o in g.objects(n, MA.basedOn)), lang(g, n, RDFS.label, "zh") or "",
+                               sorted(str(g.value(o, MA.id)) for o in g.objects(n, MA.appliesIn)))
             self.interpretations[i.id] = i
 
         self.documents: dict[str, Document] = {}
