@@ -102,14 +102,14 @@ def build_pages(settings, audit_cache: service.AuditCache) -> APIRouter:
             ex = examples().get(example)
             if ex is None:
                 raise CaseError("example", f"no example {example!r}; one of {', '.join(examples())}")
-            return form_page(request, forms.from_case(ex))
+            return form_page(request, forms.from_case(ex, kb().statistic_kinds))
         j = jurisdiction if jurisdiction in kb().jurisdictions else "taiyuan"
         return form_page(request, forms.blank(j, year or 2023))
 
     @r.post("/case")
     async def case_post(request: Request):
         data = await request.form()
-        form = forms.read_form(data)
+        form = forms.read_form(data, kb().statistic_kinds)
         action = data.get("action", "evaluate")
         if action == "add_identity":
             form["identities"].append(dict.fromkeys(forms.IDENTITY_FIELDS, ""))
@@ -169,7 +169,7 @@ def build_pages(settings, audit_cache: service.AuditCache) -> APIRouter:
 
     @r.get("/case/{key}/edit")
     async def case_edit(request: Request, key: str):
-        return form_page(request, forms.from_case(stored(key)))
+        return form_page(request, forms.from_case(stored(key), kb().statistic_kinds))
 
     @r.get("/case/{key}/case.json")
     async def case_download(key: str):
