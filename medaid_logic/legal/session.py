@@ -18,6 +18,8 @@ EXTRA_SHOW = """
 #show prem_cand0/3. #show prem_fails/3. #show year_rules/2. #show item_pool/3. #show item/3. #show app_ord/3. #show app_top/3. #show app_cat/3.
 """
 
+# the legal layer's own programs, grounded for the one applicant a question is about
+LEGAL_PROGRAMS = ("cap_used_by.lp", "whynot_candidates.lp")
 
 
 class Session:
@@ -28,7 +30,8 @@ class Session:
         self.kb = self.engine.kb
         self.data = copy.deepcopy(data)
         self.result, self.atoms = self.engine.evaluate_with_atoms(
-            self.data, EXTRA_SHOW + asp_program("legal", "cap_used_by.lp").read_text(encoding="utf-8") + extra_program)
+            self.data, EXTRA_SHOW + "".join(asp_program("legal", f).read_text(encoding="utf-8") for f in LEGAL_PROGRAMS)
+            + extra_program)
         self.claim_ids = [c["claim_id"] for c in self.data.get("claims", [])]
         self.graph = build_graph(self)
 
