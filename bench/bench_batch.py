@@ -19,6 +19,8 @@ sys.path.insert(0, str(__import__("pathlib").Path(__file__).resolve().parent.par
 
 from medaid_logic.engine import Engine  # noqa: E402
 
+# The population's mix of categories where one was chosen for a jurisdiction; any other
+# jurisdiction of the KB (a new city) is generated with the categories the KB holds there.
 CATS = {
     "shanxi": ["tekun", "dibao", "dibao_edge", "illness_poor", "returned_poor", "monitored"],
     "taiyuan": ["tekun", "dibao", "dibao_edge", "illness_poor", "returned_poor", "monitored", "low_income", "key_entitled_veteran"],
@@ -32,13 +34,28 @@ def day(rng, year):
     return date(year, 1, 1) + timedelta(days=rng.randrange(0, 364))
 
 
+def population(kb) -> dict[str, list[str]]:
+    """Jurisdiction → the categories its applicants are drawn from; the jurisdictions are the KB's."""
+    return {j: CATS.get(j) or [c.id for c in kb.categories_in(j)] for j in kb.jurisdictions}
+
+
+def required_places(kb, j: str) -> list[str]:
+    """The applicant fields naming a place that j's rules require of everyone (hukou, insured_in)."""
+    return sorted({kb.applicant_field_required[p.kind] for p in kb.parameters_of(j)
+                   if p.kind in kb.applicant_field_required and p.categories == ["everyone"]})
+
+
 def generate(n: int, seed: int = 7):
+    from medaid_logic.kb import load_kb
+    kb = load_kb()
+    cats = population(kb)
+    places = {j: required_places(kb, j) for j in cats}
     rng = random.Random(seed)
     for i in range(n):
-        j = rng.choice(list(CATS))
+        j = rng.choice(list(cats))
         year = 2023
         idents = []
-        for c in rng.sample(CATS[j], rng.randint(1, 3)):
+        for c in rng.sample(cats[j], min(len(cats[j]), rng.randint(1, 3))):
             since = date(2021, 1, 1) if rng.random() < 0.7 else day(rng, year)
             until = None
             if rng.random() < 0.2:  # changes identity within the year
@@ -72,8 +89,7 @@ def generate(n: int, seed: int = 7):
         case = {"case_id": f"b{i}", "jurisdiction": j, "year": year,
                 "applicant": {"identities": idents, "birth_date": "1960-05-05"}, "claims": claims,
                 "parameters": {"income_base": 29178, "contribution": 380}}
-        if j == "wuxi":
-            case["applicant"].update({"hukou": "wuxi", "insured_in": "wuxi"})
+        case["applicant"].update(dict.fromkeys(places[j], j))
         if j == "wuhai":
             case["parameters"].update({"income_base": 48000, "rural_income_base": 24000})
         yield case

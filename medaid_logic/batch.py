@@ -23,23 +23,8 @@ from collections import deque
 from pathlib import Path
 
 from . import limits
-from .output import silence_stdout, utf8
-from .errors import CaseError
-from .strict_json import loads
-
-
-class Blank(Exception):
-    """A blank input line (its record says it was skipped)."""
-
-
-class Stopped(Exception):
-    def __init__(self, signum: int):
-        super().__init__(signum)
-        self.signum = signum
-
-
-class Usage(Exception):
-    """A bad command line (exit 2)."""
+from .output import silence_stdout
+from .records import Stopped, Usage, ignore_signals, line_item, line_record, read_lines, stop
 
 
 class WriteFailed(Exception):
@@ -73,7 +58,7 @@ def _run(args) -> int:
         raise Usage("--chunk is at least 1 and --jobs at least 0")
     src = _open_input(args.input)
     out = Output(args.output, args.input, resume=args.resume)
-    old = {s: signal.signal(s, _stop) for s in (signal.SIGTERM, signal.SIGINT)}
+    old = {s: signal.signal(s, stop) for s in (signal.SIGTERM, signal.SIGINT)}
     stats = {"cases": 0, "errors": 0, "skipped": 0}
     try:
         engine = default_engine()
@@ -81,10 +66,10 @@ def _run(args) -> int:
         total = _count_lines(args.input) if sys.stderr.isatty() and args.input != "-" else None
 
         def items():
-            for n, raw in _lines(src, limits.current().max_case_bytes):
+            for n, raw in read_lines(src, limits.current().max_case_bytes):
                 if n <= out.resume_after:
                     continue
-                item = _item(raw)
+                item = line_item(raw)
                 owed.append((n, item.get("case_id") if isinstance(item, dict) else None))
                 yield item
 
@@ -92,7 +77,7 @@ def _run(args) -> int:
         try:
             for res in results:
                 n, case_id = owed.popleft()
-                out.add(n, _record(n, case_id, res, stats))
+                out.add(n, line_record(n, case_id, res, stats))
                 if out.pending >= args.chunk:
                     out.flush()
                 if total and sum(stats.values()) % 100 == 0:
@@ -102,7 +87,7 @@ def _run(args) -> int:
             results.close()  # ends the workers now, whatever stopped the loop
         out.finish()
     except Stopped as exc:
-        _ignore_signals()
+        ignore_signals()
         try:
             out.finish()
         except WriteFailed as failed:
@@ -112,7 +97,7 @@ def _run(args) -> int:
               + (" (continue with --resume)" if out.path else ""), file=sys.stderr)
         return 128 + exc.signum
     except WriteFailed as exc:
-        _ignore_signals()
+        ignore_signals()
         return _write_failed(out, exc)
     finally:
         for s, h in old.items():
@@ -133,15 +118,6 @@ def _write_failed(out, exc: "WriteFailed") -> int:
     return 1
 
 
-def _stop(signum, frame):
-    raise Stopped(signum)
-
-
-def _ignore_signals() -> None:
-    for s in (signal.SIGTERM, signal.SIGINT):
-        signal.signal(s, signal.SIG_IGN)
-
-
 def _open_input(path: str):
     if path == "-":
         return sys.stdin.buffer
@@ -149,59 +125,6 @@ def _open_input(path: str):
         return open(path, "rb")
     except OSError as exc:
         raise Usage(f"cannot open {path}: {exc.strerror}") from None
-
-
-def _lines(src, max_bytes: int):
-    """(line number, bytes or CaseError) for every line; a line above the limit is read past
-    in pieces (bounded memory) and becomes its own error."""
-    n = 0
-    while True:
-        raw = src.readline(max_bytes + 1)
-        if not raw:
-            return
-        n += 1
-        if len(raw) > max_bytes and not raw.endswith(b"\n"):
-            while (rest := src.readline(1 << 20)) and not rest.endswith(b"\n"):
-                pass
-            yield n, CaseError("", f"the line is longer than the limit of {max_bytes} bytes (MEDAID_MAX_CASE_BYTES)")
-        else:
-            yield n, raw
-
-
-def _item(raw):
-    """What the engine is given for one line: the parsed case, or the reason there is none."""
-    if isinstance(raw, CaseError):
-        return raw
-    if not raw.strip():
-        return Blank()
-    try:
-        return loads(raw)
-    except CaseError as exc:
-        return exc
-
-
-def _record(n: int, case_id, res, stats: dict) -> bytes:
-    if isinstance(res, Blank):
-        stats["skipped"] += 1
-        rec = {"line": n, "case_id": None, "skipped": "blank line"}
-    elif isinstance(res, Exception):
-        stats["errors"] += 1
-        rec = {"line": n, "case_id": case_id if isinstance(case_id, str) else None, **_error_json(res)}
-    else:
-        stats["cases"] += 1
-        rec = {"line": n, **res}
-    try:
-        text = json.dumps(rec, ensure_ascii=False, default=str)
-    except (TypeError, ValueError) as exc:  # never expected: the record says so instead of the run failing
-        stats["errors"] += 1
-        text = json.dumps({"line": n, "case_id": None, "error": {"field": "", "message": f"output: {exc}"}})
-    return utf8(text + "\n")
-
-
-def _error_json(res: Exception) -> dict:
-    if hasattr(res, "as_json"):
-        return res.as_json()
-    return {"error": {"field": "", "message": str(res), "kind": "engine_failure"}}
 
 
 def _count_lines(path: str) -> int | None:

@@ -18,9 +18,6 @@ from .kb import KB
 from .money import MAX_FEN, check_money, fen_to_str, to_decimal, yuan_to_fen
 from .strict_json import loads  # noqa: F401  (the one JSON reader; callers import it from here)
 
-STATISTICS = ("income_base", "rural_income_base", "dibao_standard", "contribution")
-
-
 Money = Annotated[Decimal, BeforeValidator(check_money)]
 _ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", re.ASCII)
 
@@ -95,7 +92,7 @@ class Claim(Strict):
     discharged: Date | None = None
     date: Date | None = None
     in_province: StrictBool
-    local: Literal["county", "city"] | None = None
+    local: StrictStr | None = None                      # a locality of the KB (_check_codes)
     referred: StrictBool
     relocated: StrictBool | None = None
     hospital_class: StrictStr | None = None             # a class the KB's parameters name (_check_codes)
@@ -104,7 +101,7 @@ class Claim(Strict):
     basic_insurance_paid: Money = Decimal(0)
     critical_illness_paid: Money = Decimal(0)
     other_paid: Money = Decimal(0)
-    chronic_management: Literal["per_visit", "quota"] | None = None
+    chronic_management: StrictStr | None = None         # a management of the KB (_check_codes)
     disease: StrictStr | None = None                    # a disease the KB's parameters name (_check_codes)
 
     @property
@@ -205,7 +202,7 @@ def _check_codes(case: Case, kb: KB) -> None:
     # the codes the KB knows (claim kinds, hospital classes, diseases, disability types)
     for i, c in enumerate(case.claims):
         _code("kind", c.kind, kb, f"claims[{i}].kind")
-        for f in ("hospital_class", "disease"):
+        for f in ("local", "hospital_class", "chronic_management", "disease"):
             if getattr(c, f) is not None:
                 _code(f, getattr(c, f), kb, f"claims[{i}].{f}")
     for k, t in enumerate(case.applicant.facts.disability_types or []):
@@ -225,7 +222,7 @@ def _check_codes(case: Case, kb: KB) -> None:
                                 + (f" (subtypes: {', '.join(here)})" if here else " (it has none here)"))
     for key, value in case.parameters.items():
         field = f"parameters.{key}"
-        if key in STATISTICS:
+        if key in kb.statistic_kinds:
             try:
                 check_money(value)
             except ValueError as exc:
@@ -257,32 +254,40 @@ def _parameter_named(kb: KB, j: str, key: str):
     return kb.parameter_for(j, key)
 
 
+def _rules_of(kb: KB, j: str) -> list:
+    """The parameters in force for a case of j: its own and those it inherits, by id."""
+    return sorted(kb.parameters_of(j), key=lambda p: p.id)
+
+
 def _check_cross_fields(case: Case, kb: KB) -> None:
     a = case.applicant
     for i, ident in enumerate(a.identities):
         if ident.until is not None and ident.until <= ident.since:
             raise CaseError(f"applicant.identities[{i}].until", "the exit date must come after `since`")
     j = case.jurisdiction
-    # fields a text conditions aid on (the KB's hukou/insurance requirements)
-    for p in kb.parameters.values():
-        if p.jurisdiction != j or p.benefits != ["eligibility"]:
-            continue
-        needed = {"hukou_required": "hukou", "insured_required": "insured_in"}.get(p.kind)
-        if needed is None or getattr(a, needed) is not None:
+    f = a.facts
+    tried = {c for c, group in kb.fact_groups.items() if any(getattr(f, n) is not None for n in group.tried_with)}
+    # fields a text conditions aid on (the KB's hukou/insurance requirements), for everyone or to
+    # derive a category from facts
+    for p in _rules_of(kb, j):
+        needed = kb.applicant_field_required.get(p.kind)
+        if needed is None or p.benefits != ["eligibility"] or getattr(a, needed) is not None:
             continue
         if p.categories == ["everyone"]:
             raise CaseError(f"applicant.{needed}", f"required in {j} ({p.clause})")
-        if a.facts.household_income_per_capita is not None:
+        if tried & set(p.categories):
             raise CaseError(f"applicant.{needed}", f"required in {j} to derive {', '.join(p.categories)} from facts ({p.clause})")
-    f = a.facts
-    if f.household_income_per_capita is not None or f.household_medical_burden_per_capita is not None:
-        for name in ("household_income_per_capita", "household_medical_burden_per_capita", "household_assets_within_limits"):
+    # the facts a derivation rests on, all of them once it is asked for
+    for c in sorted(tried):
+        group = kb.fact_groups[c]
+        for name in sorted(group.rests_on, key=list(Facts.model_fields).index):   # in the format's order
             if getattr(f, name) is None:
-                raise CaseError(f"applicant.facts.{name}", "required with the other household facts")
-    if f.disability_certificate_grade is not None:
-        for name in ("disability_types", "employed"):
-            if getattr(f, name) is None:
-                raise CaseError(f"applicant.facts.{name}", "required with disability_certificate_grade")
+                raise CaseError(f"applicant.facts.{name}", f"required with {group.wording}")
+    rules_for_claims: dict[str, list] = {}   # claim kind → the rules that require a field of its claims
+    for q in _rules_of(kb, j):
+        if q.kind in kb.claim_field_required:
+            for b in q.benefits:
+                rules_for_claims.setdefault(b, []).append(q)
     seen = set()
     # the year's sums are computed in the engine's integers: costs and year-to-date together are bounded
     year_sum = sum(yuan_to_fen(v) for v in a.year_to_date.model_dump().values())
@@ -320,9 +325,11 @@ def _check_cross_fields(case: Case, kb: KB) -> None:
                             "basic + critical-illness + other payments exceed the in-policy cost")
         if c.total_cost > c.in_policy_cost and c.hospital_class is None:
             raise CaseError(f"{p}.hospital_class", "required when total_cost > in_policy_cost (catalogue-cost control)")
-        if c.kind == "outpatient_chronic" and c.chronic_management is None:
-            quota = [q for q in kb.parameters.values() if q.jurisdiction == j and q.kind == "quota_year_end"]
-            if quota:
-                raise CaseError(f"{p}.chronic_management", f"required in {j}: per_visit or quota ({quota[0].clause})")
-        if c.kind == "rare_disease" and c.disease is None:
-            raise CaseError(f"{p}.disease", "required for a rare_disease claim")
+        # a claim field the claim's kind, or a rule of the jurisdiction for that kind, requires
+        needed = kb.claim_field_required.get(c.kind)
+        if needed is not None and getattr(c, needed) is None:
+            raise CaseError(f"{p}.{needed}", f"required for a {c.kind} claim")
+        for q in rules_for_claims.get(c.kind, []):
+            needed = kb.claim_field_required[q.kind]
+            if getattr(c, needed) is None:
+                raise CaseError(f"{p}.{needed}", f"required in {j}: {' or '.join(kb.codes(needed))} ({q.clause})")

@@ -22,7 +22,7 @@ def _out(obj):
 def _run(fn):
     def wrapped(args):
         from .errors import CaseError
-        from .legal.session import TargetError
+        from .legal.targets import TargetError
         try:
             return fn(args) or 0
         except CaseError as exc:
@@ -38,7 +38,7 @@ def _run(fn):
 
 @_run
 def cmd_why(args):
-    from .legal.session import parse_target
+    from .legal.targets import parse_target
     from .legal.why import graph_dot, graph_json, subtree, tree_text, why
     s = _session(args)
     ans = why(s, parse_target(args.target), args.lang)
@@ -53,7 +53,7 @@ def cmd_why(args):
 @_run
 def cmd_why_not(args):
     from .legal.answers import why_not_answer, why_not_dot_answer
-    from .legal.session import parse_target
+    from .legal.targets import parse_target
     s = _session(args)
     t = parse_target(args.target)
     if args.format == "dot":

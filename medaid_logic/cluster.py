@@ -25,7 +25,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from . import limits
-from .batch import Stopped, Usage, _ignore_signals, _lines, _stop
+from .records import Stopped, Usage, ignore_signals, read_lines, stop
 from .errors import CaseError
 from .partition import Tally, partition_lines
 
@@ -108,7 +108,7 @@ def read_partition(part: Partition) -> list:
     with open(part.path, "rb") as src:
         src.seek(part.start)
         out = []
-        for _, raw in _lines(src, limits.current().max_case_bytes):
+        for _, raw in read_lines(src, limits.current().max_case_bytes):
             out.append(raw)
             if len(out) == part.count:
                 break
@@ -337,7 +337,7 @@ def run_partitioned(args) -> int:
                 _copy(out.path(emitted[0]), sys.stdout.buffer)
                 emitted[0] += 1
 
-    old = {s: signal.signal(s, _stop) for s in (signal.SIGTERM, signal.SIGINT)}
+    old = {s: signal.signal(s, stop) for s in (signal.SIGTERM, signal.SIGINT)}
     try:
         evaluate_parts(todo, task, args.cluster, total, sum(p.count for p in parts if p.index in done), on_result)
     except PartitionFailed as exc:
@@ -345,7 +345,7 @@ def run_partitioned(args) -> int:
               + (" (continue with --resume)" if out.final or out.keep else ""), file=sys.stderr)
         return 1
     except Stopped as exc:
-        _ignore_signals()
+        ignore_signals()
         print(f"\nmedaid batch: stopped by {signal.Signals(exc.signum).name}; {len(done)} of {len(parts)} "
               f"partitions written in {out.dir}" + (" (continue with --resume)" if out.final or out.keep else ""),
               file=sys.stderr)

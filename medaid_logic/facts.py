@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import date
 
 from .atoms import atom
-from .case import STATISTICS, Case
+from .case import Case
 from .kb import FOREVER, KB
 from .money import yuan_to_fen
 
@@ -79,7 +79,7 @@ def case_facts(a: int, case: Case, kb: KB) -> str:
     for name, value in ap.year_to_date.model_dump().items():
         out.append(atom("ytd", a, name, yuan_to_fen(value)))
     for name, value in case.parameters.items():
-        if name in STATISTICS:
+        if name in kb.statistic_kinds:
             out.append(atom("statistic_given", a, name, yuan_to_fen(value)))
     order = sorted(range(len(case.claims)), key=lambda i: (case.claims[i].settlement, i))
     for seq, i in enumerate(order, start=1):

@@ -114,6 +114,14 @@ class Category:
 
 
 @dataclass
+class FactGroup:
+    """The case facts a derived category rests on (kb/case_fields.ttl)."""
+    tried_with: list[str]   # giving one of these asks for the derivation
+    rests_on: list[str]     # ... and then every one of these is required
+    wording: str            # how an error names the group
+
+
+@dataclass
 class Interpretation:
     id: str
     default: str
@@ -121,6 +129,7 @@ class Interpretation:
     comment: str
     based_on: list[str]
     label_zh: str = ""
+    applies_in: list[str] = field(default_factory=list)   # the jurisdictions whose texts it reads; [] = all
 
 
 @dataclass
@@ -189,7 +198,8 @@ class KB:
             i = Interpretation(str(g.value(n, MA.id)), str(g.value(n, MA.default)),
                                sorted(str(o) for o in g.objects(n, MA.options)),
                                lang(g, n, RDFS.comment, "en") or "",
-                               sorted(rel(o) for o in g.objects(n, MA.basedOn)), lang(g, n, RDFS.label, "zh") or "")
+                               sorted(rel(o) for o in g.objects(n, MA.basedOn)), lang(g, n, RDFS.label, "zh") or "",
+                               sorted(str(g.value(o, MA.id)) for o in g.objects(n, MA.appliesIn)))
             self.interpretations[i.id] = i
 
         self.documents: dict[str, Document] = {}
@@ -250,6 +260,8 @@ class KB:
                 for sid, where in c.subtype_held_in.items():
                     if p in where and j not in where and (sid, j) not in not_held:
                         c.subtype_held_in[sid] = sorted(where + [j])
+
+        self._read_case_fields()
 
         self.units = {rel(n): str(g.value(n, MA.unit)) for n in g.subjects(RDF.type, MA.ParameterKind)}
         self.same_slot = {rel(n).split("/", 1)[1]: rel(o).split("/", 1)[1] for n, o in g.subject_objects(MA.sameSlotAs)}
@@ -427,7 +439,8 @@ class KB:
 
     def codes(self, field: str) -> list[str]:
         """The codes a case field may hold, from the KB: claim kinds are its claim benefits; hospital
-        classes, diseases and disability types are listed in kb/codes.ttl."""
+        classes, diseases and disability types are listed in kb/codes.ttl, localities and the
+        management of chronic outpatient care in kb/case_fields.ttl."""
         cache = self.__dict__.setdefault("_code_lists", {})  # asked for every claim validated
         if field not in cache:
             cache[field] = self._codes(field)
@@ -437,8 +450,26 @@ class KB:
         g = self.graph
         if field == "kind":
             return sorted(str(g.value(n, MA.id)) for n in g.subjects(MA.claimKind, Literal(True)))
-        cls = {"hospital_class": MA.HospitalClass, "disease": MA.Disease, "disability_types": MA.DisabilityType}[field]
-        return sorted(str(g.value(n, MA.id)) for n in g.subjects(RDF.type, cls))   # kb/codes.ttl
+        cls = {"hospital_class": MA.HospitalClass, "disease": MA.Disease, "disability_types": MA.DisabilityType,
+               "local": MA.Locality, "chronic_management": MA.ChronicManagement}[field]
+        return sorted(str(g.value(n, MA.id)) for n in g.subjects(RDF.type, cls))
+
+    def _read_case_fields(self) -> None:
+        """What kb/case_fields.ttl says about a case's fields (CASE_FORMAT.md names them)."""
+        g = self.graph
+        self.statistic_kinds: list[str] = [str(g.value(n, MA.id)) for n in sorted(
+            g.subjects(RDF.type, MA.StatisticKind), key=lambda n: (int(g.value(n, MA.order) or 0), str(n)))]
+        # parameter kind → the applicant field it makes required; parameter kind or claim kind →
+        # the claim field it makes required
+        self.applicant_field_required = {str(g.value(n, MA.id)): str(o) for n, o in g.subject_objects(MA.requiresApplicantField)}
+        self.claim_field_required = {str(g.value(n, MA.id)): str(o) for n, o in g.subject_objects(MA.requiresClaimField)}
+        self.fact_groups: dict[str, FactGroup] = {}
+        for n, fg in g.subject_objects(MA.derivedFromFacts):
+            self.fact_groups[str(g.value(n, MA.id))] = FactGroup(
+                sorted(str(o) for o in g.objects(fg, MA.triedWith)), sorted(str(o) for o in g.objects(fg, MA.restsOn)),
+                lang(g, fg, RDFS.comment, "en") or "")
+        self.pool_year_to_date = {str(g.value(n, MA.id)): str(g.value(n, MA.yearToDateField))
+                                  for n in g.subjects(RDF.type, MA.CapPool) if g.value(n, MA.yearToDateField) is not None}
 
     def recipient_parameter(self, jurisdiction: str, category: str) -> Parameter | None:
         """The parameter (kind recipient) by which a jurisdiction's text makes a category a
@@ -510,6 +541,8 @@ class KB:
                 facts.append(F("param_borrowed", [pid, S(p.borrowed_from)]))
             for i in p.interpretations:
                 facts.append(F("param_reading", [pid, F(i)]))
+        for pool, field_name in self.pool_year_to_date.items():
+            facts.append(F("ytd_pool", [F(field_name), F(pool)]))
         for u in self.statistic_uses:
             facts.append(F("stat_use", [F(u.jurisdiction), F(u.statistic), F(u.place), N(u.year_offset), S(u.rule)]))
         for s in self.statistics:

@@ -163,7 +163,7 @@ def letter_text(data, lang: str = "zh") -> str:
 
 
 def letter_html(data, lang: str = "zh", standalone: bool = False) -> str:
-    from .web.pages import env
+    from .web.jinja import env
     s, why = _evaluate(data, lang)
     d = letter_data(s, lang, why)
     body = env.get_template("letter_body.html").render(**d, lang=lang)

@@ -37,7 +37,7 @@ def parameter_rows(kb: KB, jurisdiction: str | None = None, year: int | None = N
                      "valid_from": p.valid_from, "valid_until": p.valid_until, "rule": p.rule,
                      "clause_text": kb.clause_source(p.rule)["text"], "delegated_to": p.delegated_to,
                      "requires": p.requires, "note": p.note, "interpretations": p.interpretations})
-    interps = [{"id": i.id, "default": i.default, "options": i.options, "reason": i.comment}
+    interps = [{"id": i.id, "default": i.default, "options": i.options, "applies_in": i.applies_in or None, "reason": i.comment}
                for i in kb.interpretations.values()]
     return {"parameters": rows, "interpretations": interps}
 

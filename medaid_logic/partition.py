@@ -22,7 +22,7 @@ import json
 from collections import deque
 from typing import Iterable
 
-from .batch import _item, _record
+from .records import line_item, line_record
 from .money import yuan_to_fen
 
 
@@ -41,7 +41,7 @@ def partition_lines(records: Iterable, first_line: int = 1, jobs: int = 0, refor
 
     def items():
         for n, rec in enumerate(records, start=n0):
-            item = rec if isinstance(rec, (dict, Exception)) else _item(rec.encode("utf-8") if isinstance(rec, str) else rec)
+            item = rec if isinstance(rec, (dict, Exception)) else line_item(rec.encode("utf-8") if isinstance(rec, str) else rec)
             if reform and isinstance(item, dict):
                 from .reform import apply_reform
                 item = apply_reform(item, reform)
@@ -53,7 +53,7 @@ def partition_lines(records: Iterable, first_line: int = 1, jobs: int = 0, refor
     lines = []
     for res in default_engine().stream(items(), chunk=chunk, jobs=jobs):
         n, case_id = owed.popleft()
-        lines.append(_record(n, case_id, res, stats))
+        lines.append(line_record(n, case_id, res, stats))
         tally.add(res)
     tally.applicants = stats["cases"] + stats["errors"]  # a blank line is no applicant
     tally.errors, tally.skipped = stats["errors"], stats["skipped"]

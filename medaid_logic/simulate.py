@@ -25,7 +25,7 @@ from functools import partial
 from pathlib import Path
 
 from . import limits
-from .batch import Usage
+from .records import Usage
 from .errors import CaseError
 from .money import yuan_to_fen
 from .words import word, word_of

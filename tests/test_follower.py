@@ -13,7 +13,8 @@ from rdflib import Graph
 from medaid_logic.engine import Engine
 from medaid_logic.errors import KBError
 from medaid_logic.kb import KB, KB_DIR
-from medaid_logic.legal.session import Session, parse_target
+from medaid_logic.legal.session import Session
+from medaid_logic.legal.targets import parse_target
 from medaid_logic.legal.why import why
 from test_cases import check
 

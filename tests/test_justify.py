@@ -12,8 +12,10 @@ from pathlib import Path
 
 import pytest
 
+from medaid_logic.kb import load_kb
 from medaid_logic.legal.justify import claim_headline, why_not_claim, why_not_claim_text, year_headline
-from medaid_logic.legal.session import Session, parse_target
+from medaid_logic.legal.session import Session
+from medaid_logic.legal.targets import parse_target
 from medaid_logic.legal.why import clauses, clauses_text, tree_text, why
 from medaid_logic.render import render_text
 
@@ -116,7 +118,7 @@ def _outputs(engine, path, lang):
 def _strip_allowed(text: str) -> str:
     """What a reader may legitimately see in Latin letters: claim ids the case gave, rule ids
     (jurisdiction/locator), ISO dates and figures; the clause quotes are Chinese already."""
-    text = re.sub(r"\b(?:shanxi|taiyuan|wuhai|wuxi)/\S+", "", text)
+    text = re.sub(r"\b(?:" + "|".join(load_kb().jurisdictions) + r")/\S+", "", text)
     return text
 
 
@@ -142,8 +144,8 @@ def test_evaluate_text_and_clauses_are_wholly_chinese(engine, path):
     text = render_text(s.result, s.kb, "zh") + clauses_text(clauses(s), "zh")
     assert not ATOM.search(text)
     # category and statistic ids appear in parentheses beside their Chinese names, as the case gives them
-    allowed = ids | set(s.kb.categories) | {"income_base", "rural_income_base", "dibao_standard", "contribution"}
-    bare = re.sub(r"\b(?:shanxi|taiyuan|wuhai|wuxi)(?:/\S*)?", "", text)
+    allowed = ids | set(s.kb.categories) | set(s.kb.statistic_kinds)
+    bare = re.sub(r"\b(?:" + "|".join(s.kb.jurisdictions) + r")(?:/\S*)?", "", text)
     words = {w for w in re.findall(r"[A-Za-z][A-Za-z_]{2,}", bare) if w not in allowed}
     subs = {sub for c in s.kb.categories.values() for sub in c.subtypes}
     assert words <= subs, f"English in Chinese output: {sorted(words - subs)}"

@@ -139,3 +139,37 @@ def test_a_provision_without_a_clause_is_refused(tmp_path):
     path.write_text(text.replace(line, ""), encoding="utf-8")
     with pytest.raises(KBError, match="A provision cites the clause"):
         KB(d)
+
+
+def test_interpretation_ids_say_what_not_where(kb):
+    """An interpretation's id names the reading, not a place: the jurisdictions whose texts it
+    reads are a statement of the KB (ma:appliesIn), and they are jurisdictions of the KB."""
+    places = set(kb.jurisdictions)
+    for i in kb.interpretations.values():
+        assert not places & set(i.id.split("_")), f"{i.id} names a jurisdiction"
+        assert set(i.applies_in) <= places, i.id
+    assert kb.interpretations["before_effective_date"].applies_in == ["taiyuan"]
+    assert kb.interpretations["undated_document_start"].applies_in == ["shanxi"]
+    assert kb.interpretations["rounding"].applies_in == []
+
+
+def test_an_interpretation_applying_in_no_jurisdiction_is_refused(tmp_path):
+    d = copy_kb(tmp_path)
+    f = d / "interpretations.ttl"
+    f.write_text(f.read_text(encoding="utf-8").replace("ma:appliesIn <jurisdiction/wuxi>", "ma:appliesIn <jurisdiction/atlantis>", 1),
+                 encoding="utf-8")
+    with pytest.raises(KBError) as err:
+        KB(d)
+    assert "applies in jurisdictions of the KB" in str(err.value)
+
+
+def test_an_old_interpretation_id_is_an_unknown_parameter(kb):
+    """Renamed ids are not accepted under their old names: the error names the field."""
+    from medaid_logic.case import parse_case
+    from medaid_logic.errors import CaseError
+    case = {**CASE, "parameters": {**CASE["parameters"], "taiyuan_tilted_fallback": "off"}}
+    with pytest.raises(CaseError) as err:
+        parse_case(case, kb)
+    assert err.value.field == "parameters.taiyuan_tilted_fallback"
+    ok = {**CASE, "parameters": {**CASE["parameters"], "tilted_standard_fallback": "off"}}
+    assert parse_case(ok, kb).parameters["tilted_standard_fallback"] == "off"

@@ -5,7 +5,8 @@ from pathlib import Path
 import pytest
 from rdflib import Graph
 
-from medaid_logic.legal.session import Session, parse_target
+from medaid_logic.legal.session import Session
+from medaid_logic.legal.targets import parse_target
 from medaid_logic.legal.why import clauses, why
 from medaid_logic.legal.whynot import why_not
 from medaid_logic.legal.whatif import what_if
@@ -104,7 +105,7 @@ def test_what_if_full_parameter_id(ty):
 
 
 def test_what_if_other_jurisdiction_parameter_refused(ty):
-    from medaid_logic.legal.session import TargetError
+    from medaid_logic.legal.targets import TargetError
     with pytest.raises(TargetError, match="parameter of shanxi"):
         what_if(ty, ["param.shanxi/inpatient/dibao/ratio=0.8"])
 

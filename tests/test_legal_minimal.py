@@ -7,8 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from medaid_logic.legal.minimal import change_space, minimal_change
-from medaid_logic.legal.session import Session, parse_target
+from medaid_logic.legal.minimal import minimal_change
+from medaid_logic.legal.session import Session
+from medaid_logic.legal.targets import parse_target
 
 CASE = {  # dibao ended before the stay; the stay skipped its referral (Taiyuan 第二十条)
     "case_id": "mc", "jurisdiction": "taiyuan", "year": 2023,
@@ -54,6 +55,16 @@ PREMIUM_CASE = {  # Taiyuan low_income aged 33 on 2023-01-01 (born 1990): 第六
                 "basic_insurance_paid": 10000}],
     "parameters": {"income_base": 29178, "contribution": 380},
 }
+
+
+def change_space(s, t):
+    """The identities brute force may add (the oracle of the solver's choice): the target's own
+    category, or for a claim or the premium every category the jurisdiction's text makes a
+    recipient (read here from the KB, apart from the solver's recipient/2)."""
+    j = s.data["jurisdiction"]
+    if t.kind in ("category", "claim_category"):
+        return [t.name], int(s.data["year"])
+    return [c.id for c in s.kb.categories_in(j) if s.kb.recipient_parameter(j, c.id) is not None], int(s.data["year"])
 
 
 def payable(result, claim_id, category=None):

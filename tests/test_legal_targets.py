@@ -8,7 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from medaid_logic.legal.session import Session, TargetError, parse_target
+from medaid_logic.legal.session import Session
+from medaid_logic.legal.targets import TargetError, parse_target
 from medaid_logic.legal.why import why
 from medaid_logic.legal.whynot import why_not
 

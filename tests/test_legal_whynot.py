@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from medaid_logic.legal.session import Session, parse_target
+from medaid_logic.legal.session import Session
+from medaid_logic.legal.targets import parse_target
 from medaid_logic.legal.whatif import what_if, what_if_text
 from medaid_logic.legal.whynot import why_not
 
@@ -256,3 +257,20 @@ def test_why_not_identity_dates_against_claim_dates(engine):
     assert "F = 2023-04-01 (holds(0,certified(1),dibao_edge,_,F,_) = applicant.identities[1])" in it["explanation"]
     assert "Ad = 2023-02-10 (admitted(0,0,Ad))" in it["explanation"]
     assert len([r for r in ans["rules"] if r.get("parameter")]) == 1 and len(it["same_failure"]) == 5
+
+
+def test_the_rules_asked_about_are_the_solvers(ty):
+    """The parameters why-not asks about come from the solver (asp/legal/whynot_candidates.lp):
+    for a claim's ratio, every ratio of its benefit in the jurisdiction that governs it, whichever
+    category it names; for the premium, the jurisdiction's premium rules."""
+    kb = ty.kb
+    k = ty.claim_index("c3")   # a special-drug claim of 2023, under Taiyuan's rules
+    asked = {pid for kk, w, pid in ty.atoms["wn_claim_rule"] if kk == k and w == "ordinary_aid"}
+    assert asked == {p.id for p in kb.parameters.values() if p.jurisdiction == "taiyuan" and p.kind == "ratio"
+                     and "outpatient_special_drug" in p.benefits}
+    ans = why_not(ty, parse_target("claim:c3.category:returned_poor"), "en")
+    assert {r["parameter"] for r in ans["rules"] if r.get("parameter")} <= asked
+    premium = {pid for (pid,) in ty.atoms["wn_premium_rule"]}
+    assert premium and all(kb.parameters[pid].jurisdiction == "taiyuan" and "premium" in kb.parameters[pid].benefits
+                           for pid in premium)
+    assert {r["parameter"] for r in why_not(ty, parse_target("premium"), "en")["rules"]} == premium

@@ -613,7 +613,7 @@ class Builder:
                  f"{je}'s document takes effect on {ymd_str(start)}; claims settled in the {days or 'earlier'} days of {y} before it are {fe}.",
                  why, (f"写明{ymd_str(start)}之前结算的费用适用哪一规定（或规定自{y}年1月1日起执行）。",
                        f"State which rules govern claims settled before {ymd_str(start)} (or apply the rules from 1 January {y})."),
-                 wit, ["time"], ["taiyuan_before_effective"] if fallback != "none" and "taiyuan_before_effective" in kb.interpretations else [],
+                 wit, ["time"], ["before_effective_date"] if fallback != "none" and "before_effective_date" in kb.interpretations else [],
                  {"from": ymd_str(start), "fallback": fallback})
 
     def _precedence(self, st):

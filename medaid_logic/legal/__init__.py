@@ -18,4 +18,6 @@ Target syntax (``medaid why CASE TARGET``)::
     param:<kb parameter id>    a KB parameter (graph leaf)
     applied_category           the category take-the-highest applied (its rule and year totals)
 """
-from .session import Explainer, Session, TargetError, parse_target  # noqa: F401
+from .explainer import Explainer  # noqa: F401
+from .session import Session  # noqa: F401
+from .targets import TargetError, parse_target  # noqa: F401

@@ -7,7 +7,8 @@ failed condition (whynot.py). Minimal change is added on request."""
 from __future__ import annotations
 
 from .minimal import minimal_change, minimal_text
-from .session import Session, Target, TargetError, check_target
+from .session import Session
+from .targets import Target, TargetError, check_target
 
 
 def why_not_answer(s: Session, t: Target, lang: str, minimal: bool = False, across: bool = False,

@@ -11,7 +11,8 @@ from ..case import parse_case
 from ..facts import case_facts, overrides_of
 from ..resources import asp_program
 from ..words import word
-from .session import Session, Target, TargetError
+from .session import Session
+from .targets import Target, TargetError
 
 LP = asp_program("legal", "minimal_change.lp")
 
@@ -30,21 +31,18 @@ def goal_program(s: Session, t: Target) -> str:
         return f"mc_goal(A) :- payable(A,{k},{t.name}).\nmc_focus(A,{k}) :- case(A,_,_)."
     if t.kind == "claim":
         k = s.claim_index(t.claim)
-        return f"mc_goal(A) :- payable(A,{k},_).\nmc_focus(A,{k}) :- case(A,_,_)."
+        return f"mc_goal(A) :- payable(A,{k},_).\nmc_focus(A,{k}) :- case(A,_,_).\nmc_any_recipient(A) :- case(A,_,_)."
     if t.kind == "premium":
-        return "mc_goal(A) :- premium_rule(A,_,_).\nmc_focus_premium(A) :- case(A,_,_)."
+        return "mc_goal(A) :- premium_rule(A,_,_).\nmc_focus_premium(A) :- case(A,_,_).\nmc_any_recipient(A) :- case(A,_,_)."
     raise TargetError(f"minimal change answers eligibility questions (category, claim, claim category, premium), not {t}")
 
 
 def change_space(s: Session, t: Target) -> tuple[list[str], int]:
-    """Categories that may be added for the whole year (the target's own, or the jurisdiction's
-    recipients, held ones included: an identity that did not cover the claim's dates)."""
-    if t.kind in ("category", "claim_category"):
-        pool = [t.name]
-    else:
-        pool = [c.id for c in s.kb.categories_in(s.data["jurisdiction"])
-                if s.kb.recipient_parameter(s.data["jurisdiction"], c.id) is not None]
-    return pool, int(s.data["year"])  # a held category may be added too: held for the whole year
+    """The category a category target may add for the whole year (held or not: held for the
+    whole year); for a claim or the premium the solver adds any recipient of the jurisdiction
+    (mc_any_recipient/1 of the goal program)."""
+    pool = [t.name] if t.kind in ("category", "claim_category") else []
+    return pool, int(s.data["year"])
 
 
 def minimal_change(s: Session, t: Target) -> dict:

@@ -18,7 +18,8 @@ import json
 
 from ..words import word
 from .i18n import target_words, why_word
-from .session import Session, TargetError
+from .session import Session
+from .targets import TargetError
 
 
 def _value(text: str):

@@ -6,7 +6,8 @@ import networkx as nx
 
 from ..words import word
 from .i18n import category_label, claim_reason, field_text, flag_word, param_text, source_word, status_word, w
-from .session import Session, Target, TargetError, check_target
+from .session import Session
+from .targets import Target, TargetError, check_target
 
 
 def subtree(s: Session, roots: list[str]) -> nx.DiGraph:

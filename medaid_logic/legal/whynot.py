@@ -10,15 +10,20 @@ from ..errors import CaseError
 from ..words import word
 from .i18n import category_label, claim_reason, formula_zh, w
 from .probe import Goal, rules_from, run, substitute
-from .session import Session, Target, TargetError, check_target
+from .session import Session
+from .targets import Target, TargetError, check_target
 
 # predicates that are input facts (KB or case): a failure there is final
 INPUTS = {"param", "param_value", "param_requires", "param_requires_any", "param_status", "param_exception", "identity",
           "claim", "claim_is", "cost", "local", "hospital_class", "disease", "chronic_management", "fact", "hukou",
           "residence", "insured_in", "case", "document", "parent", "rank", "treated_as", "stat", "stat_use",
           "interpretation", "ytd", "birth", "admitted", "statistic_given"}
-STEP_KINDS = {"ordinary_aid": ["ratio"], "top_up": ["top_up_target"], "catalogue_cost_aid": ["catalogue_aid_ratio"],
-              "deductible": ["deductible_share", "deductible_amount"], "annual_cap": ["cap"]}
+
+
+def rule_steps(s: Session) -> list[str]:
+    """The steps why-not answers by the rules that compute them (wn_step/2 of
+    asp/legal/whynot_candidates.lp); any other step by its own derivation."""
+    return sorted(w for (w,) in s.atoms["wn_step"])
 MAX_DEPTH = 6
 
 _rules_cache: dict = {}
@@ -132,7 +137,7 @@ def why_not(s: Session, target: Target, lang: str = "zh") -> dict:
     check_target(s, target)
     if target.kind == "step" and not target.claim:
         return _annual_step(s, target, lang)
-    if target.kind == "step" and target.what not in STEP_KINDS:
+    if target.kind == "step" and target.what not in rule_steps(s):
         return _generic_step(s, target, lang)
     if target.kind in ("claim", "claim_category", "step"):
         return _claim(s, target, lang)
@@ -200,7 +205,7 @@ def _generic_step(s: Session, target: Target, lang: str) -> dict:
 def _annual_step(s: Session, target: Target, lang: str) -> dict:
     """A step of an annual entry (annual:tilted_aid.step:annual_burden): its read-out rule on the
     entry's item, and the entry itself (annual/4) when it was not computed."""
-    from .session import ANNUAL_ITEM
+    from .targets import ANNUAL_ITEM
     item = ANNUAL_ITEM[target.name]
     pairs = [(_step_goal(s, item, target.what), {"rule": None})]
     got = s.nodes_for(target)
@@ -233,7 +238,7 @@ def _total(s: Session, lang: str) -> dict:
 
 
 def ANNUAL_KINDS(s: Session) -> list[str]:
-    from .session import known_kinds
+    from .targets import known_kinds
     return known_kinds(s.engine)["annual"]
 
 
@@ -286,9 +291,7 @@ def _params(s: Session, benefit: str, kinds: list[str], jurisdictions: list[str]
 
 def _claim(s: Session, target: Target, lang: str) -> dict:
     k = s.claim_index(target.claim)
-    claim = s.data["claims"][k]
     at = s.atoms
-    jur = sorted({j for kk, j in at["rules_for"] if kk == k}) or [s.data["jurisdiction"]]
     applied = {kk: c for kk, c in at["app_pays"]}.get(k)
     held = sorted({c for c, *_ in at["category_out"]})
     if target.kind == "claim_category":
@@ -298,15 +301,13 @@ def _claim(s: Session, target: Target, lang: str) -> dict:
     else:
         cats = [c for c in held if c != applied] or held or []
     what = target.what if target.kind == "step" else "ordinary_aid"
-    if target.kind == "step" and what not in STEP_KINDS:
-        raise TargetError(f"why-not knows the steps {', '.join(STEP_KINDS)}")
-    kinds = STEP_KINDS[what]
-    benefit = "catalogue" if what == "catalogue_cost_aid" else claim["kind"]
+    if target.kind == "step" and what not in rule_steps(s):
+        raise TargetError(f"why-not knows the steps {', '.join(rule_steps(s))}")
+    # the rules asked about: the solver's choice (wn_claim_rule/4 of asp/legal/whynot_candidates.lp)
+    asked = [s.kb.parameters[pid] for pid in sorted({pid for kk, w, pid in at["wn_claim_rule"] if kk == k and w == what})]
     items = []
     for c in cats:
-        for p in _params(s, benefit, kinds, jur):
-            if p.status == "stated" or p.values:
-                pass
+        for p in asked:
             goal = Goal("claim_param", [0, k, c, p.kind, None, p.id])
             items.append({"category": c, "parameter": p.id, "rule": p.rule, "clause": s.locator(p.rule),
                           "names": p.categories, "goal": goal})
@@ -460,13 +461,12 @@ def _category(s: Session, c: str, lang: str) -> dict:
 
 def _premium(s: Session, lang: str) -> dict:
     held = sorted({c for c, *_ in s.atoms["category_out"]})
-    jur = s.data["jurisdiction"]
     items = []
+    asked = [s.kb.parameters[pid] for pid in sorted({pid for (pid,) in s.atoms["wn_premium_rule"]})]   # the solver's choice
     for c in held:
-        for p in sorted(s.kb.parameters.values(), key=lambda p: p.id):
-            if p.jurisdiction == jur and "premium" in p.benefits and p.kind in ("premium_full", "premium_share", "premium_amount"):
-                items.append({"category": c, "parameter": p.id, "rule": p.rule, "clause": s.locator(p.rule), "names": p.categories,
-                              "goal": Goal("premium", [0, c, p.id, None, None])})
+        for p in asked:
+            items.append({"category": c, "parameter": p.id, "rule": p.rule, "clause": s.locator(p.rule), "names": p.categories,
+                          "goal": Goal("premium", [0, c, p.id, None, None])})
     chains = drill(s, [it["goal"] for it in items])
     out = []
     for it, ch in zip(items, chains):

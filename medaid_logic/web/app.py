@@ -16,7 +16,7 @@ from fastapi.staticfiles import StaticFiles
 
 from ..case import _path
 from ..errors import CaseError
-from ..legal.session import TargetError
+from ..legal.targets import TargetError
 from . import service
 from .api import BadInput, build_router, schema_components
 from .security import BodyTooLarge, Guard

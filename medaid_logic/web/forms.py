@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 from decimal import Decimal
 
-from ..case import STATISTICS, Claim, Facts, YearToDate
+from ..case import Claim, Facts, YearToDate
 
 IDENTITY_FIELDS = ("category", "subtype", "since", "until")
 CLAIM_FIELDS = tuple(Claim.model_fields)
@@ -40,13 +40,13 @@ def new_claim(n: int) -> dict:
     return c
 
 
-def from_case(case: dict) -> dict:
+def from_case(case: dict, statistics: list[str]) -> dict:
     """A case (as read) → the form's values, every field kept (what the form does not show as a
-    field goes to the parameter overrides box)."""
+    field goes to the parameter overrides box); `statistics`: the KB's (kb.statistic_kinds)."""
     ap = case.get("applicant") or {}
     res = ap.get("residence") or {}
     params = dict(case.get("parameters") or {})
-    stats = {k: _s(params.pop(k)) for k in list(params) if k in STATISTICS}
+    stats = {k: _s(params.pop(k)) for k in list(params) if k in statistics}
     facts = ap.get("facts") or {}
     return {
         "case_id": _s(case.get("case_id")), "jurisdiction": _s(case.get("jurisdiction")), "year": _s(case.get("year")),
@@ -61,7 +61,7 @@ def from_case(case: dict) -> dict:
     }
 
 
-def read_form(form) -> dict:
+def read_form(form, statistics: list[str]) -> dict:
     """The posted form (a starlette FormData) → the form's values (the same shape as from_case)."""
     get = lambda k: (form.get(k) or "").strip()
     rows = lambda prefix: sorted({int(k.split("-")[1]) for k in form.keys() if k.startswith(prefix + "-")
@@ -74,7 +74,7 @@ def read_form(form) -> dict:
         "claims": [{k: get(f"cl-{n}-{k}") for k in CLAIM_FIELDS} for n in rows("cl")],
         "facts": {k: (form.getlist(f"fact-{k}") if k == "disability_types" else get(f"fact-{k}")) for k in FACT_FIELDS
                   if form.getlist(f"fact-{k}")},
-        "stats": {k: get(f"stat-{k}") for k in STATISTICS if get(f"stat-{k}")},
+        "stats": {k: get(f"stat-{k}") for k in statistics if get(f"stat-{k}")},
         "ytd": {k: get(f"ytd-{k}") for k in YTD_FIELDS if get(f"ytd-{k}")},
         "params_extra": get("params_extra"),
     }
@@ -144,7 +144,7 @@ def fields_read(kb, jurisdiction: str, form: dict) -> dict:
     js = {jurisdiction, kb.parents.get(jurisdiction)}
     kinds = {p.kind for p in kb.parameters.values() if p.jurisdiction in js and "eligibility" in p.benefits}
     stats = sorted({u.statistic for u in kb.statistic_uses if u.jurisdiction in js} | set(form["stats"]),
-                   key=STATISTICS.index)
+                   key=lambda s: kb.statistic_kinds.index(s) if s in kb.statistic_kinds else len(kb.statistic_kinds))
     return {"stats": stats,
             "household": "income_multiple" in kinds or any(k in form["facts"] for k in HOUSEHOLD),
             "disability": "disability_grade_max" in kinds or any(k in form["facts"] for k in DISABILITY),

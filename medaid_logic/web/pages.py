@@ -8,28 +8,22 @@ import copy
 import hashlib
 import json
 from collections import OrderedDict
-from pathlib import Path
 from threading import Lock
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
-from jinja2 import Environment, FileSystemLoader, select_autoescape
 from starlette.concurrency import run_in_threadpool
 
 from .. import listings
 from ..case import loads
 from ..errors import CaseError
-from ..legal.session import TargetError
+from ..legal.targets import TargetError
 from . import forms, service, view
 from .api import examples
+from .jinja import env
 from .messages import Words
 
-TEMPLATES = Path(__file__).resolve().parent / "templates"
 LANGS = ("zh", "en")
-env = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(["html"]),
-                  trim_blocks=True, lstrip_blocks=True)
-env.globals["change_text"] = view.change_text
-env.filters["ymd"] = lambda n: f"{n // 10000}-{n // 100 % 100:02d}-{n % 100:02d}" if isinstance(n, int) and n < 99990000 else ""
 
 
 class CaseStore:
@@ -108,14 +102,14 @@ def build_pages(settings, audit_cache: service.AuditCache) -> APIRouter:
             ex = examples().get(example)
             if ex is None:
                 raise CaseError("example", f"no example {example!r}; one of {', '.join(examples())}")
-            return form_page(request, forms.from_case(ex))
+            return form_page(request, forms.from_case(ex, kb().statistic_kinds))
         j = jurisdiction if jurisdiction in kb().jurisdictions else "taiyuan"
         return form_page(request, forms.blank(j, year or 2023))
 
     @r.post("/case")
     async def case_post(request: Request):
         data = await request.form()
-        form = forms.read_form(data)
+        form = forms.read_form(data, kb().statistic_kinds)
         action = data.get("action", "evaluate")
         if action == "add_identity":
             form["identities"].append(dict.fromkeys(forms.IDENTITY_FIELDS, ""))
@@ -175,7 +169,7 @@ def build_pages(settings, audit_cache: service.AuditCache) -> APIRouter:
 
     @r.get("/case/{key}/edit")
     async def case_edit(request: Request, key: str):
-        return form_page(request, forms.from_case(stored(key)))
+        return form_page(request, forms.from_case(stored(key), kb().statistic_kinds))
 
     @r.get("/case/{key}/case.json")
     async def case_download(key: str):

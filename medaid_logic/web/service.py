@@ -15,7 +15,8 @@ from typing import Iterable, Iterator
 from ..case import loads
 from ..engine import Engine, default_engine
 from ..errors import CaseError
-from ..legal.session import Session, TargetError, parse_target
+from ..legal.session import Session
+from ..legal.targets import TargetError, parse_target
 
 FORMATS = ("json", "text", "dot")
 
@@ -91,9 +92,9 @@ def text_of(result: dict, lang: str) -> str:
 
 def batch_lines(lines: Iterable[tuple[int, str]], chunk: int = 200) -> Iterator[str]:
     """(line number, text) → one JSON line each, order kept, exactly as `medaid batch` writes
-    them (batch.py's reading of a line and its record): a bad line gives its error record, a
+    them (records.py's reading of a line and its record): a bad line gives its error record, a
     blank line its skip record, and neither costs another line."""
-    from ..batch import Blank, _item, _record
+    from ..records import Blank, line_item, line_record
     pending: list[tuple[int, object]] = []
     stats = {"cases": 0, "errors": 0, "skipped": 0}
 
@@ -103,11 +104,11 @@ def batch_lines(lines: Iterable[tuple[int, str]], chunk: int = 200) -> Iterator[
         for n, it in pending:
             res = it if isinstance(it, (Blank, CaseError)) else next(solved)
             cid = it.get("case_id") if isinstance(it, dict) else None
-            yield _record(n, cid, res, stats).decode("utf-8")
+            yield line_record(n, cid, res, stats).decode("utf-8")
         pending.clear()
 
     for n, line in lines:
-        pending.append((n, _item(line.encode("utf-8") if isinstance(line, str) else line)))
+        pending.append((n, line_item(line.encode("utf-8") if isinstance(line, str) else line)))
         if len(pending) >= chunk:
             yield from flush()
     if pending:

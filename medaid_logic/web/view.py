@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from ..case import STATISTICS
 from ..money import fen_to_str
 
 
@@ -81,11 +80,6 @@ def still_needed(result: dict, w) -> list[str]:
 def warnings(result: dict) -> list[dict]:
     """Delegated and vague readings: the flags that say a standard is not (clearly) set."""
     return [f for f in result["flags"] if f["kind"] in ("delegated", "vague", "not_in_force")]
-
-
-def whatif_defaults(case: dict) -> dict:
-    return {"identities": case["applicant"].get("identities", []), "claims": case.get("claims", []),
-            "stats": {k: v for k, v in (case.get("parameters") or {}).items() if k in STATISTICS}}
 
 
 def node_text(s, n: dict, w) -> str:

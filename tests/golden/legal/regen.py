@@ -20,7 +20,8 @@ sys.path.insert(0, str(ROOT))
 import re  # noqa: E402
 from collections import Counter  # noqa: E402
 
-from medaid_logic.legal.session import Session, parse_target  # noqa: E402
+from medaid_logic.legal.session import Session  # noqa: E402
+from medaid_logic.legal.targets import parse_target  # noqa: E402
 from medaid_logic.letter import letter_text  # noqa: E402
 from medaid_logic.render import render_text  # noqa: E402
 from medaid_logic.legal.why import clauses, clauses_text, graph_json, tree_text, why  # noqa: E402
