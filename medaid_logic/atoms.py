@@ -56,6 +56,7 @@ INPUTS = _declare(
     ("rank", "category n", "the category table's order; breaks ties"),
     ("stat_use", "jurisdiction statistic place year_offset rule", "which place's statistic of which year a text names"),
     ("stat", "place statistic year fen", "a statistic held in the KB"),
+    ("ytd_pool", "key pool", "the applicant.year_to_date field a cap pool starts from (kb/case_fields.ttl)"),
     ("interpretation", "id value", "the reading in force (KB default or the caller's)"),
     ("case", "a jurisdiction year", "applicant a is evaluated under the jurisdiction for the year"),
     ("identity", "a i category subtype since until", "a certified identity; until 99991231 when still held"),

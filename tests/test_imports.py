@@ -10,12 +10,6 @@ import networkx as nx
 PACKAGE = Path(__file__).resolve().parents[1] / "medaid_logic"
 NAME = PACKAGE.name
 
-# Pairs allowed to import each other for now, each with the fix that removes it.
-KNOWN = {
-    # render.py words a result with the legal catalogue and legal/i18n.py reaches back into
-    # render.py: the one-message-catalogue work (issue #9, the `words` helper) removes it.
-    ("medaid_logic.render", "medaid_logic.legal.i18n"),
-}
 
 
 def _module(path: Path, root: Path = PACKAGE) -> str:
@@ -86,15 +80,7 @@ def test_graph_of_the_package():
     assert g.has_edge("medaid_logic.legal.explainer", "medaid_logic.legal.why")
 
 
-def test_known_exceptions_are_still_needed():
-    """A pair listed in KNOWN that no longer imports both ways is taken out of KNOWN."""
-    g = import_graph()
-    for a, b in KNOWN:
-        assert g.has_edge(a, b) and g.has_edge(b, a), f"{a} <-> {b} is no longer a cycle: remove it from KNOWN"
-
-
 def test_no_import_cycle():
     g = import_graph()
-    g.remove_edges_from([e for pair in KNOWN for e in (pair, pair[::-1])])
     cycles = sorted(nx.simple_cycles(g), key=len)
     assert not cycles, "import cycles: " + "; ".join(" -> ".join(c + [c[0]]) for c in cycles[:10])
