@@ -119,6 +119,24 @@ class FactGroup:
     tried_with: list[str]   # giving one of these asks for the derivation
     rests_on: list[str]     # ... and then every one of these is required
     wording: str            # how an error names the group
+    kind: str = ""          # the parameter kind by which a jurisdiction states the derivation
+    tests: list[tuple[str, int, str]] = field(default_factory=list)   # (test, order, form) in order
+
+    def reads(self) -> tuple[set, set, set, bool]:
+        """The parameter kinds, facts and statistics its tests read, and whether they read the hukou."""
+        kinds, facts, stats, hukou = {self.kind}, set(), set(), False
+        for _, _, form in self.tests:
+            term = clingo.parse_term(form)
+            for role, arg in zip(FORM_ROLES[term.name], term.arguments):
+                {"f": facts, "s": stats, "k": kinds}.get(role, set()).add(str(arg))
+            hukou = hukou or term.name == "hukou_if"
+        return kinds, facts, stats, hukou
+
+
+# the forms of a derivation test asp/eligibility.lp reads, by argument: f a fact, s a statistic,
+# k a parameter kind, v a value
+FORM_ROLES = {"below_statistic": "fs", "net_below_statistic_times": "ffsk", "fact_is": "fv", "at_most_param": "fk",
+              "one_of_param": "fk", "fact_is_if": "fvk", "hukou_if": "k"}
 
 
 @dataclass
@@ -465,9 +483,14 @@ class KB:
         self.claim_field_required = {str(g.value(n, MA.id)): str(o) for n, o in g.subject_objects(MA.requiresClaimField)}
         self.fact_groups: dict[str, FactGroup] = {}
         for n, fg in g.subject_objects(MA.derivedFromFacts):
+            if g.value(n, MA.id) is None:   # a category this KB does not define (a partial KB)
+                continue
+            kind = g.value(fg, MA.derivationKind)
             self.fact_groups[str(g.value(n, MA.id))] = FactGroup(
                 sorted(str(o) for o in g.objects(fg, MA.triedWith)), sorted(str(o) for o in g.objects(fg, MA.restsOn)),
-                lang(g, fg, RDFS.comment, "en") or "")
+                lang(g, fg, RDFS.comment, "en") or "", str(g.value(kind, MA.id)) if kind is not None else "",
+                sorted(((str(g.value(x, MA.id)), int(g.value(x, MA.order)), str(g.value(x, MA.form)))
+                        for x in g.objects(fg, MA.test)), key=lambda x: x[1]))
         self.pool_year_to_date = {str(g.value(n, MA.id)): str(g.value(n, MA.yearToDateField))
                                   for n in g.subjects(RDF.type, MA.CapPool) if g.value(n, MA.yearToDateField) is not None}
 
@@ -541,6 +564,13 @@ class KB:
                 facts.append(F("param_borrowed", [pid, S(p.borrowed_from)]))
             for i in p.interpretations:
                 facts.append(F("param_reading", [pid, F(i)]))
+        for c, group in self.fact_groups.items():   # the derivations from facts (asp/eligibility.lp)
+            if group.kind:
+                facts.append(F("derivation", [F(c), F(group.kind)]))
+            for name in group.tried_with:
+                facts.append(F("derivation_fact", [F(c), F(name)]))
+            for test, order, form in group.tests:
+                facts.append(F("derivation_test", [F(c), F(test), N(order), clingo.parse_term(form)]))
         for pool, field_name in self.pool_year_to_date.items():
             facts.append(F("ytd_pool", [F(field_name), F(pool)]))
         for u in self.statistic_uses:

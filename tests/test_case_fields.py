@@ -108,3 +108,22 @@ def test_statistics_a_case_may_give(kb):
 def test_a_pools_year_to_date_field_is_the_kbs(kb):
     facts = {str(s) for s in kb.param_symbols() if s.name == "ytd_pool"}
     assert facts == {"ytd_pool(shared_cap_used,shared)", "ytd_pool(general_outpatient_cap_used,general_outpatient)"}
+
+
+def test_the_derivation_tests_are_the_kbs(kb, tmp_path):
+    """asp/eligibility.lp names no derived category: it reads the KB's tests. Wuhai 三(一) with the
+    household's assets over the limits is not derived; drop that test from the KB and it is."""
+    import json
+    from pathlib import Path
+
+    from medaid_logic.engine import Engine
+    case = json.loads((Path(__file__).parent.parent / "examples" / "wuhai-illness-poor-derived.json").read_text(encoding="utf-8"))
+    case["applicant"]["facts"]["household_assets_within_limits"] = False
+    real = Engine(kb=kb).evaluate(copy.deepcopy(case))
+    assert "illness_poor not derived: the test 'assets_within_limits' failed" in real["notes"]
+    lenient = kb_copy(tmp_path, lambda t: t.replace(
+        '[ ma:id "assets_within_limits" ; ma:order 3 ; ma:form "fact_is(household_assets_within_limits,true)" ] ,', ""))
+    r = Engine(kb=lenient).evaluate(copy.deepcopy(case))
+    assert "illness_poor derived from applicant.facts for the whole case year" in r["notes"]
+    assert r["total_aid"] == Engine(kb=kb).evaluate(json.loads(
+        (Path(__file__).parent.parent / "examples" / "wuhai-illness-poor-derived.json").read_text(encoding="utf-8")))["total_aid"]

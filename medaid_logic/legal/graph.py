@@ -7,14 +7,11 @@ pays_rule/4, alternative/4, premium/5, flag/4, category_out/6, annual/4, tilted_
 statistic/3), read from a Session (session.py)."""
 from __future__ import annotations
 
-import re
-
 import networkx as nx
 
 from ..money import fen_to_str as y
 from ..result import formula_text, iso, quota_claims_of
 from .i18n import formula_zh
-from .probe import rules_from
 
 
 def build_graph(s) -> nx.DiGraph:
@@ -67,8 +64,7 @@ def build_graph(s) -> nx.DiGraph:
         elif isinstance(src, tuple) and src[0] == "treated":
             edge(n, add_input(f"applicant.identities[{src[1]}]", _identity_text(s.data, src[1])), rule=src[2], rel="treated_as")
         elif src == "derived":
-            # what the derivation tests read, from the rule bodies behind interval(A,derived,C,...):
-            # the KB parameters (derivation_param/5), the applicant's facts, statistics and hukou
+            # what the derivation tests read (the KB's tests): parameters, facts, statistics, hukou
             kinds, facts, stat_names, hukou = derivation_reads(s, c)
             dps = sorted(p.id for p in kb.parameters.values() if "eligibility" in p.benefits and p.kind in kinds
                          and p.jurisdiction == s.data["jurisdiction"] and c in p.categories)
@@ -267,48 +263,11 @@ def build_graph(s) -> nx.DiGraph:
     return g
 
 
-_reads_cache: dict = {}
-
-
 def derivation_reads(s, c: str) -> tuple[set, set, set, bool]:
     """The parameter kinds, fact names and statistics the derivation of category `c` reads, and
-    whether it reads the hukou: the literals of the rules behind interval(A,derived,c,...),
-    followed through the engine's own rule bodies (clingo AST), not a list kept here."""
-    key = (id(s.engine), c)
-    if key in _reads_cache:
-        return _reads_cache[key]
-    rules = rules_from(s.engine.statements)
-    by_name: dict = {}
-    for (name, _), rs in rules.items():
-        by_name.setdefault(name, []).extend(rs)
-    kinds, facts, stat_names, hukou = set(), set(), set(), False
-    todo = [r for r in rules.get(("interval", 6), []) if r.head_args[1:3] == ["derived", c]]
-    seen: set = set()
-    while todo:
-        r = todo.pop()
-        if r.index in seen:
-            continue
-        seen.add(r.index)
-        for lit in r.body:
-            if lit.kind != "atom" or not lit.args:
-                continue
-            a = [x.strip() for x in lit.args]
-            if lit.name == "derivation_param" and len(a) >= 3:
-                kinds.add(a[2])
-            elif lit.name == "fact" and len(a) >= 2:
-                facts.add(a[1])
-            elif lit.name == "statistic" and len(a) >= 2:
-                stat_names.add(a[1])
-            elif lit.name == "hukou":
-                hukou = True
-            elif lit.name not in ("case", "year_start", "param", "param_value") and not lit.sign:
-                todo.extend(by_name.get(lit.name, []))
-    # a rule may name the statistic through a pool (S = (income_base; dibao_standard)): keep constants only
-    stat_names = {x for x in stat_names if re.fullmatch(r"[a-z_]\w*", x)}
-    kinds = {x for x in kinds if re.fullmatch(r"[a-z_]\w*", x)}
-    facts = {x for x in facts if re.fullmatch(r"[a-z_]\w*", x)}
-    _reads_cache[key] = (kinds, facts, stat_names, hukou)
-    return _reads_cache[key]
+    whether it reads the hukou: its tests as the KB states them (kb/case_fields.ttl)."""
+    group = s.kb.fact_groups.get(c)
+    return group.reads() if group else (set(), set(), set(), False)
 
 
 def is_quota_item(k) -> bool:

@@ -17,7 +17,8 @@ from .targets import Target, TargetError, check_target
 INPUTS = {"param", "param_value", "param_requires", "param_requires_any", "param_status", "param_exception", "identity",
           "claim", "claim_is", "cost", "local", "hospital_class", "disease", "chronic_management", "fact", "hukou",
           "residence", "insured_in", "case", "document", "parent", "rank", "treated_as", "stat", "stat_use",
-          "interpretation", "ytd", "birth", "admitted", "statistic_given"}
+          "interpretation", "ytd", "birth", "admitted", "statistic_given", "derivation", "derivation_fact",
+          "derivation_test", "ytd_pool"}
 
 
 def rule_steps(s: Session) -> list[str]:
