@@ -6,7 +6,7 @@ import re
 
 from ..render import reason_text
 from ..result import formula_text
-from ..words import word, word_of
+from ..words import has, word, word_of
 
 
 def field_text(kb, path: str, value, claim_ids: list[str], lang: str) -> str:
@@ -122,7 +122,9 @@ def target_words(kb, target: str, lang: str) -> str:
         elif kind == "flag":   # flag:KIND@ABOUT — about a claim, a category or a benefit
             name, _, about = name.partition("@")
             c = kb.categories.get(about)
-            said = (c.label_zh if lang == "zh" else c.label_en) if c else w(about, lang) if about else ""
+            said = ((c.label_zh if lang == "zh" else c.label_en) if c
+                    else word_of("flag_value", about, lang) if about and has("flag_value", about)
+                    else w(about, lang) if about else "")
             parts.append(flag_word(name, lang) + (f" {said}" if said else ""))
         elif kind in ("total", "premium"):
             parts.append(w(kind, lang))

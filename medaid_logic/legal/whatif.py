@@ -17,7 +17,7 @@ import copy
 import json
 
 from ..words import word
-from .i18n import target_words, why_word
+from .i18n import param_text, target_words, why_word
 from .session import Session
 from .targets import TargetError
 
@@ -212,22 +212,32 @@ def what_if_text(ans: dict, lang: str, kb=None) -> str:
     if ans["changed"] and ans.get("in_words"):
         lines.append(word("whatif.every_amount", lang))
 
+    def category(cid):   # a category by its name, never its id
+        c = kb.categories.get(cid) if kb is not None and cid else None
+        return (c.label_zh if zh else c.label_en) if c else (cid or none)
+
+    def clause(rule):    # a rule by its clause (四(六)), never its id (wuxi/四(六)#full_group)
+        return kb.clause_source(rule)["clause"] if kb is not None and rule else rule
+
+    def param(pid):      # a parameter by what it sets, for whom (低保对象 救助比例)
+        return param_text(kb, pid, "", lang).strip() if kb is not None and pid else pid
+
     def val(x):
         if not x:
             return "—"
         if x.get("amount") is not None:
             return x["amount"]
-        return x.get("category") or none
+        return category(x.get("category"))
     for e in ans["changed"]:
         b, a = e["before"] or {}, e["after"] or {}
         cat = ""
         if e.get("category"):
-            cat = f"  [{e['category']['before'] or none} → {e['category']['after'] or none}]"
+            cat = f"  [{category(e['category']['before'])} → {category(e['category']['after'])}]"
         code = e.get("why_code")
         why = why_word(code, lang) or e.get("why")
         if e.get("same_amount"):
-            basis = (f"{e['parameter']['before']} → {e['parameter']['after']}" if code == "other_parameter"
-                     else f"{b.get('rule')} → {a.get('rule')}")
+            basis = (f"{param(e['parameter']['before'])} → {param(e['parameter']['after'])}" if code == "other_parameter"
+                     else f"{clause(b.get('rule'))} → {clause(a.get('rule'))}")
             lines.append(f"  {name(e['target'])}: {val(a)} ({why}: {basis}){cat}")
             continue
         line = f"  {name(e['target'])}: {val(b)} → {val(a)}"
@@ -239,10 +249,11 @@ def what_if_text(ans: dict, lang: str, kb=None) -> str:
             if code == "excluded":
                 detail = word("whatif.excluded", lang, e["exclusion"])
             if e.get("parameter"):
-                detail += f": {e['parameter']['before']} → {e['parameter']['after']}"
+                detail += f": {param(e['parameter']['before'])} → {param(e['parameter']['after'])}"
             if e.get("parameter_value"):
                 pv = e["parameter_value"]
-                detail += f": {pv['parameter']} {pv['before']} → {pv['after']}"
-            line += f"  〔{e['rule_that_made_the_difference']}: {detail}〕" if zh else f"  [{e['rule_that_made_the_difference']}: {detail}]"
+                detail += f": {param(pv['parameter'])} {pv['before']} → {pv['after']}"
+            rule = clause(e["rule_that_made_the_difference"])
+            line += f"  〔{rule}: {detail}〕" if zh else f"  [{rule}: {detail}]"
         lines.append(line)
     return "\n".join(lines) + "\n"
