@@ -50,6 +50,10 @@ def _outputs(engine, data: dict, lang: str) -> dict[str, str]:
     ip, total = float(c0["in_policy_cost"]), float(c0["total_cost"])   # more of the bill in policy: amounts move
     change = f"claim.{c0['claim_id']}.in_policy_cost={ip + (total - ip) / 2:.2f}"
     out["what-if"] = what_if_text(what_if(s, [change], lang), lang, s.kb).replace(change, "")   # the change as typed
+    idents = data.get("applicant", {}).get("identities") or []
+    if idents:   # an identity that ends earlier: categories, exclusions and flags change in the listing
+        ended = f"identity.{idents[0]['category']}.until={data['year']}-03-31"
+        out["what-if identity"] = what_if_text(what_if(s, [ended], lang), lang, s.kb).replace(ended, "")
     return out
 
 
