@@ -9,6 +9,11 @@ from .kb import KB
 from .words import has, word, word_of
 
 
+
+def rule_ref(rule):
+    """A rule as a reader sees it: jurisdiction/locator; the #part after it is the KB's own key."""
+    return rule.split("#", 1)[0] if isinstance(rule, str) else rule
+
 def reason_text(kb: KB, claim: dict, lang: str) -> str:
     """Why a claim is paid nothing, from the engine's reason codes (the CLI's text, the pages, the letter)."""
     if lang != "zh":
@@ -76,13 +81,13 @@ def render_text(result: dict, kb: KB, lang: str = "zh") -> str:
             out.append(f"  {word('text.none', lang)}")
             continue
         span = f"{word('text.since', lang)} {c['since']}" + (f" {word('text.until', lang)} {c['until']}" if c.get("until") else "")
-        extra = f" {word_of('text_source', 'treated_as', lang)} ← {c['identity']} ({c['rule']})" if c["source"] == "treated_as" else ""
+        extra = f" {word_of('text_source', 'treated_as', lang)} ← {c['identity']} ({rule_ref(c['rule'])})" if c["source"] == "treated_as" else ""
         out.append(f"  - {label(kb, c['category'], lang)} [{word_of('text_source', c['source'], lang)}] {span}{extra}")
     out.append(f"{word('text.applied', lang)}: {label(kb, result['applied_category'], lang)}")
 
     p = result["premium_subsidy"]
     out.append(f"\n{word('text.premium', lang)}: {p.get('amount') or '—'} {word('text.yuan', lang)} [{word_of('text_status', p['status'], lang)}]"
-               + (f" — {label(kb, p.get('category'), lang)}, {word('text.rule', lang)} {p['rule']}" if p.get("rule") else ""))
+               + (f" — {label(kb, p.get('category'), lang)}, {word('text.rule', lang)} {rule_ref(p['rule'])}" if p.get("rule") else ""))
     if p.get("formula"):
         out.append(f"    = {_formula(p, lang)}")
     if p.get("delegated_to"):
@@ -92,28 +97,28 @@ def render_text(result: dict, kb: KB, lang: str = "zh") -> str:
     out.append(f"\n{word('text.claims', lang)}:")
     for c in result["claims"]:
         out.append(f"  [{c['claim_id']}] {word_of('claim_kind', c['kind'], lang)}: {word('text.aid', lang)} {c['aid']} {word('text.yuan', lang)}"
-                   + (f" — {label(kb, c['category'], lang)}; {word('text.rule', lang)} {c['rule']}" if c.get("rule") else ""))
+                   + (f" — {label(kb, c['category'], lang)}; {word('text.rule', lang)} {rule_ref(c['rule'])}" if c.get("rule") else ""))
         if c.get("source"):
             out.append(f"      {c['source'].get('document') or ''} {c['source'].get('clause')}" + _src(c["source"], lang))
         for s in c["steps"]:
             out.append(f"      · {word_of('text_step', s['what'], lang)}: {_formula(s, lang)} = {s['amount']}"
-                       + (f"  ({s['rule']})" if s.get("rule") and s.get("rule") != c.get("rule") else ""))
+                       + (f"  ({rule_ref(s['rule'])})" if s.get("rule") and s.get("rule") != c.get("rule") else ""))
         decided = [d for d in c.get("decided_by", []) if d.get("rule")]
         if decided:
             out.append(f"      {word('text.decided_by', lang)}: " + "; ".join(
-                f"{_decision_word(d, kb, lang)} ({d['rule']})" for d in decided))
+                f"{_decision_word(d, kb, lang)} ({rule_ref(d['rule'])})" for d in decided))
         if c["limited_by"]:
             out.append(f"      {word('text.limited_by', lang)}: {', '.join(word_of('limit', x, lang) for x in c['limited_by'])}")
         if c.get("reason"):
             text = reason_text(kb, c, lang)
             out.append(f"      {word('text.reason', lang)}: {text}")
         if c["alternatives"]:
-            alts = "; ".join(f"{label(kb, a['category'], lang)} {a['aid']} ({a['rule']})" for a in c["alternatives"])
+            alts = "; ".join(f"{label(kb, a['category'], lang)} {a['aid']} ({rule_ref(a['rule'])})" for a in c["alternatives"])
             out.append(f"      {word('text.alternatives', lang)}: {alts}")
     if result["annual"]:
         out.append(f"\n{word('text.annual', lang)}:")
         for a in result["annual"]:
-            out.append(f"  {word_of('text_step', a['kind'], lang)}: {a['aid']} {word('text.yuan', lang)} — {word('text.rule', lang)} {a['rule']}")
+            out.append(f"  {word_of('text_step', a['kind'], lang)}: {a['aid']} {word('text.yuan', lang)} — {word('text.rule', lang)} {rule_ref(a['rule'])}")
             for s in a.get("steps", []):
                 out.append(f"      · {word_of('text_step', s['what'], lang)}: {_formula(s, lang)} = {s['amount']}")
             out.append(_src(a.get("source"), lang).strip("\n"))
@@ -128,19 +133,19 @@ def render_text(result: dict, kb: KB, lang: str = "zh") -> str:
         if prec.get("rule"):
             borrowed = f" — {word('text.analogy', lang)} {prec['by_analogy_with']}" if prec.get("by_analogy_with") else ""
             borrowed += f" — {word('text.silent', lang)}" if prec.get("silent") else ""
-            out.append(f"  {word('text.rule', lang)} {prec['rule']}{borrowed}")
+            out.append(f"  {word('text.rule', lang)} {rule_ref(prec['rule'])}{borrowed}")
     out.append(f"\n{word('text.total', lang)}: {result['total_aid']} {word('text.yuan', lang)}")
     t = result.get("insurance_tilt")
     if t:
         caps = {None: word('text.no_cap', lang), "ordinary": word('text.ordinary_cap', lang)}
         terms = ", ".join(f"{word('tilt_term.' + k, lang)} {caps.get(t[k], t[k]) if k == 'cap' else _flag_value(t[k], kb, lang) if k == 'status' else t[k]}"
                           for k in ("deductible_factor", "ratio", "ratio_points", "cap", "status") if k in t)
-        out.append(f"{word('text.tilt', lang)}: {label(kb, t['category'], lang)} — {terms} ({t['rule']})")
+        out.append(f"{word('text.tilt', lang)}: {label(kb, t['category'], lang)} — {terms} ({rule_ref(t['rule'])})")
     if result["flags"]:
         out.append(f"\n{word('text.flags', lang)}:")
         for f in result["flags"]:
             detail = flag_detail(f, kb, lang)
-            rule = f" ({f['rule']})" if f.get("rule") else ""
+            rule = f" ({rule_ref(f['rule'])})" if f.get("rule") else ""
             out.append(f"  - {word_of('flag_kind', f['kind'], lang)}{rule} {detail}".rstrip())
     if result["parameters_used"]:
         out.append(f"\n{word('text.params', lang)}:")

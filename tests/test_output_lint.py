@@ -26,7 +26,7 @@ CASES = sorted(p for p in (ROOT / "tests" / "cases").rglob("*.json") if "errors"
 ATOM = re.compile(r"\b[a-z][a-z0-9]*(?:_[a-z0-9]+)*\(\s*[A-Z0-9_\"]")
 SNAKE = re.compile(r"(?<![\w/#.:\[-])[a-z]+(?:_[a-z0-9]+)+(?![\w/(\]])")
 ENGLISH = re.compile(r"[A-Za-z][A-Za-z0-9_]{2,}")
-RULE_ID = re.compile(r"\b(?:shanxi|taiyuan|wuhai|wuxi)(?:/\S*)?")
+RULE_ID = re.compile(r"\b(?:shanxi|taiyuan|wuhai|wuxi)(?:/[^\s#]*)?")   # a rule's #part is the KB's key: never shown
 
 
 def _case(path: Path) -> dict:

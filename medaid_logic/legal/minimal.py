@@ -10,6 +10,7 @@ from clingo.ast import ProgramBuilder
 from ..case import parse_case
 from ..facts import case_facts, overrides_of
 from ..resources import asp_program
+from ..render import rule_ref
 from ..words import word
 from .session import Session
 from .targets import Target, TargetError
@@ -121,5 +122,5 @@ def minimal_text(ans: dict, lang: str) -> str:
     lines = [word("minimal.size", lang, ans["size"])]
     for c in ans["changes"]:
         change = c.get("change_zh", c["change"]) if zh else c["change"]
-        lines.append(f"  {change}  " + ", ".join(f"〔{r}〕" if zh else f"[{r}]" for r in c["rules"]))
+        lines.append(f"  {change}  " + ", ".join(f"〔{rule_ref(r)}〕" if zh else f"[{rule_ref(r)}]" for r in dict.fromkeys(c["rules"])))
     return "\n".join(lines) + "\n"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import networkx as nx
 
+from ..render import rule_ref
 from ..words import word
 from .i18n import category_label, claim_reason, field_text, flag_word, param_text, source_word, status_word, w
 from .session import Session
@@ -149,11 +150,11 @@ def node_line(s: Session, n: dict, lang: str) -> str:
     else:
         head = str(label)
     if n.get("rule"):
-        head += f"  〔{n['rule']}〕" if lang == "zh" else f"  [{n['rule']}]"
+        head += f"  〔{rule_ref(n['rule'])}〕" if lang == "zh" else f"  [{rule_ref(n['rule'])}]"
     elif n.get("reason_rule"):
-        head += f"  〔{n['reason_rule']}〕" if lang == "zh" else f"  [{n['reason_rule']}]"
+        head += f"  〔{rule_ref(n['reason_rule'])}〕" if lang == "zh" else f"  [{rule_ref(n['reason_rule'])}]"
     elif n.get("via_rule"):
-        head += f"  〔{n['via_rule']}〕" if lang == "zh" else f"  [{n['via_rule']}]"
+        head += f"  〔{rule_ref(n['via_rule'])}〕" if lang == "zh" else f"  [{rule_ref(n['via_rule'])}]"
     return head
 
 
@@ -188,7 +189,7 @@ def tree_text(s: Session, answer: dict, lang: str) -> str:
 def clauses_text(items: list[dict], lang: str) -> str:
     out = [w("clauses", lang) + ":"]
     for c in items:
-        out.append(f"- {c['document']} {c['locator']}  ({', '.join(c['rules'])})")
+        out.append(f"- {c['document']} {c['locator']}  ({', '.join(dict.fromkeys(rule_ref(r) for r in c['rules']))})")
         out.append(f"    {c['text']}")
     return "\n".join(out) + "\n"
 
