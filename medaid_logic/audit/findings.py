@@ -674,6 +674,18 @@ class Builder:
                      f"How {je}'s {self.benefit(b, 'en')} limit relates to the other caps is not stated ({self.sets(p.kind, 'en')}: {self.value(pid, 'en')}); the engine's reading is an interpretation.",
                      why, (f"写明{self.benefit(b, 'zh')}的限额是否单独计算、是否占用共用限额。", f"State whether the {self.benefit(b, 'en')} limit is separate from, or part of, the shared cap."),
                      wit, ["limits"], [interp] if interp != "none" else [], {"benefit": b, "parameters": [pid]})
+        for j, pid, b, interp in st.get("limit_member_read", []):
+            # the pool names the benefit, but only the benefit's own rules record why: the reading
+            pool = kb.parameters[pid]
+            paying = [q for q in kb.parameters.values() if q.jurisdiction == j and b in q.benefits and interp in q.interpretations]
+            rest = [x for x in pool.benefits if x != b]
+            jz, je, bz, be = self.jur(j, "zh"), self.jur(j, "en"), self.benefit(b, "zh"), self.benefit(b, "en")
+            rz, re_ = self.benefits(rest, "zh"), self.benefits(rest, "en")
+            self.add(f"limits/{j}/{b}", "limits", "low", [j], self.cites([pool.rule], ["限额", "共用"]),
+                     f"{jz}没有条款写明{bz}是否与{rz}共用年度限额；引擎把它计入共用限额，这是一种解释。",
+                     f"No clause of {je} says whether {be} shares the annual cap of {re_}; the engine counts it against that cap, which is an interpretation.",
+                     None, (f"写明{bz}是否与{rz}共用年度限额。", f"State whether {be} shares the annual cap of {re_}."),
+                     None, ["limits"], [interp], {"benefit": b, "parameters": [pid] + [q.id for q in paying]})
         for i, base, j in st.get("exception_held", []) + st.get("exception_qualifies", []):
             p, q = kb.parameters[i], kb.parameters[base]
             cats = [c for c in p.categories if c not in EVERYONE]
