@@ -19,6 +19,7 @@ from decimal import Decimal
 from rdflib import Literal, URIRef
 from rdflib.namespace import RDF, RDFS
 
+from .. import words as catalogue
 from ..errors import CaseError
 from ..kb import BASE, FOREVER, KB, MA, lang as lg
 from .domain import BILL_SELF_PAY, fen, money
@@ -88,6 +89,12 @@ class Builder:
         return list(self.by_id.values())
 
     # ---- words -------------------------------------------------------------------------
+    def say(self, code: str, **values) -> tuple[str, str]:
+        """The catalogue's sentence audit_sentence.<code> as (zh, en); a value given as a function
+        of the language is called with it."""
+        return tuple(catalogue.word("audit_sentence." + code, lang, **{k: v(lang) if callable(v) else v for k, v in values.items()})
+                     for lang in ("zh", "en"))
+
     def label(self, cat: str, lang: str) -> str:
         cat = cat.split("/", 1)[0]
         if cat in EVERYONE:
@@ -657,35 +664,27 @@ class Builder:
             paying = [p for p in kb.parameters.values() if p.jurisdiction == j and b in p.benefits and p.kind == "ratio"]
             interp = [i for p in paying for i in p.interpretations] + [i.id for i in kb.interpretations.values()
                                                                          if any(c.startswith(j + "/") for c in i.based_on) and "cap" in i.id]
-            jz, je = self.jur(j, "zh"), self.jur(j, "en")
+            on = dict(jur=lambda lang: self.jur(j, lang), benefit=lambda lang: self.benefit(b, lang))
             self.add(f"limits/{j}/{b}", "limits", "low", [j], self.cites([p.rule for p in paying[:1] + pools[:1]], ["限额", "共用"]),
-                     f"{jz}的{self.benefit(b, 'zh')}没有条款说明是否设限额、是否与其他待遇共用年度限额。",
-                     f"No clause of {je} says whether {self.benefit(b, 'en')} has an annual cap or shares one with other benefits.",
-                     None, (f"写明{self.benefit(b, 'zh')}是否设年度限额，是否计入共用限额。", f"State whether {self.benefit(b, 'en')} has a cap and whether it counts against the shared cap."),
+                     *self.say("limits_unpooled", **on), None, self.say("limits_unpooled_todo", **on),
                      None, ["limits"], interp, {"benefit": b})
         for j, pid, interp in st.get("limit_read", []):
             p = kb.parameters[pid]
             b = p.benefits[0]
-            jz, je = self.jur(j, "zh"), self.jur(j, "en")
             pools = [q for q in kb.parameters.values() if q.jurisdiction == j and q.kind in ("cap", "cap_pool") and q.id != pid and q.status == "stated"]
             wit, why = self._pool_readings(j, p) if p.kind == "cap_pool" else (None, None)
+            on = dict(jur=lambda lang: self.jur(j, lang), benefit=lambda lang: self.benefit(b, lang))
             self.add(f"limits/{j}/{b}", "limits", "low", [j], self.cites([p.rule] + [q.rule for q in pools[:1]], ["限额", "共用", "封顶"]),
-                     f"{jz}的{self.benefit(b, 'zh')}与其他限额的关系未写明（{self.sets(p.kind, 'zh')}：{self.value(pid, 'zh')}）；引擎的处理是一种解释。",
-                     f"How {je}'s {self.benefit(b, 'en')} limit relates to the other caps is not stated ({self.sets(p.kind, 'en')}: {self.value(pid, 'en')}); the engine's reading is an interpretation.",
-                     why, (f"写明{self.benefit(b, 'zh')}的限额是否单独计算、是否占用共用限额。", f"State whether the {self.benefit(b, 'en')} limit is separate from, or part of, the shared cap."),
-                     wit, ["limits"], [interp] if interp != "none" else [], {"benefit": b, "parameters": [pid]})
+                     *self.say("limits_read", **on, sets=lambda lang: self.sets(p.kind, lang), value=lambda lang: self.value(pid, lang)),
+                     why, self.say("limits_read_todo", **on), wit, ["limits"], [interp] if interp != "none" else [], {"benefit": b, "parameters": [pid]})
         for j, pid, b, interp in st.get("limit_member_read", []):
             # the pool names the benefit, but only the benefit's own rules record why: the reading
             pool = kb.parameters[pid]
             paying = [q for q in kb.parameters.values() if q.jurisdiction == j and b in q.benefits and interp in q.interpretations]
             rest = [x for x in pool.benefits if x != b]
-            jz, je, bz, be = self.jur(j, "zh"), self.jur(j, "en"), self.benefit(b, "zh"), self.benefit(b, "en")
-            rz, re_ = self.benefits(rest, "zh"), self.benefits(rest, "en")
+            on = dict(jur=lambda lang: self.jur(j, lang), benefit=lambda lang: self.benefit(b, lang), pool=lambda lang: self.benefits(rest, lang))
             self.add(f"limits/{j}/{b}", "limits", "low", [j], self.cites([pool.rule], ["限额", "共用"]),
-                     f"{jz}没有条款写明{bz}是否与{rz}共用年度限额；引擎把它计入共用限额，这是一种解释。",
-                     f"No clause of {je} says whether {be} shares the annual cap of {re_}; the engine counts it against that cap, which is an interpretation.",
-                     None, (f"写明{bz}是否与{rz}共用年度限额。", f"State whether {be} shares the annual cap of {re_}."),
-                     None, ["limits"], [interp], {"benefit": b, "parameters": [pid] + [q.id for q in paying]})
+                     *self.say("limits_member_read", **on), None, self.say("limits_member_read_todo", **on), None, ["limits"], [interp], {"benefit": b, "parameters": [pid] + [q.id for q in paying]})
         for i, base, j in st.get("exception_held", []) + st.get("exception_qualifies", []):
             p, q = kb.parameters[i], kb.parameters[base]
             cats = [c for c in p.categories if c not in EVERYONE]
@@ -693,12 +692,12 @@ class Builder:
             if cats and p.benefits[0] in self.searcher.kinds(j):
                 c0, sub = (cats[0].split("/", 1) + [None])[:2]
                 wit = self.replay([self.claim_case(j, self.year_of(j, i), c0, sub, p.benefits[0], 3000)])
-            jz, je = self.jur(j, "zh"), self.jur(j, "en")
             self.add(f"exception/{j}/{p.benefits[0]}", "exception", "info", [j], self.cites([q.rule, p.rule], self.keys_of([i, base])),
-                     f"{jz}：对{self.labels(p.categories, 'zh')}，“{self.sets(p.kind, 'zh')}：{self.value(i, 'zh')}”是“{self.sets(q.kind, 'zh')}：{self.value(base, 'zh')}”（{self.labels(q.categories, 'zh')}）的例外，按特别规定优先适用，不是冲突。",
-                     f"{je}: for {self.labels(p.categories, 'en')}, '{self.sets(p.kind, 'en')}: {self.value(i, 'en')}' is an exception to '{self.sets(q.kind, 'en')}: {self.value(base, 'en')}' ({self.labels(q.categories, 'en')}), resolved by specificity, not a conflict.",
-                     None, ("可在条款中写明“其中……按……执行”，使例外关系一目了然。", "The clause could say 'of these, ... get ...' so the exception reads as one."),
-                     wit, ["exception"], [], {"parameters": [i, base]})
+                     *self.say("exception", jur=lambda lang: self.jur(j, lang), cats=lambda lang: self.labels(p.categories, lang),
+                               sets=lambda lang: self.sets(p.kind, lang), value=lambda lang: self.value(i, lang),
+                               base_sets=lambda lang: self.sets(q.kind, lang), base_value=lambda lang: self.value(base, lang),
+                               base_cats=lambda lang: self.labels(q.categories, lang)),
+                     None, self.say("exception_todo"), wit, ["exception"], [], {"parameters": [i, base]})
 
     def _pool_readings(self, j, p):
         """A person whose bills make the two readings of a cap pool that holds only by an
@@ -981,11 +980,7 @@ class Builder:
             j = pr.jurisdiction
             sev = {"contradiction": "medium", "delegated": "low", "silent": "low", "vague": "low", "time": "low"}[kind]
             topic = pr.id.split("/", 1)[1].replace("_", "-")
-            todo = {"contradiction": ("统一两处规定，或写明二者如何合并适用。", "Make the clauses agree, or state how they combine."),
-                    "delegated": ("公布受托部门确定的标准，或写明公布前的处理办法。", "Publish the delegated standard, or state what applies until then."),
-                    "silent": ("在文件中对此作出规定。", "State the rule in the text."),
-                    "vague": ("以确定的数字或条件替代模糊表述。", "Replace the vague wording with a figure or a condition."),
-                    "time": ("在文件中写明施行日期。", "State the date the text takes effect.")}[kind]
+            todo = self.say("provision_todo_" + kind)
             f = self.add(f"{kind}/{j}/{topic}", kind, sev, [j], [self.cite(c, [pr.figure or ""]) for c in pr.clauses],
                          f"{self.jur(j, 'zh')}：{pr.statement_zh}{self.delegate(pr.delegated_to, 'zh') if kind == 'delegated' else ''}。",
                          f"{self.jur(j, 'en')}: {pr.label_en}.", None, todo, None, ["provision"], interps,
