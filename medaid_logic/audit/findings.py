@@ -92,8 +92,11 @@ class Builder:
     def say(self, code: str, **values) -> tuple[str, str]:
         """The catalogue's sentence audit_sentence.<code> as (zh, en); a value given as a function
         of the language is called with it."""
-        return tuple(catalogue.word("audit_sentence." + code, lang, **{k: v(lang) if callable(v) else v for k, v in values.items()})
-                     for lang in ("zh", "en"))
+        return tuple(self.say1(code, lang, **values) for lang in ("zh", "en"))
+
+    def say1(self, code: str, lang: str, **values) -> str:
+        """One language of `say`."""
+        return catalogue.word("audit_sentence." + code, lang, **{k: v(lang) if callable(v) else v for k, v in values.items()})
 
     def label(self, cat: str, lang: str) -> str:
         cat = cat.split("/", 1)[0]
@@ -607,19 +610,17 @@ class Builder:
                 if a and b and a["claims"][0].get("date", a["claims"][0].get("discharged")) < f"{y}-{start // 100 % 100:02d}-{start % 100:02d}":
                     pairs.append((a, b))
         wit, differ = self.first_differing(pairs[:40], False) if pairs else (None, False)
-        jz, je = self.jur(j, "zh"), self.jur(j, "en")
-        fz = f"按{self.jur(fallback, 'zh')}的规定计算" if fallback != "none" else "无规定可依"
-        fe = f"computed under {self.jur(fallback, 'en')}'s rules" if fallback != "none" else "have no rule"
+        fall = (lambda lang: self.say1("time_start_fallback", lang, jur=self.jur(fallback, lang))) if fallback != "none" else \
+            (lambda lang: self.say1("time_start_no_rule", lang))
         why = None
         if wit and differ:
             t = self.table(wit)
-            why = (f"{t[0]['who']['zh']}同样的账单：{t[0]['bills']['zh']}得 {t[0]['aid']} 元，{t[1]['bills']['zh']}得 {t[1]['aid']} 元。",
-                   f"The same bill of a person ({t[0]['who']['en']}): {t[0]['bills']['en']} gets {t[0]['aid']}, {t[1]['bills']['en']} gets {t[1]['aid']}.")
+            why = self.say("time_start_why", who=lambda lang: t[0]["who"][lang], bills_before=lambda lang: t[0]["bills"][lang],
+                           aid_before=t[0]["aid"], bills_after=lambda lang: t[1]["bills"][lang], aid_after=t[1]["aid"])
         self.add(f"time/{j}/start", "time", "medium", [j] + ([fallback] if fallback != "none" else []), self.cites(cited[:1], [written]),
-                 f"{jz}的文件自 {ymd_str(start)} 起施行；{y} 年此前{f'的 {days} 天' if days else '的日子'}结算的费用{fz}。",
-                 f"{je}'s document takes effect on {ymd_str(start)}; claims settled in the {days or 'earlier'} days of {y} before it are {fe}.",
-                 why, (f"写明{ymd_str(start)}之前结算的费用适用哪一规定（或规定自{y}年1月1日起执行）。",
-                       f"State which rules govern claims settled before {ymd_str(start)} (or apply the rules from 1 January {y})."),
+                 *self.say("time_start", jur=lambda lang: self.jur(j, lang), start=ymd_str(start), year=y, fallback=fall,
+                           days=lambda lang: self.say1("time_start_days", lang, n=days) if days else self.say1("time_start_earlier", lang)),
+                 why, self.say("time_start_todo", start=ymd_str(start), year=y),
                  wit, ["time"], ["before_effective_date"] if fallback != "none" and "before_effective_date" in kb.interpretations else [],
                  {"from": ymd_str(start), "fallback": fallback})
 
@@ -634,15 +635,12 @@ class Builder:
             analogy = [h[1] for _, _, h in items if h != "none"]
             none = [b for b, _, h in items if h == "none"]
             rules = [self.param_rule(pid) for pid in analogy]
-            jz, je = self.jur(j, "zh"), self.jur(j, "en")
-            bz = self.benefits([b for b, _, _ in items], "zh"); be = self.benefits([b for b, _, _ in items], "en")
+            on = dict(jur=lambda lang: self.jur(j, lang), benefits=lambda lang: self.benefits([b for b, _, _ in items], lang))
             own = [p for p in kb.parameters.values() if p.jurisdiction == j and p.kind == "take_highest" and p.status == "stated"]
             self.add(f"precedence/{j}/rule", "precedence", "medium" if none else "low", [j], self.cites(rules + [p.rule for p in own], ["就高不就低"]),
-                     f"{jz}的{bz}分别按多类对象规定，但{'没有条款' if none else '只有其他待遇的条款'}规定多重身份如何处理"
-                     f"{'（引擎按就高原则类推适用）' if analogy else '（引擎按就高原则处理）'}。",
-                     f"{je} pays {be} to several categories under rules of their own, and {'no clause' if none else 'only a clause on other benefits'} says how several identities combine"
-                     f"{' (the engine applies take-the-highest by analogy)' if analogy else ' (the engine applies take-the-highest)'}.",
-                     None, (f"在{jz}文件中写明多重身份“就高不就低”适用于{bz}。", f"State in {je}'s text that take-the-highest applies to {be}."),
+                     *self.say("precedence", **on, which=lambda lang: self.say1("precedence_no_clause" if none else "precedence_other_clause", lang),
+                               how=lambda lang: self.say1("precedence_by_analogy" if analogy else "precedence_engine", lang)),
+                     None, self.say("precedence_todo", **on),
                      None, ["precedence", "silent"], ["precedence"], {"benefits": [b for b, _, _ in items], "analogy": analogy})
 
     def _identities_differ(self, j: str, b: str) -> bool:
