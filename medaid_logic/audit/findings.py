@@ -134,7 +134,7 @@ class Builder:
 
     def benefit(self, b: str, lang: str) -> str:
         if b == "year":
-            return "全年救助" if lang == "zh" else "the year's aid"
+            return self.say1("year_aid", lang)
         return lg(self.kb.graph, URIRef(BASE + "benefit/" + b), RDFS.label, lang) or b
 
     def benefits(self, bs, lang: str) -> str:
@@ -146,7 +146,7 @@ class Builder:
     def value(self, pid: str, lang: str) -> str:
         """A parameter's value as a reader writes it: 70%, 280 元, 12月31日, 未作规定 — never a code."""
         if pid == "none" or pid not in self.kb.parameters:
-            return "无规定" if lang == "zh" else "no rule"
+            return self.say1("value_no_rule", lang)
         p = self.kb.parameters[pid]
         if p.status == "silent":
             return word(VALUES, "silent", lang)
@@ -161,22 +161,22 @@ class Builder:
                 if p.unit == "ratio":
                     out.append(f"{(v * 100).normalize():f}%")
                 elif p.unit == "yuan":
-                    out.append(f"{v.normalize():,f} 元" if lang == "zh" else f"{v.normalize():,f} yuan")
+                    out.append(self.say1("value_yuan", lang, n=f"{v.normalize():,f}"))
                 elif p.kind == "premium_full":
-                    out.append("全额" if lang == "zh" else "in full")
+                    out.append(self.say1("value_in_full", lang))
                 elif p.unit == "flag":
-                    out.append(("是" if v else "否") if lang == "zh" else ("yes" if v else "no"))
+                    out.append(self.say1("value_yes" if v else "value_no", lang))
                 else:
                     out.append(f"{v.normalize():f}")
             else:
                 out.append(word(VALUES, str(v), lang, (str(v), str(v))))
         text = ("、" if lang == "zh" else ", ").join(out) or "—"
         if p.status == "vague":
-            text += "（表述模糊）" if lang == "zh" else " (vague)"
+            text = self.say1("value_vague", lang, text=text)
         if p.status == "delegated":
             # a floor or bound the text does set stays in view beside the delegation
             bound = p.kind.endswith("_floor") and p.values and text != "—"
-            text = ("授权另定" + (f"（不低于 {text}）" if bound else "")) if lang == "zh" else ("delegated" + (f" (at least {text})" if bound else ""))
+            text = self.say1("value_delegated_floor", lang, text=text) if bound else self.say1("value_delegated", lang)
         return text
 
     def delegate(self, who: str | None, lang: str) -> str:
