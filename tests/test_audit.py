@@ -120,6 +120,17 @@ def test_unstated_cap_relation_witness_hand_figures(reports):
     replay(Engine(kb=load_kb(str(FIXTURES / "cap_relation"))), f["witness"])
 
 
+def test_pool_membership_read_on_the_members_rules(reports):
+    """Fixture cap_member: the KB counts clause 七's chronic outpatient aid in clause 三's cap pool
+    and records the reading only on the chronic ratios, not on the pool: the limits check still
+    reports the membership as an interpretation (Taiyuan's 特药, H13, is the real case)."""
+    rep = reports["cap_member"]
+    assert [f["id"] for f in rep["findings"]] == ["limits/wuhai/outpatient_chronic"]
+    f = rep["findings"][0]
+    assert [i["id"] for i in f["interpretations"]] == ["chronic_shares_cap"]
+    assert f["detail"]["parameters"][0] == "wuhai/inpatient/cap_pool" and "年度限额5万元" in f["clauses"][0]["sentence"]
+
+
 def test_exception_is_not_a_conflict(reports):
     """Fixture exception: clause 五's 90% for dibao aged 60+ overrides clause 三's 70%: reported
     as an exception (info), never as a conflict. Witness: a 40-year-old, self-pay 3000 × 70% = 2100."""

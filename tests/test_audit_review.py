@@ -23,6 +23,7 @@ HAND = {
     "H10": ["limits/wuxi/outpatient_general"],
     "H11": ["limits/taiyuan/rare_disease"],
     "H12": ["limits/wuxi/tilted_aid"],
+    "H13": ["limits/taiyuan/outpatient_special_drug"],
     "H14": ["exception/wuxi/inpatient"],
     "H15": ["exception/taiyuan/inpatient", "exception/shanxi/inpatient"],
     "H16": ["exception/taiyuan/identity"],
@@ -62,7 +63,7 @@ HAND = {
     "H52": ["vague/wuhai/overall-level-vague", "vague/wuxi/overall-level-vague"],
 }
 # hand-list items the report does not name (docs/AUDIT_REVIEW.md says why)
-MISSED = {"H13"}
+MISSED: set[str] = set()
 # hand-list items withdrawn on review (the text states the amount; a fixed term is no defect)
 WITHDRAWN = {"H27", "H42"}
 # real findings the hand list lacked, accepted on review
@@ -121,3 +122,12 @@ def test_wuxi_cap_relation_witness_hand_figures():
     assert [w["expect"]["claims"]["c1"]["aid"] for w in f["witness"]] == ["300000.00", "300000.00"]
     other = f["witness"][1]["case"]["parameters"]
     assert other["aid/cap_pool_general"] == "shared" and other["aid/general_outpatient_cap"] == 300000
+
+
+def test_a_pool_membership_read_on_the_members_rules_is_reported():
+    """H13: the KB records the reading that Taiyuan's 特药 aid shares the cap on the 特药 ratio
+    parameters, not on the cap pool; the limits check still sees it and names the interpretation."""
+    f = next(f for f in golden_report()["findings"] if f["id"] == "limits/taiyuan/outpatient_special_drug")
+    assert f["kind"] == "limits" and [i["id"] for i in f["interpretations"]] == ["special_drug_shares_cap"]
+    assert "taiyuan/inpatient/cap_pool" in f["detail"]["parameters"]
+    assert any("共用年度救助限额" in c["sentence"] for c in f["clauses"])

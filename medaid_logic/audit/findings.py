@@ -19,6 +19,7 @@ from decimal import Decimal
 from rdflib import Literal, URIRef
 from rdflib.namespace import RDF, RDFS
 
+from .. import words as catalogue
 from ..errors import CaseError
 from ..kb import BASE, FOREVER, KB, MA, lang as lg
 from .domain import BILL_SELF_PAY, fen, money
@@ -88,6 +89,15 @@ class Builder:
         return list(self.by_id.values())
 
     # ---- words -------------------------------------------------------------------------
+    def say(self, code: str, **values) -> tuple[str, str]:
+        """The catalogue's sentence audit_sentence.<code> as (zh, en); a value given as a function
+        of the language is called with it."""
+        return tuple(self.say1(code, lang, **values) for lang in ("zh", "en"))
+
+    def say1(self, code: str, lang: str, **values) -> str:
+        """One language of `say`."""
+        return catalogue.word("audit_sentence." + code, lang, **{k: v(lang) if callable(v) else v for k, v in values.items()})
+
     def label(self, cat: str, lang: str) -> str:
         cat = cat.split("/", 1)[0]
         if cat in EVERYONE:
@@ -124,7 +134,7 @@ class Builder:
 
     def benefit(self, b: str, lang: str) -> str:
         if b == "year":
-            return "全年救助" if lang == "zh" else "the year's aid"
+            return self.say1("year_aid", lang)
         return lg(self.kb.graph, URIRef(BASE + "benefit/" + b), RDFS.label, lang) or b
 
     def benefits(self, bs, lang: str) -> str:
@@ -136,7 +146,7 @@ class Builder:
     def value(self, pid: str, lang: str) -> str:
         """A parameter's value as a reader writes it: 70%, 280 元, 12月31日, 未作规定 — never a code."""
         if pid == "none" or pid not in self.kb.parameters:
-            return "无规定" if lang == "zh" else "no rule"
+            return self.say1("value_no_rule", lang)
         p = self.kb.parameters[pid]
         if p.status == "silent":
             return word(VALUES, "silent", lang)
@@ -151,22 +161,22 @@ class Builder:
                 if p.unit == "ratio":
                     out.append(f"{(v * 100).normalize():f}%")
                 elif p.unit == "yuan":
-                    out.append(f"{v.normalize():,f} 元" if lang == "zh" else f"{v.normalize():,f} yuan")
+                    out.append(self.say1("value_yuan", lang, n=f"{v.normalize():,f}"))
                 elif p.kind == "premium_full":
-                    out.append("全额" if lang == "zh" else "in full")
+                    out.append(self.say1("value_in_full", lang))
                 elif p.unit == "flag":
-                    out.append(("是" if v else "否") if lang == "zh" else ("yes" if v else "no"))
+                    out.append(self.say1("value_yes" if v else "value_no", lang))
                 else:
                     out.append(f"{v.normalize():f}")
             else:
                 out.append(word(VALUES, str(v), lang, (str(v), str(v))))
         text = ("、" if lang == "zh" else ", ").join(out) or "—"
         if p.status == "vague":
-            text += "（表述模糊）" if lang == "zh" else " (vague)"
+            text = self.say1("value_vague", lang, text=text)
         if p.status == "delegated":
             # a floor or bound the text does set stays in view beside the delegation
             bound = p.kind.endswith("_floor") and p.values and text != "—"
-            text = ("授权另定" + (f"（不低于 {text}）" if bound else "")) if lang == "zh" else ("delegated" + (f" (at least {text})" if bound else ""))
+            text = self.say1("value_delegated_floor", lang, text=text) if bound else self.say1("value_delegated", lang)
         return text
 
     def delegate(self, who: str | None, lang: str) -> str:
@@ -600,19 +610,17 @@ class Builder:
                 if a and b and a["claims"][0].get("date", a["claims"][0].get("discharged")) < f"{y}-{start // 100 % 100:02d}-{start % 100:02d}":
                     pairs.append((a, b))
         wit, differ = self.first_differing(pairs[:40], False) if pairs else (None, False)
-        jz, je = self.jur(j, "zh"), self.jur(j, "en")
-        fz = f"按{self.jur(fallback, 'zh')}的规定计算" if fallback != "none" else "无规定可依"
-        fe = f"computed under {self.jur(fallback, 'en')}'s rules" if fallback != "none" else "have no rule"
+        fall = (lambda lang: self.say1("time_start_fallback", lang, jur=self.jur(fallback, lang))) if fallback != "none" else \
+            (lambda lang: self.say1("time_start_no_rule", lang))
         why = None
         if wit and differ:
             t = self.table(wit)
-            why = (f"{t[0]['who']['zh']}同样的账单：{t[0]['bills']['zh']}得 {t[0]['aid']} 元，{t[1]['bills']['zh']}得 {t[1]['aid']} 元。",
-                   f"The same bill of a person ({t[0]['who']['en']}): {t[0]['bills']['en']} gets {t[0]['aid']}, {t[1]['bills']['en']} gets {t[1]['aid']}.")
+            why = self.say("time_start_why", who=lambda lang: t[0]["who"][lang], bills_before=lambda lang: t[0]["bills"][lang],
+                           aid_before=t[0]["aid"], bills_after=lambda lang: t[1]["bills"][lang], aid_after=t[1]["aid"])
         self.add(f"time/{j}/start", "time", "medium", [j] + ([fallback] if fallback != "none" else []), self.cites(cited[:1], [written]),
-                 f"{jz}的文件自 {ymd_str(start)} 起施行；{y} 年此前{f'的 {days} 天' if days else '的日子'}结算的费用{fz}。",
-                 f"{je}'s document takes effect on {ymd_str(start)}; claims settled in the {days or 'earlier'} days of {y} before it are {fe}.",
-                 why, (f"写明{ymd_str(start)}之前结算的费用适用哪一规定（或规定自{y}年1月1日起执行）。",
-                       f"State which rules govern claims settled before {ymd_str(start)} (or apply the rules from 1 January {y})."),
+                 *self.say("time_start", jur=lambda lang: self.jur(j, lang), start=ymd_str(start), year=y, fallback=fall,
+                           days=lambda lang: self.say1("time_start_days", lang, n=days) if days else self.say1("time_start_earlier", lang)),
+                 why, self.say("time_start_todo", start=ymd_str(start), year=y),
                  wit, ["time"], ["before_effective_date"] if fallback != "none" and "before_effective_date" in kb.interpretations else [],
                  {"from": ymd_str(start), "fallback": fallback})
 
@@ -627,15 +635,12 @@ class Builder:
             analogy = [h[1] for _, _, h in items if h != "none"]
             none = [b for b, _, h in items if h == "none"]
             rules = [self.param_rule(pid) for pid in analogy]
-            jz, je = self.jur(j, "zh"), self.jur(j, "en")
-            bz = self.benefits([b for b, _, _ in items], "zh"); be = self.benefits([b for b, _, _ in items], "en")
+            on = dict(jur=lambda lang: self.jur(j, lang), benefits=lambda lang: self.benefits([b for b, _, _ in items], lang))
             own = [p for p in kb.parameters.values() if p.jurisdiction == j and p.kind == "take_highest" and p.status == "stated"]
             self.add(f"precedence/{j}/rule", "precedence", "medium" if none else "low", [j], self.cites(rules + [p.rule for p in own], ["就高不就低"]),
-                     f"{jz}的{bz}分别按多类对象规定，但{'没有条款' if none else '只有其他待遇的条款'}规定多重身份如何处理"
-                     f"{'（引擎按就高原则类推适用）' if analogy else '（引擎按就高原则处理）'}。",
-                     f"{je} pays {be} to several categories under rules of their own, and {'no clause' if none else 'only a clause on other benefits'} says how several identities combine"
-                     f"{' (the engine applies take-the-highest by analogy)' if analogy else ' (the engine applies take-the-highest)'}.",
-                     None, (f"在{jz}文件中写明多重身份“就高不就低”适用于{bz}。", f"State in {je}'s text that take-the-highest applies to {be}."),
+                     *self.say("precedence", **on, which=lambda lang: self.say1("precedence_no_clause" if none else "precedence_other_clause", lang),
+                               how=lambda lang: self.say1("precedence_by_analogy" if analogy else "precedence_engine", lang)),
+                     None, self.say("precedence_todo", **on),
                      None, ["precedence", "silent"], ["precedence"], {"benefits": [b for b, _, _ in items], "analogy": analogy})
 
     def _identities_differ(self, j: str, b: str) -> bool:
@@ -657,23 +662,27 @@ class Builder:
             paying = [p for p in kb.parameters.values() if p.jurisdiction == j and b in p.benefits and p.kind == "ratio"]
             interp = [i for p in paying for i in p.interpretations] + [i.id for i in kb.interpretations.values()
                                                                          if any(c.startswith(j + "/") for c in i.based_on) and "cap" in i.id]
-            jz, je = self.jur(j, "zh"), self.jur(j, "en")
+            on = dict(jur=lambda lang: self.jur(j, lang), benefit=lambda lang: self.benefit(b, lang))
             self.add(f"limits/{j}/{b}", "limits", "low", [j], self.cites([p.rule for p in paying[:1] + pools[:1]], ["限额", "共用"]),
-                     f"{jz}的{self.benefit(b, 'zh')}没有条款说明是否设限额、是否与其他待遇共用年度限额。",
-                     f"No clause of {je} says whether {self.benefit(b, 'en')} has an annual cap or shares one with other benefits.",
-                     None, (f"写明{self.benefit(b, 'zh')}是否设年度限额，是否计入共用限额。", f"State whether {self.benefit(b, 'en')} has a cap and whether it counts against the shared cap."),
+                     *self.say("limits_unpooled", **on), None, self.say("limits_unpooled_todo", **on),
                      None, ["limits"], interp, {"benefit": b})
         for j, pid, interp in st.get("limit_read", []):
             p = kb.parameters[pid]
             b = p.benefits[0]
-            jz, je = self.jur(j, "zh"), self.jur(j, "en")
             pools = [q for q in kb.parameters.values() if q.jurisdiction == j and q.kind in ("cap", "cap_pool") and q.id != pid and q.status == "stated"]
             wit, why = self._pool_readings(j, p) if p.kind == "cap_pool" else (None, None)
+            on = dict(jur=lambda lang: self.jur(j, lang), benefit=lambda lang: self.benefit(b, lang))
             self.add(f"limits/{j}/{b}", "limits", "low", [j], self.cites([p.rule] + [q.rule for q in pools[:1]], ["限额", "共用", "封顶"]),
-                     f"{jz}的{self.benefit(b, 'zh')}与其他限额的关系未写明（{self.sets(p.kind, 'zh')}：{self.value(pid, 'zh')}）；引擎的处理是一种解释。",
-                     f"How {je}'s {self.benefit(b, 'en')} limit relates to the other caps is not stated ({self.sets(p.kind, 'en')}: {self.value(pid, 'en')}); the engine's reading is an interpretation.",
-                     why, (f"写明{self.benefit(b, 'zh')}的限额是否单独计算、是否占用共用限额。", f"State whether the {self.benefit(b, 'en')} limit is separate from, or part of, the shared cap."),
-                     wit, ["limits"], [interp] if interp != "none" else [], {"benefit": b, "parameters": [pid]})
+                     *self.say("limits_read", **on, sets=lambda lang: self.sets(p.kind, lang), value=lambda lang: self.value(pid, lang)),
+                     why, self.say("limits_read_todo", **on), wit, ["limits"], [interp] if interp != "none" else [], {"benefit": b, "parameters": [pid]})
+        for j, pid, b, interp in st.get("limit_member_read", []):
+            # the pool names the benefit, but only the benefit's own rules record why: the reading
+            pool = kb.parameters[pid]
+            paying = [q for q in kb.parameters.values() if q.jurisdiction == j and b in q.benefits and interp in q.interpretations]
+            rest = [x for x in pool.benefits if x != b]
+            on = dict(jur=lambda lang: self.jur(j, lang), benefit=lambda lang: self.benefit(b, lang), pool=lambda lang: self.benefits(rest, lang))
+            self.add(f"limits/{j}/{b}", "limits", "low", [j], self.cites([pool.rule], ["限额", "共用"]),
+                     *self.say("limits_member_read", **on), None, self.say("limits_member_read_todo", **on), None, ["limits"], [interp], {"benefit": b, "parameters": [pid] + [q.id for q in paying]})
         for i, base, j in st.get("exception_held", []) + st.get("exception_qualifies", []):
             p, q = kb.parameters[i], kb.parameters[base]
             cats = [c for c in p.categories if c not in EVERYONE]
@@ -681,12 +690,12 @@ class Builder:
             if cats and p.benefits[0] in self.searcher.kinds(j):
                 c0, sub = (cats[0].split("/", 1) + [None])[:2]
                 wit = self.replay([self.claim_case(j, self.year_of(j, i), c0, sub, p.benefits[0], 3000)])
-            jz, je = self.jur(j, "zh"), self.jur(j, "en")
             self.add(f"exception/{j}/{p.benefits[0]}", "exception", "info", [j], self.cites([q.rule, p.rule], self.keys_of([i, base])),
-                     f"{jz}：对{self.labels(p.categories, 'zh')}，“{self.sets(p.kind, 'zh')}：{self.value(i, 'zh')}”是“{self.sets(q.kind, 'zh')}：{self.value(base, 'zh')}”（{self.labels(q.categories, 'zh')}）的例外，按特别规定优先适用，不是冲突。",
-                     f"{je}: for {self.labels(p.categories, 'en')}, '{self.sets(p.kind, 'en')}: {self.value(i, 'en')}' is an exception to '{self.sets(q.kind, 'en')}: {self.value(base, 'en')}' ({self.labels(q.categories, 'en')}), resolved by specificity, not a conflict.",
-                     None, ("可在条款中写明“其中……按……执行”，使例外关系一目了然。", "The clause could say 'of these, ... get ...' so the exception reads as one."),
-                     wit, ["exception"], [], {"parameters": [i, base]})
+                     *self.say("exception", jur=lambda lang: self.jur(j, lang), cats=lambda lang: self.labels(p.categories, lang),
+                               sets=lambda lang: self.sets(p.kind, lang), value=lambda lang: self.value(i, lang),
+                               base_sets=lambda lang: self.sets(q.kind, lang), base_value=lambda lang: self.value(base, lang),
+                               base_cats=lambda lang: self.labels(q.categories, lang)),
+                     None, self.say("exception_todo"), wit, ["exception"], [], {"parameters": [i, base]})
 
     def _pool_readings(self, j, p):
         """A person whose bills make the two readings of a cap pool that holds only by an
@@ -969,11 +978,7 @@ class Builder:
             j = pr.jurisdiction
             sev = {"contradiction": "medium", "delegated": "low", "silent": "low", "vague": "low", "time": "low"}[kind]
             topic = pr.id.split("/", 1)[1].replace("_", "-")
-            todo = {"contradiction": ("统一两处规定，或写明二者如何合并适用。", "Make the clauses agree, or state how they combine."),
-                    "delegated": ("公布受托部门确定的标准，或写明公布前的处理办法。", "Publish the delegated standard, or state what applies until then."),
-                    "silent": ("在文件中对此作出规定。", "State the rule in the text."),
-                    "vague": ("以确定的数字或条件替代模糊表述。", "Replace the vague wording with a figure or a condition."),
-                    "time": ("在文件中写明施行日期。", "State the date the text takes effect.")}[kind]
+            todo = self.say("provision_todo_" + kind)
             f = self.add(f"{kind}/{j}/{topic}", kind, sev, [j], [self.cite(c, [pr.figure or ""]) for c in pr.clauses],
                          f"{self.jur(j, 'zh')}：{pr.statement_zh}{self.delegate(pr.delegated_to, 'zh') if kind == 'delegated' else ''}。",
                          f"{self.jur(j, 'en')}: {pr.label_en}.", None, todo, None, ["provision"], interps,

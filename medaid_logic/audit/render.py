@@ -11,25 +11,6 @@ from .words import CHECKS, PROPERTIES
 from .words import word as audit_word
 
 
-class _Head:
-    """The report's fixed words in one language (the catalogue's audit.*, severity.*, coverage_status.*)."""
-
-    def __init__(self, lang: str):
-        self.lang = lang
-
-    def __getitem__(self, key: str):
-        if key == "severity":
-            return family("severity", self.lang)
-        if key == "statuses":
-            return family("coverage_status", self.lang)
-        if key in ("table", "held_cols"):
-            return tuple(family(f"audit.{key}", self.lang).values())
-        return word("audit." + key, self.lang)
-
-
-HEAD = {"zh": _Head("zh"), "en": _Head("en")}
-
-
 def render_json(report: dict) -> str:
     return json.dumps(report, ensure_ascii=False, indent=2, default=str) + "\n"
 
@@ -39,14 +20,13 @@ def kind_name(kind: str, lang: str) -> str:
 
 
 def _witness_line(w: dict, lang: str = "en") -> str:
-    h = HEAD[lang]
     e = w["expect"]
     where = f"[{w['case'].get('jurisdiction')}] "
     if "error" in e:
-        return f"{where}{w['case']['case_id']}: {h['error']} {e['error']['field']}"
+        return f"{where}{w['case']['case_id']}: {word('audit.error', lang)} {e['error']['field']}"
     ps = e.get("premium_subsidy") or {}
-    return (f"{where}{w['case']['case_id']}: {h['total_aid']} {e['total_aid']}, {h['applied']} {e.get('applied_category')}"
-            + (f", {h['premium']} {ps.get('amount')}" if ps.get("amount") else ""))
+    return (f"{where}{w['case']['case_id']}: {word('audit.total_aid', lang)} {e['total_aid']}, {word('audit.applied', lang)} {e.get('applied_category')}"
+            + (f", {word('audit.premium', lang)} {ps.get('amount')}" if ps.get("amount") else ""))
 
 
 def _width(ch: str) -> int:
@@ -73,74 +53,69 @@ def _table_rows(f: dict, lang: str) -> list[list[str]]:
 
 
 def _finding_lines(f: dict, lang: str, full: bool) -> list[str]:
-    h = HEAD[lang]
-    out = [f"[{h['severity'][f['severity']]}] {f['id']}  ({kind_name(f['kind'], lang)}; {', '.join(f['jurisdictions'])})"]
+    out = [f"[{family('severity', lang)[f['severity']]}] {f['id']}  ({kind_name(f['kind'], lang)}; {', '.join(f['jurisdictions'])})"]
     para = (lambda s: textwrap.wrap(s, 100, initial_indent="  ", subsequent_indent="  ")) if lang == "en" else (lambda s: wrap(s, 100, "  "))
     out += para(f["statement"][lang])
     if f.get("why"):
-        out += para(f"{h['why']}: {f['why'][lang]}")
+        out += para(f"{word('audit.why', lang)}: {f['why'][lang]}")
     if f.get("todo"):
-        out += para(f"{h['todo']}: {f['todo'][lang]}")
+        out += para(f"{word('audit.todo', lang)}: {f['todo'][lang]}")
     for i in f.get("interpretations") or []:
-        out += para(f"{h['rests_on']}: {i['label'][lang]}")
+        out += para(f"{word('audit.rests_on', lang)}: {i['label'][lang]}")
     for c in f["clauses"]:
         out.append(f"  · {c['ref'][lang]}:")
         out.extend(wrap((c.get("text") if full else c.get("sentence") or c.get("text") or "").replace("\n", " ")))
     rows = _table_rows(f, lang)
     if rows:
-        out.append("  ▸ " + " | ".join(h["table"]))
+        out.append("  ▸ " + " | ".join(tuple(family('audit.table', lang).values())))
         out += ["    " + " | ".join(r) for r in rows]
-    out.append(f"  ({h['checks']}: {', '.join(audit_word(CHECKS, c, lang, (c, c)) for c in f.get('checks', []))})")
+    out.append(f"  ({word('audit.checks', lang)}: {', '.join(audit_word(CHECKS, c, lang, (c, c)) for c in f.get('checks', []))})")
     out.append("")
     return out
 
 
 def held_rows(report: dict, lang: str) -> list[list[str]]:
-    h = HEAD[lang]
     return [[r["jurisdiction"], str(r["year"]), audit_word(PROPERTIES, r["property"], lang, (r["property"],) * 2), str(r["cases"]),
-             h["holds"] if r["holds"] else f"{h['fails']} ({r['violations']})"] for r in report.get("checked_and_held", [])]
+             word("audit.holds", lang) if r["holds"] else f"{word('audit.fails', lang)} ({r['violations']})"] for r in report.get("checked_and_held", [])]
 
 
 def render_text(report: dict, lang: str = "zh", full: bool = False) -> str:
-    h = HEAD[lang]
     s = report["summary"]
-    out = [f"{h['title']} — {', '.join(report['audit']['jurisdictions'])}",
-           f"{h['findings']}: {s['findings']}  " + "  ".join(f"{h['severity'][k]} {v}" for k, v in s["by_severity"].items())]
+    out = [f"{word('audit.title', lang)} — {', '.join(report['audit']['jurisdictions'])}",
+           f"{word('audit.findings', lang)}: {s['findings']}  " + "  ".join(f"{family('severity', lang)[k]} {v}" for k, v in s["by_severity"].items())]
     cov = coverage_rows(report, lang)
     if cov:
-        out.append(f"{h['coverage']}: " + "; ".join(f"{r[0]} " + "/".join(r[1:]) for r in cov)
+        out.append(f"{word('audit.coverage', lang)}: " + "; ".join(f"{r[0]} " + "/".join(r[1:]) for r in cov)
                    + f"  ({'/'.join(report['audit']['jurisdictions'])})")
     out.append("")
     if not report["findings"]:
-        out.append(h["none"])
+        out.append(word("audit.none", lang))
     for f in report["findings"]:
         out += _finding_lines(f, lang, full)
     rows = held_rows(report, lang)
     if rows:
-        out.append(h["held"])
+        out.append(word("audit.held", lang))
         out += ["  " + " | ".join(r) for r in rows]
     return "\n".join(out)
 
 
 def coverage_rows(report: dict, lang: str) -> list[list[str]]:
     """Status × jurisdiction counts of the coverage slots ('+' marks time-limited ones)."""
-    h = HEAD[lang]
     js = report["audit"]["jurisdictions"]
     rows = []
-    for st in h["statuses"]:
+    for st in family('coverage_status', lang):
         counts = [sum(1 for r in report.get("coverage", []) if r["jurisdiction"] == j and r["status"] == st) for j in js]
         limited = [sum(1 for r in report.get("coverage", []) if r["jurisdiction"] == j and r["status"] == st and r["time_limited"]) for j in js]
         if any(counts):
-            rows.append([h["statuses"][st]] + [f"{c}" + (f" (+{l})" if l else "") for c, l in zip(counts, limited)])
+            rows.append([family('coverage_status', lang)[st]] + [f"{c}" + (f" (+{l})" if l else "") for c, l in zip(counts, limited)])
     return rows
 
 
 def render_md(report: dict, lang: str = "zh") -> str:
-    h = HEAD[lang]
     s = report["summary"]
-    out = [f"# {h['title']}", "", f"{h['jurisdictions']}: {', '.join(report['audit']['jurisdictions'])}; "
-           f"{h['cases']}: {report['audit']['cases_searched']}", "",
-           f"| {h['kind']} | " + " | ".join(report["summary"]["by_jurisdiction"]) + " |",
+    out = [f"# {word('audit.title', lang)}", "", f"{word('audit.jurisdictions', lang)}: {', '.join(report['audit']['jurisdictions'])}; "
+           f"{word('audit.cases', lang)}: {report['audit']['cases_searched']}", "",
+           f"| {word('audit.kind', lang)} | " + " | ".join(report["summary"]["by_jurisdiction"]) + " |",
            "|---|" + "---|" * len(s["by_jurisdiction"])]
     kinds = sorted(s["by_kind"])
     for k in kinds:
@@ -148,7 +123,7 @@ def render_md(report: dict, lang: str = "zh") -> str:
     out.append("")
     cov = coverage_rows(report, lang)
     if cov:
-        out += [f"{h['coverage']}:", "", f"| {h['status']} | " + " | ".join(report["audit"]["jurisdictions"]) + " |",
+        out += [f"{word('audit.coverage', lang)}:", "", f"| {word('audit.status', lang)} | " + " | ".join(report["audit"]["jurisdictions"]) + " |",
                 "|---|" + "---|" * len(report["audit"]["jurisdictions"])]
         out += ["| " + " | ".join(r) + " |" for r in cov]
         out.append("")
@@ -159,16 +134,16 @@ def render_md(report: dict, lang: str = "zh") -> str:
         if f["kind"] != current:
             current = f["kind"]
             out += [f"## {kind_name(current, lang)}", ""]
-        out.append(f"### `{f['id']}` — {kind_name(f['kind'], lang)}, {h['severity'][f['severity']]}")
+        out.append(f"### `{f['id']}` — {kind_name(f['kind'], lang)}, {family('severity', lang)[f['severity']]}")
         out.append("")
         out.append(f["statement"][lang])
         out.append("")
         if f.get("why"):
-            out += [f"**{h['why']}**: {f['why'][lang]}", ""]
+            out += [f"**{word('audit.why', lang)}**: {f['why'][lang]}", ""]
         if f.get("todo"):
-            out += [f"**{h['todo']}**: {f['todo'][lang]}", ""]
+            out += [f"**{word('audit.todo', lang)}**: {f['todo'][lang]}", ""]
         for i in f.get("interpretations") or []:
-            out += [f"*{h['rests_on']}*: {i['label'][lang]}", ""]
+            out += [f"*{word('audit.rests_on', lang)}*: {i['label'][lang]}", ""]
         for c in f["clauses"]:
             out.append(f"> **{c['ref'][lang]}** {(c.get('sentence') or c.get('text') or '').replace(chr(10), ' ')}")
             out.append("")
@@ -176,10 +151,10 @@ def render_md(report: dict, lang: str = "zh") -> str:
                     (c.get("text") or "").replace(chr(10), " "), "", "</details>", ""]
         rows = _table_rows(f, lang)
         if rows:
-            out += ["| " + " | ".join(h["table"]) + " |", "|---|---|---|---|---|"] + ["| " + " | ".join(r) + " |" for r in rows] + [""]
-        out.append(f"*{h['checks']}: {', '.join(audit_word(CHECKS, c, lang, (c, c)) for c in f.get('checks', []))}*")
+            out += ["| " + " | ".join(tuple(family('audit.table', lang).values())) + " |", "|---|---|---|---|---|"] + ["| " + " | ".join(r) + " |" for r in rows] + [""]
+        out.append(f"*{word('audit.checks', lang)}: {', '.join(audit_word(CHECKS, c, lang, (c, c)) for c in f.get('checks', []))}*")
         out.append("")
     rows = held_rows(report, lang)
     if rows:
-        out += [f"## {h['held']}", "", "| " + " | ".join(h["held_cols"]) + " |", "|---|---|---|---|---|"] + ["| " + " | ".join(r) + " |" for r in rows] + [""]
+        out += [f"## {word('audit.held', lang)}", "", "| " + " | ".join(tuple(family('audit.held_cols', lang).values())) + " |", "|---|---|---|---|---|"] + ["| " + " | ".join(r) + " |" for r in rows] + [""]
     return "\n".join(out)
