@@ -13,7 +13,8 @@ from pathlib import Path
 import pytest
 
 from medaid_logic.legal.answers import why_not_answer
-from medaid_logic.legal.session import Session, parse_target
+from medaid_logic.legal.session import Session
+from medaid_logic.legal.targets import parse_target
 from medaid_logic.legal.whatif import what_if, what_if_text
 from medaid_logic.legal.why import clauses, clauses_text, tree_text, why
 from medaid_logic.letter import letter_html, letter_text
