@@ -170,6 +170,12 @@ def atom(name: str, *args) -> str:
     return f"{name}({','.join(map(str, args))})."
 
 
+def symbol(name: str, *args: clingo.Symbol) -> clingo.Symbol:
+    """One input fact as a clingo symbol: atom()'s twin for the KB export, which builds terms."""
+    assert len(args) == INPUTS[name].arity, (name, args)
+    return clingo.Function(name, list(args))
+
+
 _ESCAPE = re.compile(r"\\(.)", re.DOTALL)  # clingo writes \\ \" and \n in strings
 _TOKEN = re.compile(r'"(?:[^"\\]|\\.)*"|-?\d+|[A-Za-z_][A-Za-z0-9_\']*|[(),]')
 

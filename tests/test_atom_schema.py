@@ -99,3 +99,22 @@ def test_readers_outside_result_read_named_rows():
         assert not unpacked, (f.name, unpacked)
         assert not re.search(r'(?:at|atoms)\["[a-z_]+"\]\s*\)?\s*\[\d', src), f.name
     assert reads > 20
+
+
+def test_kb_export_writes_every_fact_in_its_declared_shape():
+    """The KB export (kb.param_symbols) writes declared input predicates only, each with its
+    declared arity, and no predicate of the schema's KB inputs is missing from it."""
+    from medaid_logic.kb import load_kb
+    syms = load_kb().param_symbols()
+    shapes = {(s.name, len(s.arguments)) for s in syms}
+    assert shapes <= {(n, p.arity) for n, p in INPUTS.items()}, shapes - {(n, p.arity) for n, p in INPUTS.items()}
+    assert {"param", "param_value", "param_rule", "document", "stat", "interpretation", "derivation_test"} <= {n for n, _ in shapes}
+
+
+def test_symbol_checks_the_arity():
+    import clingo
+    import pytest
+    from medaid_logic.atoms import symbol
+    assert str(symbol("rank", clingo.Function("dibao"), clingo.Number(1))) == "rank(dibao,1)"
+    with pytest.raises(AssertionError):
+        symbol("rank", clingo.Function("dibao"))
