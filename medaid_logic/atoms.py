@@ -3,8 +3,8 @@
 Every predicate that crosses the boundary between the ASP programs and Python is declared here
 once: its name, its fields (the applicant `a` first, where it has one) and a line of
 documentation. INPUTS are written by the fact writer (facts.py) and the KB export (kb.py);
-SHOWN are the atoms of asp/show.lp the result builder reads (tests/test_atom_schema.py checks
-both against the programs). Readers get each atom as a named row (`step.fen`, `step.formula`),
+SHOWN are the atoms of asp/show.lp the result builder reads; LEGAL the atoms a legal session
+shows beyond them (tests/test_atom_schema.py checks all three against the programs). Readers get each atom as a named row (`step.fen`, `step.formula`),
 never unpacked by position. Predicates used inside one .lp file only are the programs' own
 business and are documented there; see asp/README.md for the naming convention.
 
@@ -123,11 +123,43 @@ SHOWN = _declare(
     ("tilt_undetermined", "a category parameter", "the tilt depends on an age the case does not give"),
 )
 
+# ---- on demand: what a legal session shows beyond show.lp ----------------------------------------
+# (EXTRA_SHOW of legal/session.py, asp/legal/*.lp, the probe rules of legal/probe.py)
+LEGAL = _declare(
+    ("cand", "a item category parameter", "a ratio parameter the claim is a candidate for under the category"),
+    ("cand_fails", "a item category parameter", "a condition of that parameter fails for the claim"),
+    ("claim_param", "a item category kind value parameter", "the parameter of the kind that applies to the claim under the category"),
+    ("covers", "a item category", "a category held covers the claim's dates"),
+    ("eligible", "a item category", "the category may pay the item"),
+    ("key", "a jurisdiction category key", "the parameter key the category is looked up by in the jurisdiction"),
+    ("excluded", "a item why parameter", "the claim is excluded by the parameter's clause"),
+    ("rules_for", "a item jurisdiction", "the jurisdiction whose rules govern the claim"),
+    ("holds", "a source category subtype since until", "a category the person holds since <= d < until"),
+    ("cond_ok", "a item condition", "a condition a parameter may require holds of the claim"),
+    ("claim_everyone", "a item kind value parameter", "a parameter for everyone that applies to the claim"),
+    ("prem_cand0", "a category parameter", "a premium rule of the category in force in the year, before its age tests"),
+    ("prem_fails", "a category parameter", "an age test of that premium rule fails"),
+    ("year_rules", "a jurisdiction", "the jurisdiction whose rules govern the year"),
+    ("item_pool", "a item pool", "the cap pool the item draws on"),
+    ("item", "a item seq", "an item of the year, seq its place in settlement order"),
+    ("app_ord", "a item fen", "the applied year's ordinary aid on the item"),
+    ("app_top", "a item fen", "the applied year's top-up on the item"),
+    ("app_catalogue_aid", "a item fen", "the applied year's catalogue-cost aid on the item"),
+    ("cap_used_by", "a item by fen", "what used the item's cap before it: an earlier item, or ytd (asp/legal/cap_used_by.lp)"),
+    ("wn_claim_rule", "a item what parameter", "a parameter why-not asks about for step what of the claim (asp/legal/whynot_candidates.lp)"),
+    ("wn_premium_rule", "a parameter", "a premium rule of the case's jurisdiction why-not asks about"),
+    ("wn_step", "a what", "a step why-not answers by its rules"),
+    ("change", "a change", "a change of the facts that yields the goal (asp/legal/minimal_change.lp)"),
+    ("mc_clause", "a change parameter", "the parameter whose clause the change answers to"),
+    ("mc_cost", "a n", "how many changes"),
+    ("wn", "a goal rule reached bindings", "the probe rule's body prefix of length reached held, with the bindings (legal/probe.py)"),
+)
+
 # a row per shown predicate, the applicant left out (an Atoms object is one applicant's)
 # (printed as the plain tuple it is, so that sorting by str and every text made of it stay as they were)
 # (keyed by name and arity: a caller's extra #show of another arity stays a plain tuple)
 ROWS = {(p.name, p.arity): type(p.name, (namedtuple(p.name, p.fields[1:]),), {"__slots__": (), "__repr__": tuple.__repr__})
-        for p in SHOWN.values()}
+        for p in [*SHOWN.values(), *LEGAL.values()]}
 _EMPTY: list = []
 _new = tuple.__new__  # a row from its fields (the arity is the key's), without namedtuple._make's overhead
 
@@ -136,6 +168,12 @@ def atom(name: str, *args) -> str:
     """One input fact as program text; the arguments already written as terms."""
     assert len(args) == INPUTS[name].arity, (name, args)
     return f"{name}({','.join(map(str, args))})."
+
+
+def symbol(name: str, *args: clingo.Symbol) -> clingo.Symbol:
+    """One input fact as a clingo symbol: atom()'s twin for the KB export, which builds terms."""
+    assert len(args) == INPUTS[name].arity, (name, args)
+    return clingo.Function(name, list(args))
 
 
 _ESCAPE = re.compile(r"\\(.)", re.DOTALL)  # clingo writes \\ \" and \n in strings

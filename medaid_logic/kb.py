@@ -15,6 +15,7 @@ import clingo
 from rdflib import RDF, RDFS, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCTERMS, SKOS
 
+from .atoms import symbol as fact
 from .errors import KBError
 from .money import check_money, ratio_to_bp, to_decimal, yuan_to_fen
 from .resources import kb_dir
@@ -514,7 +515,8 @@ class KB:
     # ---- export to ASP ------------------------------------------------------------------
     def param_symbols(self, overrides: dict[str, list] | None = None,
                       interpretations: dict[str, str] | None = None) -> list[clingo.Symbol]:
-        """Facts of the policy, with a group's overridden parameter values and interpretations."""
+        """Facts of the policy, with a group's overridden parameter values and interpretations; each
+        written through atoms.symbol, so in the shape (and arity) the schema declares."""
         F, S, N = clingo.Function, clingo.String, clingo.Number
         overrides = overrides or {}
         facts: list[clingo.Symbol] = []
@@ -523,22 +525,22 @@ class KB:
                 d = self.policy_document(j)
             except KBError:
                 continue
-            facts.append(F("document", [F(j), N(d.effective_from or 0), N(d.effective_until or FOREVER)]))
+            facts.append(fact("document", F(j), N(d.effective_from or 0), N(d.effective_until or FOREVER)))
         for child, parent in self.parents.items():
-            facts.append(F("parent", [F(child), F(parent)]))
+            facts.append(fact("parent", F(child), F(parent)))
         for c in self.categories.values():
-            facts.append(F("rank", [F(c.id), N(c.rank)]))
+            facts.append(fact("rank", F(c.id), N(c.rank)))
             if c.treated_as:
-                facts.append(F("treated_as", [F(c.id), F(c.treated_as), S(c.treated_as_rule)]))
+                facts.append(fact("treated_as", F(c.id), F(c.treated_as), S(c.treated_as_rule)))
         for j, entries in self.slots.items():  # inherited slots cite the parent's parameter
             for p, b, i in entries:
                 if p.jurisdiction != j:
-                    facts.append(F("param", [S(p.id), F(j), F(b), p.keys[i], N(p.valid_from), N(p.valid_until)]))
+                    facts.append(fact("param", S(p.id), F(j), F(b), p.keys[i], N(p.valid_from), N(p.valid_until)))
         for p in self.parameters.values():
             pid = S(p.id)
             for b in p.benefits:
                 for key in p.keys:
-                    facts.append(F("param", [pid, F(p.jurisdiction), F(b), key, N(p.valid_from), N(p.valid_until)]))
+                    facts.append(fact("param", pid, F(p.jurisdiction), F(b), key, N(p.valid_from), N(p.valid_until)))
             values = overrides.get(p.id)
             status = p.status
             if values is not None:
@@ -546,41 +548,41 @@ class KB:
             else:
                 values = [self.asp_value(p, v) for v in p.values] if p.values else [F("none")]
             for v in values:
-                facts.append(F("param_value", [pid, F(p.kind), v]))
-            facts.append(F("param_rule", [pid, S(p.rule)]))
+                facts.append(fact("param_value", pid, F(p.kind), v))
+            facts.append(fact("param_rule", pid, S(p.rule)))
             if status != "stated":
-                facts.append(F("param_status", [pid, F(status)]))
+                facts.append(fact("param_status", pid, F(status)))
             for r in p.requires:
                 term = clingo.parse_term(r)
                 if term.name in ("hospital_class", "disease"):  # several values: any one will do
-                    facts.append(F("param_requires_any", [pid, F(term.name), term]))
+                    facts.append(fact("param_requires_any", pid, F(term.name), term))
                 else:
-                    facts.append(F("param_requires", [pid, term]))
+                    facts.append(fact("param_requires", pid, term))
             if p.fund:
-                facts.append(F("param_fund", [pid, F(p.fund)]))
+                facts.append(fact("param_fund", pid, F(p.fund)))
             if p.exception_to:
-                facts.append(F("param_exception", [pid, S(p.exception_to)]))
+                facts.append(fact("param_exception", pid, S(p.exception_to)))
             if p.borrowed_from:
-                facts.append(F("param_borrowed", [pid, S(p.borrowed_from)]))
+                facts.append(fact("param_borrowed", pid, S(p.borrowed_from)))
             for i in p.interpretations:
-                facts.append(F("param_reading", [pid, F(i)]))
+                facts.append(fact("param_reading", pid, F(i)))
         for c, group in self.fact_groups.items():   # the derivations from facts (asp/eligibility.lp)
             if group.kind:
-                facts.append(F("derivation", [F(c), F(group.kind)]))
+                facts.append(fact("derivation", F(c), F(group.kind)))
             for name in group.tried_with:
-                facts.append(F("derivation_fact", [F(c), F(name)]))
+                facts.append(fact("derivation_fact", F(c), F(name)))
             for test, order, form in group.tests:
-                facts.append(F("derivation_test", [F(c), F(test), N(order), clingo.parse_term(form)]))
+                facts.append(fact("derivation_test", F(c), F(test), N(order), clingo.parse_term(form)))
         for pool, field_name in self.pool_year_to_date.items():
-            facts.append(F("ytd_pool", [F(field_name), F(pool)]))
+            facts.append(fact("ytd_pool", F(field_name), F(pool)))
         for u in self.statistic_uses:
-            facts.append(F("stat_use", [F(u.jurisdiction), F(u.statistic), F(u.place), N(u.year_offset), S(u.rule)]))
+            facts.append(fact("stat_use", F(u.jurisdiction), F(u.statistic), F(u.place), N(u.year_offset), S(u.rule)))
         for s in self.statistics:
-            facts.append(F("stat", [F(s.place), F(s.statistic), N(s.year), N(yuan_to_fen(s.value))]))
+            facts.append(fact("stat", F(s.place), F(s.statistic), N(s.year), N(yuan_to_fen(s.value))))
         chosen = {i.id: i.default for i in self.interpretations.values()}
         chosen.update(interpretations or {})
         for iid, v in chosen.items():
-            facts.append(F("interpretation", [F(iid), F(v) if v.isidentifier() else S(v)]))
+            facts.append(fact("interpretation", F(iid), F(v) if v.isidentifier() else S(v)))
         return facts
 
     def override_value(self, p: Parameter, raw) -> clingo.Symbol:

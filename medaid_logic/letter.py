@@ -61,7 +61,7 @@ def letter_data(s, lang: str, justifications: list[str] | None = None) -> dict:
     items = []
     for k, c in enumerate(result["claims"]):
         granted = c["aid"] != "0.00"
-        pays = [(pid, None) for kk, _, pid in s.atoms["pays_rule"] if kk == k]
+        pays = [(r.parameter, None) for r in s.atoms["pays_rule"] if r.item == k]
         items.append({"what": f"{w.t('bill')} {c['claim_id']} · {w.claim_kind(c['kind'])}", "amount": c["aid"],
                       "granted": granted, "category": w.cat(c["category"]) if c.get("category") else None,
                       "clause": cite(c.get("rule"), pays), "reason": None if granted else w.reason(c),

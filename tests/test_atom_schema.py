@@ -55,3 +55,66 @@ def test_an_extra_show_of_another_arity_stays_a_tuple():
     import clingo
     at = split_by_applicant([clingo.parse_term("step(0,x)")])[0]
     assert at["step"] == [("x",)] and type(at["step"][0]) is tuple
+
+
+def _shows(text: str) -> dict[str, int]:
+    text = re.sub(r"%.*$", "", re.sub(r"%\*.*?\*%", "", text, flags=re.S), flags=re.M)   # comments may name predicates
+    return {m[0]: int(m[1]) for m in re.findall(r"#show\s+([a-z_][A-Za-z0-9_]*)/(\d+)\s*\.", text)}
+
+
+def test_legal_shows_and_schema_agree():
+    """Each program a legal session adds shows declared LEGAL atoms of the declared arity, and
+    every LEGAL declaration is shown by one of them (none is also a show.lp atom)."""
+    from medaid_logic.atoms import LEGAL
+    from medaid_logic.legal.probe import probe_program
+    from medaid_logic.legal.session import EXTRA_SHOW, LEGAL_PROGRAMS
+    programs = {"EXTRA_SHOW": EXTRA_SHOW, "probe": probe_program([], {})[0]}
+    programs.update({p.name: p.read_text(encoding="utf-8") for p in sorted((asp_dir() / "legal").glob("*.lp"))})
+    assert set(LEGAL_PROGRAMS) <= set(programs)
+    declared = {n: p.arity for n, p in LEGAL.items()}
+    seen: dict[str, int] = {}
+    for name, text in programs.items():
+        shown = _shows(text)
+        assert shown, name
+        assert {n: declared.get(n) for n in shown} == shown, name
+        seen.update(shown)
+    assert seen == declared
+    assert not set(LEGAL) & set(SHOWN)
+
+
+def test_readers_outside_result_read_named_rows():
+    """No reader unpacks a shown atom by position: every `atoms["x"]` / `at["x"]` read names a
+    declared predicate, and none is unpacked in a for-target or indexed."""
+    from medaid_logic.atoms import LEGAL
+    declared = set(SHOWN) | set(LEGAL)
+    files = [ROOT / "medaid_logic" / "letter.py", *sorted((ROOT / "medaid_logic" / "legal").glob("*.py")),
+             *sorted((ROOT / "medaid_logic" / "web").glob("*.py"))]
+    reads = 0
+    for f in files:
+        src = f.read_text(encoding="utf-8")
+        for m in re.finditer(r'(?:\bat|atoms)\["([a-z_0-9]+)"\]', src):
+            reads += 1
+            assert m[1] in declared, (f.name, m[1])
+        unpacked = re.findall(r'for\s+\(?[A-Za-z_]\w*\s*,[^:\n]*?\bin\s+(?:sorted\()?(?:s\.|new\.)?(?:at|atoms)\[', src)
+        assert not unpacked, (f.name, unpacked)
+        assert not re.search(r'(?:at|atoms)\["[a-z_]+"\]\s*\)?\s*\[\d', src), f.name
+    assert reads > 20
+
+
+def test_kb_export_writes_every_fact_in_its_declared_shape():
+    """The KB export (kb.param_symbols) writes declared input predicates only, each with its
+    declared arity, and no predicate of the schema's KB inputs is missing from it."""
+    from medaid_logic.kb import load_kb
+    syms = load_kb().param_symbols()
+    shapes = {(s.name, len(s.arguments)) for s in syms}
+    assert shapes <= {(n, p.arity) for n, p in INPUTS.items()}, shapes - {(n, p.arity) for n, p in INPUTS.items()}
+    assert {"param", "param_value", "param_rule", "document", "stat", "interpretation", "derivation_test"} <= {n for n, _ in shapes}
+
+
+def test_symbol_checks_the_arity():
+    import clingo
+    import pytest
+    from medaid_logic.atoms import symbol
+    assert str(symbol("rank", clingo.Function("dibao"), clingo.Number(1))) == "rank(dibao,1)"
+    with pytest.raises(AssertionError):
+        symbol("rank", clingo.Function("dibao"))

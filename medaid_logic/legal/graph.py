@@ -44,11 +44,12 @@ def build_graph(s) -> nx.DiGraph:
     def edge(a, b, rule=None, rel="used"):
         g.add_edge(a, b, rel=rel, rule=rule, clause=s.locator(rule))
 
-    stats = {name: v for name, v in at["statistic"]}
-    stat_src = {name: src for name, src in at["statistic_source"]}
+    stats = {r.statistic: r.fen for r in at["statistic"]}
+    stat_src = {r.statistic: r.source for r in at["statistic_source"]}
 
     # categories held, and where each comes from
-    for c, sub, since, until, src in at["category_out"]:
+    for row in at["category_out"]:
+        c, sub, since, until, src = row.category, row.subtype, row.since, row.until, row.source
         n = f"category:{c}"
         g.add_node(n, kind="category", label=c, subtype=None if sub == "none" else sub,
                    since=iso(since), until=iso(until), source=src if isinstance(src, str) else src[0])
@@ -56,7 +57,7 @@ def build_graph(s) -> nx.DiGraph:
             edge(n, add_input(f"applicant.identities[{src[1]}]", _identity_text(s.data, src[1])), rel="certified")
             # the clause that makes the certified category a recipient of medical aid here
             # (the KB's recipient parameter, recipient(J,C) of eligibility.lp)
-            jurs = [s.data["jurisdiction"]] + sorted({j for (j,) in at["year_rules"]} - {s.data["jurisdiction"]})
+            jurs = [s.data["jurisdiction"]] + sorted({r.jurisdiction for r in at["year_rules"]} - {s.data["jurisdiction"]})
             rp = next((pp for j in jurs if (pp := kb.recipient_parameter(j, c)) is not None), None)
             if rp is not None:
                 g.nodes[n].update(rule=rp.rule, clause=s.locator(rp.rule))
@@ -85,9 +86,10 @@ def build_graph(s) -> nx.DiGraph:
 
     # steps of claims and annual items
     uses = {}
-    for k, what, inp in at["uses"]:
-        uses.setdefault((k, what), []).append(inp)
-    for k, order, what, amount, pid, formula in sorted(at["step"], key=lambda t: (str(t[0]), t[1])):
+    for u in at["uses"]:
+        uses.setdefault((u.item, u.what), []).append(u.input)
+    for st in sorted(at["step"], key=lambda st: (str(st.item), st.order)):
+        k, order, what, amount, pid, formula = st.item, st.order, st.what, st.fen, st.parameter, st.formula
         base = s.item_node(k)
         n = f"{base}.step:{what}"
         rule = s.rule_of(pid)
@@ -115,11 +117,12 @@ def build_graph(s) -> nx.DiGraph:
 
     # what a step carries from earlier items (settlement order): the deductible already met and
     # the cap already used by earlier claims of the same pool (the figures of its formula)
-    seq = {k: q for k, q in at["item"]}
-    pool = {k: p for k, p in at["item_pool"]}
+    seq = {r.item: r.seq for r in at["item"]}
+    pool = {r.item: r.pool for r in at["item_pool"]}
     earlier = lambda k: sorted((kk for kk in seq if seq[kk] < seq.get(k, 0)), key=lambda kk: seq[kk])
     ytd = (s.data.get("applicant", {}).get("year_to_date") or {})
-    for k, order, what, amount, pid, formula in at["step"]:
+    for st in at["step"]:
+        k, what, pid, formula = st.item, st.what, st.parameter, st.formula
         if not isinstance(formula, tuple) or k not in seq:
             continue
         n = f"{s.item_node(k)}.step:{what}"
@@ -135,8 +138,8 @@ def build_graph(s) -> nx.DiGraph:
                     edge(n, m, rule=s.rule_of(pid), rel="cap_used_by")
 
     # claims: aid, the category it was paid under, its steps, the alternatives
-    pays = {k: c for k, c in at["app_pays"]}
-    pays_rule = {k: pid for k, _, pid in at["pays_rule"]}
+    pays = {r.item: r.category for r in at["app_pays"]}
+    pays_rule = {r.item: r.parameter for r in at["pays_rule"]}
     for i, c in enumerate(r["claims"]):
         n = f"claim:{c['claim_id']}"
         g.add_node(n, kind="claim", label=c["claim_id"], amount=c["aid"], category=c.get("category"),
@@ -162,7 +165,8 @@ def build_graph(s) -> nx.DiGraph:
             edge(an, f"category:{alt['category']}", rule=alt.get("rule"), rel="paid_under")
 
     # the step that decided each claim's outcome (asp/decisions.lp), with the clause that states it
-    for k, kind, cat, pid, facts in at["decision"]:
+    for dec in at["decision"]:
+        k, kind, cat, pid = dec.item, dec.kind, dec.category, dec.parameter
         if not isinstance(k, int) or k >= len(s.claim_ids):
             continue
         kind_name = kind[0] if isinstance(kind, tuple) else kind
@@ -172,7 +176,7 @@ def build_graph(s) -> nx.DiGraph:
         edge(f"claim:{s.claim_ids[k]}", n, rule=s.rule_of(pid), rel="decided_by")
 
     # the tilted aid's burden is each qualifying claim's self-pay less its aid: edges to those claims
-    for (kk,) in at["tilted_claim"]:
+    for kk in (r.claim for r in at["tilted_claim"]):
         if "annual:tilted_aid.step:annual_burden" in g and isinstance(kk, int) and kk < len(s.claim_ids):
             edge("annual:tilted_aid.step:annual_burden", f"claim:{s.claim_ids[kk]}", rel="aid_deducted")
 
@@ -192,8 +196,9 @@ def build_graph(s) -> nx.DiGraph:
     p = r["premium_subsidy"]
     g.add_node("premium", kind="premium", label="premium", amount=p.get("amount"), status=p.get("status"),
                category=p.get("category"), rule=p.get("rule"), clause=s.locator(p.get("rule")), formula=p.get("formula"),
-               formula_zh=next((formula_zh(f) for c, _, _, f in at["premium"] if c == p.get("category")), None))
-    for c, pid, amount, formula in at["premium"]:
+               formula_zh=next((formula_zh(pr.formula) for pr in at["premium"] if pr.category == p.get("category")), None))
+    for pr in at["premium"]:
+        c, pid = pr.category, pr.parameter
         edge("premium", add_param(pid), rule=s.rule_of(pid), rel="parameter")
         edge("premium", f"category:{c}", rule=s.rule_of(pid), rel="held_on_jan1")
         if "contribution" in stats:
@@ -202,15 +207,16 @@ def build_graph(s) -> nx.DiGraph:
     if p.get("status") == "none":
         # no premium rule names a category held on 1 January (the solver's note no_premium_rule/1):
         # those categories, and the jurisdiction's premium clause that names others
-        unnamed = sorted({n[0][1] for n in at["note"] if isinstance(n[0], tuple) and n[0][0] == "no_premium_rule"})
+        unnamed = sorted({n.detail[1] for n in at["note"] if isinstance(n.detail, tuple) and n.detail[0] == "no_premium_rule"})
         prules = sorted({pp.rule for pp in kb.parameters.values() if "premium" in pp.benefits and pp.rule
-                         and pp.jurisdiction in {j for (j,) in at["year_rules"]} | {s.data["jurisdiction"]}})
+                         and pp.jurisdiction in {r.jurisdiction for r in at["year_rules"]} | {s.data["jurisdiction"]}})
         g.nodes["premium"].update(unnamed=unnamed or None, reason_rule=prules[0] if prules else None,
                                   clause=s.locator(prules[0]) if prules else None)
         for c in unnamed:
             if f"category:{c}" in g:
                 edge("premium", f"category:{c}", rel="held_on_jan1_not_named")
-    for status, detail in at["premium_status"]:
+    for ps in at["premium_status"]:
+        status, detail = ps.status, ps.detail
         if isinstance(detail, tuple) and detail[0] == "c":
             edge("premium", add_param(detail[2]), rule=s.rule_of(detail[2]), rel=status)
 
@@ -229,10 +235,11 @@ def build_graph(s) -> nx.DiGraph:
         if t["category"] != applied and f"category:{t['category']}" in g:
             edge("applied_category", f"category:{t['category']}", rel="year_total_compared")
     counts: dict = {}
-    for kind, pid, detail in at["flag"]:
-        counts[kind] = counts.get(kind, 0) + 1
+    for f in at["flag"]:
+        counts[f.kind] = counts.get(f.kind, 0) + 1
     seen = set()
-    for kind, pid, detail in sorted(at["flag"], key=lambda t: (t[0], str(t[2]), str(t[1]))):
+    for f in sorted(at["flag"], key=lambda f: (f.kind, str(f.detail), str(f.parameter))):
+        kind, pid, detail = f.kind, f.parameter, f.detail
         rule = s.rule_of(pid)
         n = f"flag:{kind}" if counts[kind] == 1 else f"flag:{kind}@{_detail_text(s, detail)}"
         if (n, rule) in seen:
@@ -279,7 +286,7 @@ def _item_claims(s, k) -> list[int]:
     if is_quota_item(k):
         return quota_claims_of(s.atoms, k)
     if k == "year":
-        return sorted(kk for (kk,) in s.atoms["tilted_claim"])
+        return sorted(r.claim for r in s.atoms["tilted_claim"])
     return [k]
 
 

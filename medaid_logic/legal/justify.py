@@ -31,7 +31,8 @@ class Decision:
 
 def decisions(s: Session, item=None) -> list[Decision]:
     out = []
-    for k, kind, cat, pid, facts in s.atoms["decision"]:
+    for dec in s.atoms["decision"]:
+        k, kind, cat, pid, facts = dec.item, dec.kind, dec.category, dec.parameter, dec.facts
         if item is not None and k != item:
             continue
         cond = None
@@ -91,9 +92,10 @@ def sentence(s: Session, d: Decision, lang: str) -> str:
     elif d.kind == "cap_reached":
         cap, used, _raw, paid = f
         by = []
-        for kk, k2, amount in sorted(s.atoms["cap_used_by"], key=lambda t: (str(t[1]) == "ytd", str(t[1]))):
-            if kk != d.item:
+        for u in sorted(s.atoms["cap_used_by"], key=lambda u: (str(u.by) == "ytd", str(u.by))):
+            if u.item != d.item:
                 continue
+            k2, amount = u.by, u.fen
             by.append(phrase(s.kb, "cap_used_by_year_to_date", lang, used=y(amount)) if k2 == "ytd" else
                       phrase(s.kb, "cap_used_by_claim", lang, claim=_item_name(s, k2, lang), used=y(amount)))
         v.update(cap=y(cap), used=y(used), aid=y(paid), by=("；" if zh else "; ").join(by))
@@ -145,7 +147,7 @@ def claim_headline(s: Session, k: int, lang: str) -> dict:
     if c.get("category"):
         v = {"claim": c["claim_id"], "category": category_name(s, applied, lang), "aid": c["aid"]}
         head = phrase(s.kb, "paid", lang, **v)
-        pid = next((i for kk, _, i in s.atoms["pays_rule"] if kk == k), None)
+        pid = next((r.parameter for r in s.atoms["pays_rule"] if r.item == k), None)
         cite = basis(s.kb, pid, None, lang)
         zh = lang == "zh"
         return {"sentence": (f"{head}；{cite}。" if zh else f"{head}; {cite}.") if cite else head,

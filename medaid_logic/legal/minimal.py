@@ -7,11 +7,13 @@ import re
 import clingo
 from clingo.ast import ProgramBuilder
 
+from ..atoms import split_by_applicant
 from ..case import parse_case
 from ..facts import case_facts, overrides_of
 from ..resources import asp_program
 from ..render import rule_ref
 from ..words import word
+from .probe import term
 from .session import Session
 from .targets import Target, TargetError
 
@@ -65,50 +67,48 @@ def minimal_change(s: Session, t: Target) -> dict:
     best: list = []
     with ctl.solve(yield_=True) as h:
         for m in h:
-            best = [str(x) for x in m.symbols(shown=True)]
+            best = m.symbols(shown=True)
         res = h.get()
     if not res.satisfiable:
         return {"target": str(t), "found": False,
                 "message": "no change of identities held, referral or in-province care yields it"}
-    changes, clauses = [], {}
-    for a in best:
-        term = clingo.parse_term(a)
-        if term.name == "change":
-            changes.append(term.arguments[1])
-        elif term.name == "mc_clause":
-            clauses.setdefault(str(term.arguments[1]), set()).add(term.arguments[2].string)
+    at = split_by_applicant(best)[0]
+    clauses: dict = {}
+    for r in at["mc_clause"]:
+        clauses.setdefault(r.change, set()).add(r.parameter)
     out = []
-    for ch in sorted(changes, key=str):
-        rules = sorted({kb.parameters[p].rule for p in clauses.get(str(ch), ()) if p in kb.parameters})
-        out.append({"change": describe(s, ch, "en"), "change_zh": describe(s, ch, "zh"), "term": str(ch), "rules": rules,
+    for ch in sorted((r.change for r in at["change"]), key=term):
+        rules = sorted({kb.parameters[p].rule for p in clauses.get(ch, ()) if p in kb.parameters})
+        out.append({"change": describe(s, ch, "en"), "change_zh": describe(s, ch, "zh"), "term": term(ch), "rules": rules,
                     "clauses": [{"rule": r, **kb.clause_source(r)} for r in rules]})
     return {"target": str(t), "found": True, "size": len(out), "changes": out}
 
 
-def describe(s: Session, ch: clingo.Symbol, lang: str = "en") -> str:
-    """A change of the facts in words (the person's identities by their category's name)."""
+def describe(s: Session, ch: tuple, lang: str = "en") -> str:
+    """A change of the facts (change/2's term, as atoms.parse_term gives it) in words (the
+    person's identities by their category's name)."""
     from .justify import category_name, condition_words
-    a = ch.arguments
+    name_of, a = ch[0], ch[1:]
     ids = s.data["applicant"]["identities"]
-    if ch.name == "add":
-        name = category_name(s, a[0].name, lang)
+    if name_of == "add":
+        name = category_name(s, a[0], lang)
         return word("minimal.add", lang, name)
-    i = a[0].number if ch.name in ("drop", "held_on", "held_from_jan1") else None
+    i = a[0] if name_of in ("drop", "held_on", "held_from_jan1") else None
     if i is not None:
         ident = ids[i]
         name = category_name(s, ident["category"], lang)
-        if ch.name == "drop":
+        if name_of == "drop":
             return word("minimal.drop", lang, name)
-        if ch.name == "held_on":
+        if name_of == "held_on":
             return word("minimal.held_on", lang, name=name, until=ident["until"])
         return word("minimal.held_from_jan1", lang, name=name, year=s.data["year"], since=ident["since"])
-    if ch.name == "set":
-        claim = s.claim_ids[a[0].number]
-        cond = condition_words(s, a[1].name, lang)
-        if a[2].name == "true":
+    if name_of == "set":
+        claim = s.claim_ids[a[0]]
+        cond = condition_words(s, a[1], lang)
+        if a[2] == "true":
             return word("minimal.with", lang, claim=claim, cond=cond)
         return word("minimal.without", lang, claim=claim, cond=cond)
-    return str(ch)
+    return term(ch)
 
 
 def minimal_text(ans: dict, lang: str) -> str:

@@ -187,7 +187,8 @@ def run(engine, data: dict, goals: list[Goal], rules: dict) -> list[Finding]:
     program, meta = probe_program(goals, rules)
     _, atoms = engine.evaluate_with_atoms(data, program)
     best: dict = {}
-    for gi, ri, p, tup in atoms["wn"]:
+    for row in atoms["wn"]:
+        gi, ri, p, tup = row.goal, row.rule, row.reached, row.bindings
         cur = best.get((gi, ri))
         if cur is None or p > cur[0]:
             best[(gi, ri)] = (p, [tup])

@@ -102,10 +102,10 @@ def amounts(s: Session) -> dict[str, dict]:
     """Every amount of a result, keyed by its target name, with the rule that produced it and
     the KB parameter that paid it (pays_rule/4, step/7, annual/4, premium/5 of the solver)."""
     r, at = s.result, s.atoms
-    pays_param = {k: pid for k, _, pid in at["pays_rule"]}
-    step_param = {(s.item_node(k), what): (pid if pid != "none" else None) for k, _, what, _, pid, _ in at["step"]}
-    annual_param = {kind: pid for kind, _, pid in at["annual"]}
-    prem_param = next((pid for _, pid, _, _ in at["premium"]), None)
+    pays_param = {r.item: r.parameter for r in at["pays_rule"]}
+    step_param = {(s.item_node(st.item), st.what): (st.parameter if st.parameter != "none" else None) for st in at["step"]}
+    annual_param = {r.kind: r.parameter for r in at["annual"]}
+    prem_param = next((r.parameter for r in at["premium"]), None)
     out = {"total": {"amount": r["total_aid"]},
            "premium": {"amount": r["premium_subsidy"].get("amount"), "rule": r["premium_subsidy"].get("rule"),
                        "category": r["premium_subsidy"].get("category"), "status": r["premium_subsidy"].get("status"),
@@ -138,7 +138,7 @@ def _exclusion(new: Session, key: str):
     if cid not in new.claim_ids:
         return None
     k = new.claim_ids.index(cid)
-    hit = next(((why, pid) for kk, why, pid in new.atoms["excluded"] if kk == k), None)
+    hit = next(((r.why, r.parameter) for r in new.atoms["excluded"] if r.item == k), None)
     return (new.rule_of(hit[1]), hit[0]) if hit else None
 
 

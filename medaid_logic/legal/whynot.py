@@ -24,7 +24,7 @@ INPUTS = {"param", "param_value", "param_requires", "param_requires_any", "param
 def rule_steps(s: Session) -> list[str]:
     """The steps why-not answers by the rules that compute them (wn_step/2 of
     asp/legal/whynot_candidates.lp); any other step by its own derivation."""
-    return sorted(w for (w,) in s.atoms["wn_step"])
+    return sorted(r.what for r in s.atoms["wn_step"])
 MAX_DEPTH = 6
 
 _rules_cache: dict = {}
@@ -293,8 +293,8 @@ def _params(s: Session, benefit: str, kinds: list[str], jurisdictions: list[str]
 def _claim(s: Session, target: Target, lang: str) -> dict:
     k = s.claim_index(target.claim)
     at = s.atoms
-    applied = {kk: c for kk, c in at["app_pays"]}.get(k)
-    held = sorted({c for c, *_ in at["category_out"]})
+    applied = {r.item: r.category for r in at["app_pays"]}.get(k)
+    held = sorted({r.category for r in at["category_out"]})
     if target.kind == "claim_category":
         cats = [target.name]
     elif target.kind == "step":
@@ -305,7 +305,7 @@ def _claim(s: Session, target: Target, lang: str) -> dict:
     if target.kind == "step" and what not in rule_steps(s):
         raise TargetError(f"why-not knows the steps {', '.join(rule_steps(s))}")
     # the rules asked about: the solver's choice (wn_claim_rule/4 of asp/legal/whynot_candidates.lp)
-    asked = [s.kb.parameters[pid] for pid in sorted({pid for kk, w, pid in at["wn_claim_rule"] if kk == k and w == what})]
+    asked = [s.kb.parameters[pid] for pid in sorted({r.parameter for r in at["wn_claim_rule"] if r.item == k and r.what == what})]
     items = []
     for c in cats:
         for p in asked:
@@ -364,13 +364,13 @@ def _claim(s: Session, target: Target, lang: str) -> dict:
     extra = {"applied_category": applied, "claim_aid": s.result["claims"][k]["aid"]}
     if extra_prec and applied != target.name:
         extra["precedence"] = {k2: v for k2, v in extra_prec.items() if k2 not in ("source", "analogy_source")}
-    alts = {c: v for kk, c, v in at["alternative"] if kk == k}
+    alts = {r.category: r.fen for r in at["alternative"] if r.item == k}
     extra["would_pay"] = []
     for c in cats:
         if c in alts:
             extra["would_pay"].append({"category": c, "aid": _y(alts[c]), "how_code": "alternative",
                                        "how": "alternative (take the highest chose another)"})
-        elif c not in held or not any(kk == k and cc == c for kk, cc in at["covers"]):
+        elif c not in held or not any(r.item == k and r.category == c for r in at["covers"]):
             extra["would_pay"].extend(_counterfactual(s, c, k))
     return _answer(s, target, got, out_items, extra)
 
@@ -431,7 +431,7 @@ def _category(s: Session, c: str, lang: str) -> dict:
     at, r = s.atoms, s.result
     if c not in s.kb.categories:
         raise TargetError(f"unknown category {c!r}")
-    held = {cc for cc, *_ in at["category_out"]}
+    held = {r.category for r in at["category_out"]}
     items = []
     per_claim = []
     for k, cl in enumerate(s.data["claims"]):
@@ -461,9 +461,9 @@ def _category(s: Session, c: str, lang: str) -> dict:
 
 
 def _premium(s: Session, lang: str) -> dict:
-    held = sorted({c for c, *_ in s.atoms["category_out"]})
+    held = sorted({r.category for r in s.atoms["category_out"]})
     items = []
-    asked = [s.kb.parameters[pid] for pid in sorted({pid for (pid,) in s.atoms["wn_premium_rule"]})]   # the solver's choice
+    asked = [s.kb.parameters[pid] for pid in sorted({r.parameter for r in s.atoms["wn_premium_rule"]})]   # the solver's choice
     for c in held:
         for p in asked:
             items.append({"category": c, "parameter": p.id, "rule": p.rule, "clause": s.locator(p.rule), "names": p.categories,
@@ -501,7 +501,7 @@ def explain_chain(s: Session, item: dict, chain: list[dict], lang: str) -> str:
     if failed.startswith("not excluded"):
         import re as _re
         m = _re.match(r"not excluded\(\d+,(\d+)", failed)
-        hits = [(why, pid) for kk, why, pid in s.atoms["excluded"] if m and kk == int(m.group(1))]
+        hits = [(r.why, r.parameter) for r in s.atoms["excluded"] if m and r.item == int(m.group(1))]
         if hits:
             why, pid = hits[0]
             rule = s.rule_of(pid)

@@ -47,7 +47,8 @@ def cap_use(s, claims: list[dict]) -> list[dict]:
     """The annual cap as the solver consumed it: for each claim it capped (step annual_cap, term
     cap(raw, cap, used before, remaining)) the cap, what earlier claims used and this claim's aid."""
     out = []
-    for kk, order, what, amount, pid, formula in s.atoms["step"]:
+    for st in s.atoms["step"]:
+        kk, what, amount, formula = st.item, st.what, st.fen, st.formula
         if what != "annual_cap" or not isinstance(kk, int) or not isinstance(formula, tuple) or formula[0] != "cap":
             continue
         raw, cap, used, rem = formula[1:]

@@ -17,7 +17,7 @@ sys.path.insert(0, str(ROOT))
 
 from medaid_logic.legal.justify import why_not_claim, why_not_claim_text, year_headline  # noqa: E402
 from medaid_logic.legal.answers import why_not_answer  # noqa: E402
-from medaid_logic.legal.session import Session
+from medaid_logic.legal.session import Session  # noqa: E402
 from medaid_logic.legal.targets import parse_target  # noqa: E402
 
 # name: the case file (an example, or a hand-computed case whose `case` is taken)
