@@ -240,10 +240,42 @@ def _check_codes(case: Case, kb: KB) -> None:
                 raise CaseError(field, f"given twice: as {key!r} and as {p.key!r}")
         else:
             raise CaseError(field, f"unknown parameter {key!r} for {j}; see `medaid parameters --jurisdiction {j}`")
+    _check_pool_caps(case, kb)
     for key in list(case.parameters):   # an id as `medaid parameters` lists it: the key without <j>/
         p = _parameter_named(kb, j, key)
         if p is not None and key == p.id:
             case.parameters[p.key] = case.parameters.pop(key)
+
+
+def _check_pool_caps(case: Case, kb: KB) -> None:
+    """Overrides that leave a cap pool with two caps for one claim (a kind moved into a pool with
+    another cap, or one of a pool's caps changed) are refused: which cap would bind is the
+    caller's question, not the engine's to guess. The field named is the override that did it:
+    a pool moved before a cap changed."""
+    named = {}   # param id -> the key as the case wrote it
+    for key in case.parameters:
+        if key not in kb.statistic_kinds and key not in kb.interpretations and (p := _parameter_named(kb, case.jurisdiction, key)):
+            named[p.id] = key
+    if not any(kb.parameters[i].kind in ("cap", "cap_pool") for i in named):
+        return
+    overrides = {i: [kb.override_value(kb.parameters[i], v) for v in (value if isinstance(value, list) else [value])]
+                 for i, key in named.items() for value in [case.parameters[key]]}
+    for clash in kb.pool_cap_clashes(case.jurisdiction, overrides):
+        first, second = clash.first, clash.second
+        by = [p for p in (*clash.placed_by, first, second) if p.id in named]
+        if not by:
+            continue
+        culprit = by[0]
+        caps = (f"{_cap_text(kb, first, overrides)} ({first.id}, {', '.join(first.benefits)}) and "
+                f"{_cap_text(kb, second, overrides)} ({second.id}, {', '.join(second.benefits)})")
+        raise CaseError(f"parameters.{named[culprit.id]}",
+                        f"the cap pool {clash.pool!r} would hold a claim to two caps, {caps}; a pool has one cap: "
+                        f"set both caps to one value (e.g. {second.key}: {_cap_text(kb, first, overrides)}) or keep the pools apart")
+
+
+def _cap_text(kb: KB, p, overrides: dict) -> str:
+    """A cap's value in yuan (the engine's fen), as the case or the KB gives it."""
+    return fen_to_str(overrides.get(p.id, [kb.asp_value(p, x) for x in p.values])[0].number)
 
 
 def _parameter_named(kb: KB, j: str, key: str):

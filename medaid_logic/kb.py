@@ -202,6 +202,9 @@ class KB:
             self.validate()
         self._read()
         self._check_references()
+        for j in self.jurisdictions:
+            for clash in self.pool_cap_clashes(j):
+                raise KBError(f"{j}: the cap pool {clash.pool!r} has two caps: {clash.first.id} and {clash.second.id}")
 
     # ---- validation ---------------------------------------------------------------
     def validate(self) -> None:
@@ -430,6 +433,29 @@ class KB:
         own = self.parameters.get(f"{jurisdiction}/{key}")
         return own or next((p for p in self.parameters_of(jurisdiction) if p.key == key), None)
 
+    def pool_cap_clashes(self, jurisdiction: str, overrides: dict[str, list] | None = None) -> list[PoolCapClash]:
+        """Pairs of caps that would both bind one claim: stated for kinds in one cap pool, for
+        categories one applicant can hold at once, in overlapping periods, with different values
+        (asp/claims.lp gives an item the cap of every kind in its pool: a pool has one cap per
+        category). `overrides` are a case's values (param id → clingo symbols), as param_symbols
+        takes them; a silent cap with no value binds nothing."""
+        overrides = overrides or {}
+
+        def values(p):
+            return overrides.get(p.id) or [self.asp_value(p, v) for v in p.values]
+
+        pools = [(p, b, v) for p, b, _ in self.slots.get(jurisdiction, []) if p.kind == "cap_pool" for v in values(p)]
+        caps = [(p, b, p.categories[i], v) for p, b, i in self.slots.get(jurisdiction, []) if p.kind == "cap" for v in values(p)]
+        placed = [(pool_p, pool, cap, cat, v) for pool_p, b, pool in pools for cap, cb, cat, v in caps if cb == b]
+        clashes = []
+        for n, (pp1, pool, c1, cat1, v1) in enumerate(placed):
+            for pp2, pool2, c2, cat2, v2 in placed[n + 1:]:
+                if (pool == pool2 and v1 != v2 and _may_hold_both(cat1, cat2)
+                        and max(pp1.valid_from, pp2.valid_from, c1.valid_from, c2.valid_from)
+                        <= min(pp1.valid_until, pp2.valid_until, c1.valid_until, c2.valid_until)):
+                    clashes.append(PoolCapClash(str(pool), c1, c2, (pp1, pp2)))
+        return clashes
+
     def _check_references(self) -> None:
         missing = sorted({p.clause for p in self.parameters.values() if p.clause not in self.clauses})
         missing += sorted({u.rule for u in self.statistic_uses if u.rule not in self.clauses})
@@ -630,6 +656,24 @@ class KB:
         if isinstance(v, Decimal):
             return clingo.Number(int(v))
         return clingo.Function(str(v))
+
+
+@dataclass
+class PoolCapClash:
+    """Two caps one claim would be held to: the pool, the caps, and the pools placing their kinds."""
+    pool: str
+    first: Parameter
+    second: Parameter
+    placed_by: tuple
+
+
+def _may_hold_both(cat1: str, cat2: str) -> bool:
+    """Whether an applicant holding one category has a key of both: the same category, a category
+    and its subtype, or any recipient beside any category (a cap for everyone binds no one)."""
+    if "everyone" in (cat1, cat2):
+        return False
+    return "any_recipient" in (cat1, cat2) or cat1.split("/")[0] == cat2.split("/")[0] and (
+        cat1 == cat2 or "/" not in cat1 or "/" not in cat2)
 
 
 def _str(v):
