@@ -226,6 +226,10 @@ AMOUNT_HAND = [
     # (17450 − 7000) × 60% = 6270.00 (w2 is outpatient care, not a stay: 对在自治区内住院的救助对象)
     ("examples/wuhai-illness-poor-derived.json", "annual:tilted_aid",
      "倾斜救助为 6270.00 元：取大(0, 17450.00 − 7000.00) × 60%", "三(四)", "起付线为7000元"),
+    # 四(七): 年度个人负担6000元以上部分给予倾斜救助 — burden 5000 − 3000 − 1700 = 300 (c1, aided; c2 after the
+    # loss is no recipient's cost); 300 ≤ 6000 → 0.00: the threshold's sentence decides, not the reading that tilted aid is outside the cap
+    ("tests/cases/wuxi/identity-lost-may-next-month.json", "annual:tilted_aid",
+     "倾斜救助为 0.00 元：取大(0, 300.00 − 6000.00) × 60%", "四(七)", "年度个人负担6000元以上部分给予倾斜救助"),
     # the year's total is the sum of the claims: 21400.00 + 4775.00 + 280.00 = 26455.00
     ("examples/taiyuan-dibao-returned-poor.json", "total",
      "2023 年度救助合计 26455.00 元：c1 21400.00 元 + c2 4775.00 元 + c3 280.00 元", "", ""),

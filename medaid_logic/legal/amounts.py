@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from ..render import flag_detail
 from ..words import phrase, word
-from .cite import basis, citation
+from .cite import basis, citation, deciding_sentence
 from .i18n import flag_word, w
 from .justify import category_findings, claim_headline, decisions, sentence, year_headline
 from .session import Session
@@ -28,8 +28,11 @@ def _formula(x: dict, lang: str) -> str:
 
 
 def _step_basis(s: Session, st: dict, lang: str) -> str:
-    """The clause of a step: the sentence of the parameter it read, else its clause cited."""
-    pid = next((i[3:] for i in st.get("inputs", []) if i.startswith("kb:")), None)
+    """The clause of a step: the sentence of a parameter it read — one the text states before one
+    only the engine's reading supplies (a threshold before the cap rule) — else its clause cited."""
+    pids = [i[3:] for i in st.get("inputs", []) if i.startswith("kb:")]
+    stated = [q for q in pids if (deciding_sentence(s.kb, q) or ("",))[0] == "quote"]
+    pid = (stated or pids or [None])[0]
     if pid:
         return basis(s.kb, pid, None, lang)
     return word("legal.under", lang, citation(s.kb, st["rule"], lang)) if st.get("rule") else ""
