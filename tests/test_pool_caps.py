@@ -12,6 +12,7 @@ from medaid_logic.errors import CaseError
 from medaid_logic.kb import load_kb
 
 CASES = Path(__file__).parent / "cases" / "wuxi"
+ERRORS = Path(__file__).parent / "cases" / "errors"   # the refused cases, as wuxi-NAME
 
 
 def test_the_kb_has_no_pool_with_two_caps():
@@ -39,7 +40,10 @@ def test_which_pool_overrides_clash():
 
 
 def _case(name):
-    return json.loads((CASES / f"{name}.json").read_text(encoding="utf-8"))["case"]
+    path = CASES / f"{name}.json"
+    if not path.exists():
+        path = ERRORS / f"wuxi-{name}.json"
+    return json.loads(path.read_text(encoding="utf-8"))["case"]
 
 
 def test_refusal_names_the_override_and_both_caps(engine):

@@ -94,7 +94,8 @@ class Builder:
         of the language is called with it."""
         return tuple(self.say1(code, lang, **values) for lang in ("zh", "en"))
 
-    def say1(self, code: str, lang: str, **values) -> str:
+    @staticmethod
+    def say1(code: str, lang: str, **values) -> str:
         """One language of `say`."""
         return catalogue.word("audit_sentence." + code, lang, **{k: v(lang) if callable(v) else v for k, v in values.items()})
 

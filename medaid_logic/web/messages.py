@@ -17,7 +17,7 @@ class Words:
     def __init__(self, kb, lang: str):
         self.kb, self.lang = kb, lang
         self.zh = lang == "zh"
-        self._kbw = SimpleNamespace(kb=kb)
+        self._kbw = SimpleNamespace(kb=kb, say1=_AuditWords.say1)   # the audit builder's word methods, on this KB
 
     def t(self, key: str) -> str:
         """A word of the pages (the catalogue's ui.KEY; a field name without one reads as itself)."""
