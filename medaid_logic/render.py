@@ -9,10 +9,10 @@ from .kb import KB
 from .words import has, word, word_of
 
 
-
 def rule_ref(rule):
     """A rule as a reader sees it: jurisdiction/locator; the #part after it is the KB's own key."""
     return rule.split("#", 1)[0] if isinstance(rule, str) else rule
+
 
 def reason_text(kb: KB, claim: dict, lang: str) -> str:
     """Why a claim is paid nothing, from the engine's reason codes (the CLI's text, the pages, the letter)."""
