@@ -3,8 +3,6 @@ catalogue (medaid_logic/words.py) the CLI's answers and the audit report use, th
 under ui.*."""
 from __future__ import annotations
 
-from types import SimpleNamespace
-
 from ..audit.findings import Builder as _AuditWords
 from ..audit.render import kind_name
 from ..legal import i18n
@@ -17,7 +15,7 @@ class Words:
     def __init__(self, kb, lang: str):
         self.kb, self.lang = kb, lang
         self.zh = lang == "zh"
-        self._kbw = SimpleNamespace(kb=kb, say1=_AuditWords.say1)   # the audit builder's word methods, on this KB
+        self._audit = _AuditWords(kb, None, None)   # the audit report's word methods, on this KB (no search)
 
     def t(self, key: str) -> str:
         """A word of the pages (the catalogue's ui.KEY; a field name without one reads as itself)."""
@@ -29,7 +27,7 @@ class Words:
     def cat(self, cid) -> str:
         if cid is None:
             return self.t("none")
-        return _AuditWords.label(self._kbw, cid, self.lang)
+        return self._audit.label(cid, self.lang)
 
     def cats(self, cids) -> str:
         return ("、" if self.zh else ", ").join(self.cat(c) for c in cids)
@@ -38,13 +36,13 @@ class Words:
         return ("、" if self.zh else ", ").join(self.benefit(b) for b in bs)
 
     def jur(self, j) -> str:
-        return _AuditWords.jur(self._kbw, j, self.lang)
+        return self._audit.jur(j, self.lang)
 
     def benefit(self, b) -> str:
-        return _AuditWords.benefit(self._kbw, b, self.lang)
+        return self._audit.benefit(b, self.lang)
 
     def value(self, pid) -> str:
-        return _AuditWords.value(self._kbw, pid, self.lang) if pid in self.kb.parameters else str(pid)
+        return self._audit.value(pid, self.lang) if pid in self.kb.parameters else str(pid)
 
     def claim_kind(self, k) -> str:
         return word_of("claim_kind", k, self.lang)
