@@ -57,7 +57,7 @@ ASP = Path(__file__).resolve().parent.parent / "asp"
 # (V/10000)*R + ((V\10000)*R + 5000)/10000 with V and R any terms; the truncating form (no
 # + 5000) is allowed only where the figure is a threshold compared exactly (O > floor(x) ⇔ O > x)
 SITE = re.compile(r"\((\w+)/10000\)\*(\w+) \+ \(\(\1\\10000\)\*\2( \+ 5000)?\)/10000")
-EXACT_THRESHOLDS = {"target_floor", "flag"}
+EXACT_THRESHOLDS = {"yr_target_floor", "flag"}
 
 
 def _sites():
