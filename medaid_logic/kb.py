@@ -384,6 +384,17 @@ class KB:
                 return d
         raise KBError(f"no policy document for jurisdiction {jurisdiction}")
 
+    def year_in_force(self, jurisdiction: str, today) -> int:
+        """The year a new case of the jurisdiction is most likely about: today's, held within the
+        years its policy is in force (a document no longer in force: its last year)."""
+        doc = self.policy_document(jurisdiction)
+        year = today.year
+        if doc.effective_until is not None and doc.effective_until // 10000 < year:
+            year = doc.effective_until // 10000
+        if doc.effective_from is not None and doc.effective_from // 10000 > year:
+            year = doc.effective_from // 10000
+        return year
+
     # ---- inheritance: a follower's effective parameters -----------------------------
     def _follow_order(self) -> list[str]:
         """Followers, each after the jurisdiction it follows; a cycle is refused."""

@@ -438,3 +438,33 @@ def test_a_cap_used_up_by_an_earlier_bill_is_named_and_pictured(client):
     cap = page.split("年度限额使用")[1]
     assert "费用 c1: 限额 60000.00 · 此前已用 0.00 · 本次 60000.00 · 剩余 0.00" in cap
     assert "费用 c2: 限额 60000.00 · 此前已用 60000.00 · 本次 0.00 · 剩余 0.00" in cap
+
+
+def test_blank_form_starts_with_the_offices_jurisdiction_and_a_year_in_force():
+    """The blank form pins no city: the office's setting, else the KB's first jurisdiction; the
+    year is today's held within the years the jurisdiction's policy is in force."""
+    from datetime import date
+
+    from medaid_logic.kb import load_kb
+    kb = load_kb()
+    office = kb.jurisdictions[-1]
+    with TestClient(create_app(Settings(audit_search=False, jurisdiction=office))) as c:
+        page = c.get("/case").text
+    assert f'<option value="{office}" selected>' in page
+    with TestClient(create_app(Settings(audit_search=False))) as c:
+        page = c.get("/case").text
+    first = kb.jurisdictions[0]
+    assert f'<option value="{first}" selected>' in page
+    assert f'name="year" id="year" value="{kb.year_in_force(first, date.today())}"' in page
+    # held within the policy's years: a document in force 2023-01-23 to 2028-01-22 (Taiyuan's dates)
+    doc = kb.policy_document("taiyuan")
+    assert (doc.effective_from, doc.effective_until) == (20230123, 20280122)
+    assert kb.year_in_force("taiyuan", date(2021, 6, 1)) == 2023
+    assert kb.year_in_force("taiyuan", date(2026, 6, 1)) == 2026
+    assert kb.year_in_force("taiyuan", date(2031, 6, 1)) == 2028
+
+
+def test_serve_refuses_a_jurisdiction_the_kb_does_not_hold(capsys):
+    from medaid_logic.cli import main
+    assert main(["serve", "--jurisdiction", "atlantis", "--port", "0"]) == 2
+    assert "--jurisdiction 'atlantis' is not in the KB" in capsys.readouterr().err

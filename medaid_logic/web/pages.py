@@ -8,6 +8,7 @@ import copy
 import hashlib
 import json
 from collections import OrderedDict
+from datetime import date
 from threading import Lock
 
 from fastapi import APIRouter, Request
@@ -103,8 +104,8 @@ def build_pages(settings, audit_cache: service.AuditCache) -> APIRouter:
             if ex is None:
                 raise CaseError("example", f"no example {example!r}; one of {', '.join(examples())}")
             return form_page(request, forms.from_case(ex, kb().statistic_kinds))
-        j = jurisdiction if jurisdiction in kb().jurisdictions else "taiyuan"
-        return form_page(request, forms.blank(j, year or 2023))
+        j = jurisdiction if jurisdiction in kb().jurisdictions else (settings.jurisdiction or kb().jurisdictions[0])
+        return form_page(request, forms.blank(j, year or kb().year_in_force(j, date.today())))
 
     @r.post("/case")
     async def case_post(request: Request):

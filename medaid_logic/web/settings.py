@@ -16,6 +16,7 @@ class Settings:
     max_batch_lines: int = 10_000     # lines of one batch request
     audit_search: bool = True         # the audit's solver searches (False: static checks only)
     case_store: int = 500             # cases kept in memory for the pages' links (never on disk)
+    jurisdiction: str | None = None   # the office's jurisdiction, the blank form's (else the KB's first)
 
     @classmethod
     def from_env(cls, token_file: str | None = None, **overrides) -> "Settings":
@@ -25,7 +26,8 @@ class Settings:
             token = Path(path).read_text(encoding="utf-8").strip() or None
         s = cls(token=token,
                 max_body=int(os.environ.get("MEDAID_MAX_BODY", 10 * MB)),
-                max_batch_lines=int(os.environ.get("MEDAID_MAX_BATCH_LINES", 10_000)))
+                max_batch_lines=int(os.environ.get("MEDAID_MAX_BATCH_LINES", 10_000)),
+                jurisdiction=os.environ.get("MEDAID_JURISDICTION") or None)
         for k, v in overrides.items():
             if v is not None:
                 setattr(s, k, v)
