@@ -141,3 +141,13 @@ def test_a_case_overrides_an_inherited_parameter(city, key):
     aid = {c["claim_id"]: c["aid"] for c in r["claims"]}
     assert (aid["c0"], aid["c2"]) == ("800.00", "9200.00")
     assert r["parameters_used"]["outpatient_chronic/dibao/ratio"]["from"] == "caller"
+
+
+def test_the_citys_case_form_asks_for_what_its_inherited_rules_read(city):
+    """The city states no statistic and no derivation of its own: its case form asks for what
+    Shanxi's rules read (the statistics of Shanxi's parameters; Shanxi derives no category from
+    household or disability facts, so no facts), not for nothing."""
+    from medaid_logic.web.forms import blank, fields_read
+    city_reads, shanxi_reads = (fields_read(city.kb, j, blank(j, 2023)) for j in ("newcity", "shanxi"))
+    assert city_reads["stats"] and city_reads["stats"] == shanxi_reads["stats"]
+    assert city_reads["facts"] == shanxi_reads["facts"] == []

@@ -38,6 +38,10 @@ def _uses() -> tuple[set[str], set[str]]:
                 keys.add("ui." + first.value)
     for path in TEMPLATES:
         keys.update("ui." + k for k in re.findall(r"""\bw\.t\(\s*['"]([a-z_]+)['"]\s*\)""", path.read_text(encoding="utf-8")))
+    # the case form's facts loop names each fact (w.t(k)) and a set of codes by its field (w.code(k, t))
+    from medaid_logic.web.forms import FACT_WIDGETS
+    keys.update("ui." + k for k in FACT_WIDGETS)
+    families.update(k for k, (kind, _) in FACT_WIDGETS.items() if kind == "codes")
     return keys, families
 
 

@@ -4,6 +4,7 @@ engine reads them as exact decimals); the engine validates the case, naming the 
 from __future__ import annotations
 
 import json
+import typing
 from decimal import Decimal
 
 from ..case import Claim, Facts, YearToDate
@@ -13,8 +14,24 @@ CLAIM_FIELDS = tuple(Claim.model_fields)
 BOOL_CLAIM = ("in_province", "referred", "relocated")
 FACT_FIELDS = tuple(Facts.model_fields)
 YTD_FIELDS = tuple(YearToDate.model_fields)
-HOUSEHOLD = ("household_income_per_capita", "household_medical_burden_per_capita", "household_assets_within_limits")
-DISABILITY = ("disability_certificate_grade", "disability_types", "employed")
+
+
+def _widget(annotation) -> tuple[str, list[str]]:
+    """How the form asks for a fact, read from its type in the case model: a yes/no, a choice
+    among the literal values, a set of codes (listed by the KB), or a decimal."""
+    for arg in typing.get_args(annotation) or (annotation,):
+        while typing.get_origin(arg) is typing.Annotated:
+            arg = typing.get_args(arg)[0]
+        if arg is bool:
+            return "yesno", []
+        if typing.get_origin(arg) is typing.Literal:
+            return "choice", [str(v) for v in typing.get_args(arg)]
+        if typing.get_origin(arg) is list:
+            return "codes", []
+    return "decimal", []
+
+
+FACT_WIDGETS = {k: _widget(f.annotation) for k, f in Facts.model_fields.items()}
 
 
 def _s(v) -> str:
@@ -72,7 +89,7 @@ def read_form(form, statistics: list[str]) -> dict:
         "residence_since": get("residence_since"), "insured_in": get("insured_in"),
         "identities": [{k: get(f"id-{n}-{k}") for k in IDENTITY_FIELDS} for n in rows("id")],
         "claims": [{k: get(f"cl-{n}-{k}") for k in CLAIM_FIELDS} for n in rows("cl")],
-        "facts": {k: (form.getlist(f"fact-{k}") if k == "disability_types" else get(f"fact-{k}")) for k in FACT_FIELDS
+        "facts": {k: (form.getlist(f"fact-{k}") if FACT_WIDGETS[k][0] == "codes" else get(f"fact-{k}")) for k in FACT_FIELDS
                   if form.getlist(f"fact-{k}")},
         "stats": {k: get(f"stat-{k}") for k in statistics if get(f"stat-{k}")},
         "ytd": {k: get(f"ytd-{k}") for k in YTD_FIELDS if get(f"ytd-{k}")},
@@ -108,11 +125,11 @@ def to_case(f: dict) -> dict:
         ap["residence"] = {k: v for k, v in (("place", f["residence_place"]), ("since", f["residence_since"])) if v}
     facts = {}
     for k, v in f["facts"].items():
-        if k == "disability_types":
+        if FACT_WIDGETS[k][0] == "codes":
             if v:
                 facts[k] = list(v)
         elif v:
-            facts[k] = _value(v) if k in ("household_assets_within_limits", "employed", "disability_certificate_grade") else v
+            facts[k] = _value(v) if FACT_WIDGETS[k][0] in ("yesno", "choice") else v
     if facts:
         ap["facts"] = facts
     if f["ytd"]:
@@ -139,13 +156,17 @@ def to_case(f: dict) -> dict:
 
 
 def fields_read(kb, jurisdiction: str, form: dict) -> dict:
-    """Which optional groups the jurisdiction's rules read (from the KB: its statistics, its
-    derivation tests), plus any the case already fills."""
-    js = {jurisdiction, kb.parents.get(jurisdiction)}
-    kinds = {p.kind for p in kb.parameters.values() if p.jurisdiction in js and "eligibility" in p.benefits}
-    stats = sorted({u.statistic for u in kb.statistic_uses if u.jurisdiction in js} | set(form["stats"]),
+    """What optional fields the jurisdiction's rules read (from the KB: the statistics its
+    parameters use, the facts of the derivations it states — its own or, up its chain, a parent's),
+    plus any the case already fills. Facts come as (field, widget, options) in the case model's order."""
+    chain = [jurisdiction]
+    while kb.parents.get(chain[-1]) and kb.parents[chain[-1]] not in chain:
+        chain.append(kb.parents[chain[-1]])
+    kinds = {p.kind for p in kb.parameters.values() if p.jurisdiction in chain and "eligibility" in p.benefits}
+    read = {f for g in kb.fact_groups.values() if g.kind in kinds for f in (*g.rests_on, *g.reads()[1])}
+    facts = [(k, kind, options or (kb.codes(k) if kind == "codes" else []))
+             for k, (kind, options) in FACT_WIDGETS.items() if k in read or k in form["facts"]]
+    stats = sorted({u.statistic for u in kb.statistic_uses if u.jurisdiction in chain} | set(form["stats"]),
                    key=lambda s: kb.statistic_kinds.index(s) if s in kb.statistic_kinds else len(kb.statistic_kinds))
-    return {"stats": stats,
-            "household": "income_multiple" in kinds or any(k in form["facts"] for k in HOUSEHOLD),
-            "disability": "disability_grade_max" in kinds or any(k in form["facts"] for k in DISABILITY),
+    return {"stats": stats, "facts": facts,
             "claim_kinds": kb.codes("kind"), "hospital_classes": kb.codes("hospital_class")}

@@ -89,9 +89,6 @@ class Words:
     def disease(self, v) -> str:
         return self.code("disease", v)
 
-    def disability(self, v) -> str:
-        return self.code("disability", v)
-
     def unit(self, u) -> str:
         return self.code("unit", u)
 
