@@ -148,6 +148,7 @@ LEGAL = _declare(
     ("cap_used_by", "a item by fen", "what used the item's cap before it: an earlier item, or ytd (asp/legal/cap_used_by.lp)"),
     ("wn_claim_rule", "a item what parameter", "a parameter why-not asks about for step what of the claim (asp/legal/whynot_candidates.lp)"),
     ("wn_premium_rule", "a parameter", "a premium rule of the case's jurisdiction why-not asks about"),
+    ("wn_derivation_rule", "a category parameter", "a parameter by which the case's jurisdiction states the category's derivation"),
     ("wn_step", "a what", "a step why-not answers by its rules"),
     ("change", "a change", "a change of the facts that yields the goal (asp/legal/minimal_change.lp)"),
     ("mc_clause", "a change parameter", "the parameter whose clause the change answers to"),

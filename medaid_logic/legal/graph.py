@@ -208,10 +208,10 @@ def build_graph(s) -> nx.DiGraph:
         # no premium rule names a category held on 1 January (the solver's note no_premium_rule/1):
         # those categories, and the jurisdiction's premium clause that names others
         unnamed = sorted({n.detail[1] for n in at["note"] if isinstance(n.detail, tuple) and n.detail[0] == "no_premium_rule"})
-        prules = sorted({pp.rule for pp in kb.parameters.values() if "premium" in pp.benefits and pp.rule
-                         and pp.jurisdiction in {r.jurisdiction for r in at["year_rules"]} | {s.data["jurisdiction"]}})
-        g.nodes["premium"].update(unnamed=unnamed or None, reason_rule=prules[0] if prules else None,
-                                  clause=s.locator(prules[0]) if prules else None)
+        # the clause naming who is subsidised: the solver's choice (decisions.lp, category_not_named)
+        named = sorted({d.parameter for d in at["decision"] if d.item == "premium" and d.kind == "category_not_named"})
+        rule = kb.parameters[named[0]].rule if named else None
+        g.nodes["premium"].update(unnamed=unnamed or None, reason_rule=rule, clause=s.locator(rule) if rule else None)
         for c in unnamed:
             if f"category:{c}" in g:
                 edge("premium", f"category:{c}", rel="held_on_jan1_not_named")

@@ -285,11 +285,6 @@ def _answer(s, target, got, items, extra=None):
     return out
 
 
-def _params(s: Session, benefit: str, kinds: list[str], jurisdictions: list[str]):
-    return sorted((p for p in s.kb.parameters.values()
-                   if benefit in p.benefits and p.kind in kinds and p.jurisdiction in jurisdictions), key=lambda p: p.id)
-
-
 def _claim(s: Session, target: Target, lang: str) -> dict:
     k = s.claim_index(target.claim)
     at = s.atoms
@@ -444,9 +439,8 @@ def _category(s: Session, c: str, lang: str) -> dict:
         g = Goal("interval", [0, "derived", c, None, None, None])
         ch = drill(s, [g])[0]
         if ch and ch[0].get("rule"):
-            dp = [p for p in _params(s, "eligibility", [p.kind for p in s.kb.parameters.values()], [s.data["jurisdiction"]])
-                  if any(x.split("/")[0] == c for x in p.categories)]
-            rule = dp[0].rule if dp else None
+            stated = sorted(r.parameter for r in s.atoms["wn_derivation_rule"] if r.category == c)   # the solver's choice
+            rule = s.kb.parameters[stated[0]].rule if stated else None
             it = {"category": c, "rule": rule, "clause": s.locator(rule), "goal": g.text(), "chain": ch}
             it["explanation"] = explain_chain(s, it, ch, lang)
             items.append(it)
