@@ -493,6 +493,10 @@ class KB:
             title = f"{self.documents[doc.reports].title_zh}（{title}）"
         return {"document": title, "clause": clause.locator, "text": clause.text}
 
+    def locator(self, rule_id: str) -> str:
+        """A rule as a reader cites it: its clause's locator (四(六)), never its id (wuxi/四(六)#full_group)."""
+        return self.clause_source(rule_id)["clause"]
+
     def codes(self, field: str) -> list[str]:
         """The codes a case field may hold, from the KB: claim kinds are its claim benefits; hospital
         classes, diseases and disability types are listed in kb/codes.ttl, localities and the

@@ -57,7 +57,7 @@ def letter_data(s, lang: str, justifications: list[str] | None = None) -> dict:
         for pid, decision in said:
             if pid:
                 used[cid]["said"].setdefault((pid, decision), None)
-        return kb.clause_source(rule)["clause"]
+        return kb.locator(rule)
     items = []
     for k, c in enumerate(result["claims"]):
         granted = c["aid"] != "0.00"

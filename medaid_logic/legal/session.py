@@ -41,7 +41,7 @@ class Session:
         return p.rule if p else None
 
     def locator(self, rule: str | None) -> str | None:
-        return self.kb.clause_source(rule)["clause"] if rule else None
+        return self.kb.locator(rule) if rule else None
 
     def claim_index(self, claim_id: str) -> int:
         try:

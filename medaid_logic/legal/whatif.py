@@ -217,7 +217,7 @@ def what_if_text(ans: dict, lang: str, kb=None) -> str:
         return (c.label_zh if zh else c.label_en) if c else (cid or none)
 
     def clause(rule):    # a rule by its clause (四(六)), never its id (wuxi/四(六)#full_group)
-        return kb.clause_source(rule)["clause"] if kb is not None and rule else rule
+        return kb.locator(rule) if kb is not None and rule else rule
 
     def param(pid):      # a parameter by what it sets, for whom (低保对象 救助比例)
         return param_text(kb, pid, "", lang).strip() if kb is not None and pid else pid
