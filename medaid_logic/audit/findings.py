@@ -20,6 +20,7 @@ from rdflib import Literal, URIRef
 from rdflib.namespace import RDF, RDFS
 
 from .. import words as catalogue
+from ..words import LANGS
 from ..errors import CaseError
 from ..kb import BASE, FOREVER, KB, MA, lang as lg
 from .domain import BILL_SELF_PAY, fen, money
@@ -28,6 +29,7 @@ from .static import claim_kinds
 from .words import EVERYONE, RELATIONS, SETS, VALUES, word
 
 SEVERITIES = ("info", "low", "medium", "high")
+SENTENCE = "audit_sentence."    # Builder.say's family: tests/test_words.py reads the codes from the say/say1 calls
 PAYING = ("ratio", "premium_full", "premium_share", "premium_amount", "premium_minimum", "premium_share_floor",
           "catalogue_aid_ratio", "top_up_target", "deductible_amount", "deductible_share", "cap", "amount")
 
@@ -92,12 +94,12 @@ class Builder:
     def say(self, code: str, **values) -> tuple[str, str]:
         """The catalogue's sentence audit_sentence.<code> as (zh, en); a value given as a function
         of the language is called with it."""
-        return tuple(self.say1(code, lang, **values) for lang in ("zh", "en"))
+        return tuple(self.say1(code, lang, **values) for lang in LANGS)
 
     @staticmethod
     def say1(code: str, lang: str, **values) -> str:
         """One language of `say`."""
-        return catalogue.word("audit_sentence." + code, lang, **{k: v(lang) if callable(v) else v for k, v in values.items()})
+        return catalogue.word(SENTENCE + code, lang, **{k: v(lang) if callable(v) else v for k, v in values.items()})
 
     def label(self, cat: str, lang: str) -> str:
         cat = cat.split("/", 1)[0]
@@ -121,7 +123,7 @@ class Builder:
             x = self.label(c, lang)
             if x not in seen:
                 seen.append(x)
-        return ("、" if lang == "zh" else ", ").join(seen)
+        return self.say1("join_list", lang).join(seen)
 
     def jur(self, j: str, lang: str) -> str:
         g = self.kb.graph
@@ -131,7 +133,7 @@ class Builder:
         return j
 
     def jurs(self, js, lang: str) -> str:
-        return ("、" if lang == "zh" else ", ").join(self.jur(j, lang) for j in js)
+        return self.say1("join_list", lang).join(self.jur(j, lang) for j in js)
 
     def benefit(self, b: str, lang: str) -> str:
         if b == "year":
@@ -139,13 +141,14 @@ class Builder:
         return lg(self.kb.graph, URIRef(BASE + "benefit/" + b), RDFS.label, lang) or b
 
     def benefits(self, bs, lang: str) -> str:
-        return ("、" if lang == "zh" else ", ").join(dict.fromkeys(self.benefit(b, lang) for b in bs))
+        return self.say1("join_list", lang).join(dict.fromkeys(self.benefit(b, lang) for b in bs))
 
     def sets(self, kind: str, lang: str) -> str:
         return word(SETS, kind, lang)
 
-    def value(self, pid: str, lang: str) -> str:
-        """A parameter's value as a reader writes it: 70%, 280 元, 12月31日, 未作规定 — never a code."""
+    def value(self, pid: str, lang: str, marked: bool = True) -> str:
+        """A parameter's value as a reader writes it: 70%, 280 元, 12月31日, 未作规定 — never a code;
+        a vague one marked so unless `marked` is false."""
         if pid == "none" or pid not in self.kb.parameters:
             return self.say1("value_no_rule", lang)
         p = self.kb.parameters[pid]
@@ -157,7 +160,7 @@ class Builder:
         for v in p.values:
             if p.kind == "exit_stay_limit":
                 n = int(v)
-                out.append(f"{n // 100}月{n % 100}日" if lang == "zh" else f"{n % 100} {['', 'Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'][n // 100]}")
+                out.append(self.say1("value_month_day", lang, day=n % 100, month_name=self.say1("month_" + str(n // 100), lang)))
             elif isinstance(v, Decimal):
                 if p.unit == "ratio":
                     out.append(f"{(v * 100).normalize():f}%")
@@ -170,9 +173,9 @@ class Builder:
                 else:
                     out.append(f"{v.normalize():f}")
             else:
-                out.append(word(VALUES, str(v), lang, (str(v), str(v))))
-        text = ("、" if lang == "zh" else ", ").join(out) or "—"
-        if p.status == "vague":
+                out.append(word(VALUES, str(v), lang, str(v)))
+        text = self.say1("join_list", lang).join(out) or "—"
+        if p.status == "vague" and marked:
             text = self.say1("value_vague", lang, text=text)
         if p.status == "delegated":
             # a floor or bound the text does set stays in view beside the delegation
@@ -181,11 +184,13 @@ class Builder:
         return text
 
     def delegate(self, who: str | None, lang: str) -> str:
+        """To whom a text delegates, as a parenthesis: the KB's words where the language can show
+        them (a phrase that already says "确定", decides, is quoted as it stands)."""
         if not who:
             return ""
-        if lang == "zh":
-            return f"（{who}）" if "确定" in who else f"（由{who}确定）"
-        return f" (to {who})" if who.isascii() else " (to the authority the text names)"
+        if lang != "zh" and not who.isascii():
+            return self.say1("delegate_unnamed", lang)
+        return self.say1("delegate_stated" if "确定" in who else "delegate_to", lang, who=who)
 
     # ---- clauses: the deciding sentence quoted, the article beside it ---------------------
     def ref(self, rule: str, lang: str) -> str:
@@ -194,7 +199,7 @@ class Builder:
             return rule
         doc = self.kb.documents.get(cl.document)
         title = doc.title_zh if doc else ""
-        return f"{self.jur(cl.jurisdiction, lang)}《{title}》{cl.locator}" if lang == "zh" else f"{self.jur(cl.jurisdiction, 'en')}, {title} {cl.locator}"
+        return self.say1("clause_ref", lang, jur=self.jur(cl.jurisdiction, lang), title=title, locator=cl.locator)
 
     def cite(self, rule: str, keys=()) -> dict:
         src = self.kb.clause_source(rule)
@@ -255,22 +260,21 @@ class Builder:
 
     def bills_text(self, case: dict, lang: str) -> str:
         if not case["claims"]:
-            c = case["parameters"].get("contribution")
-            return (f"参保（个人缴费 {money(c)} 元）" if lang == "zh" else f"premium (contribution {money(c)})")
+            return self.say1("bills_premium", lang, contribution=money(case["parameters"].get("contribution")))
         out = []
         for c in case["claims"]:
             sp = Decimal(str(c["in_policy_cost"])) - Decimal(str(c["basic_insurance_paid"])) - Decimal(str(c.get("critical_illness_paid", 0))) - Decimal(str(c.get("other_paid", 0)))
-            where = ""
+            bill = dict(benefit=self.benefit(c["kind"], lang), when=c.get("discharged") or c.get("date"), self_pay=money(sp))
             if c["kind"] == "inpatient":
-                where = ("省外" if not c["in_province"] else "省内") if lang == "zh" else (" out of province" if not c["in_province"] else " in province")
-            when = c.get("discharged") or c.get("date")
-            out.append(f"{self.benefit(c['kind'], lang)}（{where}{when}）自付 {money(sp)}" if lang == "zh"
-                       else f"{self.benefit(c['kind'], lang)} ({when}{where}) self-pay {money(sp)}")
-        return "；".join(out) if lang == "zh" else "; ".join(out)
+                where = self.say1("bill_in_province" if c["in_province"] else "bill_out_of_province", lang)
+                out.append(self.say1("bill_where", lang, where=where, **bill))
+            else:
+                out.append(self.say1("bill", lang, **bill))
+        return self.say1("join_parts", lang).join(out)
 
     def who(self, case: dict, lang: str) -> str:
         ids = case["applicant"]["identities"]
-        return ("＋" if lang == "zh" else " + ").join(self.label(i["category"] + ("/" + i["subtype"] if i.get("subtype") else ""), lang) for i in ids)
+        return self.say1("join_plus", lang).join(self.label(i["category"] + ("/" + i["subtype"] if i.get("subtype") else ""), lang) for i in ids)
 
     def table(self, witness: list[dict]) -> list[dict]:
         """The witness as rows a person reads: where, who, the bills, the aid; the difference to the first row."""
@@ -278,9 +282,11 @@ class Builder:
         for w in witness:
             premium = not w["case"]["claims"]
             fig = figure_of(w["expect"], premium)
-            reading = w.get("reading") or {}
-            shown = {"zh": f"（{reading['zh']}）", "en": f" ({reading['en']})"} if reading else {"zh": "", "en": ""}
-            row = {"where": {l: self.jur(w["case"]["jurisdiction"], l) + shown[l] for l in ("zh", "en")},
+            reading = w.get("reading")
+            where = {l: self.jur(w["case"]["jurisdiction"], l) for l in LANGS}
+            if reading:
+                where = dict(zip(LANGS, self.say("where_reading", where=where.get, reading=reading.get)))
+            row = {"where": where,
                    "who": {l: self.who(w["case"], l) for l in ("zh", "en")},
                    "bills": {l: self.bills_text(w["case"], l) for l in ("zh", "en")},
                    "aid": fig, "refused": "error" in w["expect"]}
