@@ -183,6 +183,10 @@ class Builder:
             text = self.say1("value_delegated_floor", lang, text=text) if bound else self.say1("value_delegated", lang)
         return text
 
+    def whom(self, cats, lang: str) -> str:
+        """The groups a rule names, as a parenthesis; nothing for a rule for everyone."""
+        return self.say1("whom", lang, cats=self.labels(cats, lang)) if set(cats) - set(EVERYONE) else ""
+
     def delegate(self, who: str | None, lang: str) -> str:
         """To whom a text delegates, as a parenthesis: the KB's words where the language can show
         them (a phrase that already says "确定", decides, is quoted as it stands)."""
@@ -422,25 +426,20 @@ class Builder:
                         a, r = dict(a, applicant=dict(a["applicant"])), dict(r, claims=a["claims"], applicant=a["applicant"] | {"hukou": ref_j, "insured_in": ref_j, "residence": {"place": ref_j, "since": a["applicant"]["residence"]["since"]}})
                         pairs.append((a, r))
             wit, differ = self.first_differing(pairs, benefits == ["premium"]) if pairs else (None, False)
-            jz, je = self.jur(j, "zh"), self.jur(j, "en")
-            rz, re_ = self.jurs(ref_js, "zh"), self.jurs(ref_js, "en")
-            cz, ce = self.label(c, "zh"), self.label(c, "en")
-            bz, be = self.benefits(benefits, "zh"), self.benefits(benefits, "en")
             parent = relation == "parent"
             rules = [kb.parameters[r].rule for r in refs]
+            on = dict(jur=lambda lang: self.jur(j, lang), cats=lambda lang: self.label(c, lang),
+                      benefits=lambda lang: self.benefits(benefits, lang), refs=lambda lang: self.jurs(ref_js, lang))
             why = None
             if wit and differ:
                 t = self.table(wit)
-                why = (f"{jz}的{cz}在{t[0]['bills']['zh']}时得 {t[0]['aid']} 元，而{t[1]['where']['zh']}的规定支付 {t[1]['aid']} 元。",
-                       f"A person ({ce}) in {je} with {t[0]['bills']['en']} gets {t[0]['aid']} where {t[1]['where']['en']}'s rule pays {t[1]['aid']}.")
-            todo = ((f"在{jz}的相应条款中列明{cz}的{bz}，或明确规定不予救助。",
-                     f"State {be} for {ce} in {je}'s clause, or state that they are excluded.") if parent else
-                    (f"{jz}可对照{rz}，明确{cz}是否享受{bz}。", f"{je} could state, as {re_} does, whether {ce} get {be}."))
+                why = self.say("gap_why", **on, bills=lambda lang: t[0]["bills"][lang], aid=t[0]["aid"],
+                               where=lambda lang: t[1]["where"][lang], ref_aid=t[1]["aid"])
+            many = len(ref_js) > 1
             f = self.add(f"{'gap' if parent else 'peer'}/{j}/{c}", "coverage_gap" if parent else "peer",
                          ("high" if differ else "medium") if parent else "low", [j] + ref_js, self.cites(rules, self.keys_of(refs)),
-                         f"{jz}对{cz}的{bz}未作规定（{yr}），而{'上级省份' if parent else '同级城市'}{rz}有规定。",
-                         f"{je} states no {be} for {ce} ({yr}) while {'its province' if parent else ('its peers' if len(ref_js) > 1 else 'its peer')} {re_} {'do' if len(ref_js) > 1 else 'does'}.",
-                         why, todo, wit, ["coverage"], [], {"category": c, "benefits": benefits, "years": years, "relation": relation,
+                         *self.say(("gap_parents" if many else "gap_parent") if parent else ("gap_peers" if many else "gap_peer"), **on, years=yr),
+                         why, self.say("gap_parent_todo" if parent else "gap_peer_todo", **on), wit, ["coverage"], [], {"category": c, "benefits": benefits, "years": years, "relation": relation,
                                                             "reference": refs, "states_no_aid": True, "no_aid_in": j,
                                                             **({"design": True} if by_design else {})})
             if f and parent:
@@ -470,22 +469,22 @@ class Builder:
             g = groups[(j, p, b, "less")]
             g["cats"].add(c); g["items"].add((relation, kind, pair[1], pair[2]))
         for (j, p), items in sorted(added.items()):
-            jz, pz, je, pe = self.jur(j, "zh"), self.jur(p, "zh"), self.jur(j, "en"), self.jur(p, "en")
             by_b = defaultdict(list)
             for (b, kind, ij), cats in sorted(items.items()):
                 by_b[b].append((kind, ij, sorted(cats)))
-            whom = lambda cats, lang: ((f"（{self.labels(cats, 'zh')}）" if lang == "zh" else f" ({self.labels(cats, 'en')})")
-                                      if set(cats) - set(EVERYONE) else "")
-            zh = "；".join(f"{self.benefit(b, 'zh')}：" + "，".join(dict.fromkeys(f"{self.sets(k, 'zh')}{whom(cs, 'zh')} {self.value(ij, 'zh')}" for k, ij, cs in xs))
-                          for b, xs in by_b.items())
-            en = "; ".join(f"{self.benefit(b, 'en')}: " + ", ".join(dict.fromkeys(f"{self.sets(k, 'en')}{whom(cs, 'en')} {self.value(ij, 'en')}" for k, ij, cs in xs))
-                           for b, xs in by_b.items())
+
+            def listed(lang, by_b=by_b):
+                return self.say1("join_parts", lang).join(
+                    self.say1("added_benefit", lang, benefit=self.benefit(b, lang), items=self.say1("join_comma", lang).join(dict.fromkeys(
+                        self.say1("added_item", lang, sets=self.sets(k, lang), whom=self.whom(cs, lang), value=self.value(ij, lang))
+                        for k, ij, cs in xs)))
+                    for b, xs in by_b.items())
             ids = sorted({ij for (b, k, ij) in items})
+            on = dict(jur=lambda lang: self.jur(j, lang), province=lambda lang: self.jur(p, lang))
             self.add(f"province/{j}/added", "city_vs_province", "info", [j, p],
                      self.cites([self.param_rule(x) for x in ids], self.keys_of(ids)),
-                     f"{jz}规定了{pz}文件没有的内容（新增事项或更多对象）——{zh}。",
-                     f"{je} sets rules {pe}'s text does not (new items or more groups) — {en}.",
-                     None, (f"确认{jz}新增的规定有上级授权或依据，并在文件中注明。", f"Confirm that {je}'s additions have a provincial basis, and cite it."),
+                     *self.say("province_added", **on, items=listed),
+                     None, self.say("province_added_todo", **on),
                      None, ["city_vs_province"], [], {"city_rules": ids, "benefits": sorted(by_b)})
         for (j, p, b, side), g in sorted(groups.items()):
             items = sorted(g["items"])
@@ -501,19 +500,20 @@ class Builder:
                 if bb == b and any(i[1] == kind for i in items):
                     (city_ids if jj == j else prov_ids).append(pid)
             rules = [self.param_rule(x) for x in dict.fromkeys(city_ids + prov_ids)]
-            jz, pz, je, pe = self.jur(j, "zh"), self.jur(p, "zh"), self.jur(j, "en"), self.jur(p, "en")
-            parts_z, parts_e = [], []
+            on = dict(jur=lambda lang: self.jur(j, lang), province=lambda lang: self.jur(p, lang))
+            parts = {lang: [] for lang in LANGS}
             for relation, kind, ij, ip in items:
                 cats = sorted({c for jj, pp, rr, bb, kk, c, pr in st["cvp"] if (jj, rr, bb, kk, pr[1], pr[2]) == (j, relation, b, kind, ij, ip)})
-                whom_z = f"（{self.labels(cats, 'zh')}）" if set(cats) - set(EVERYONE) else ""
-                whom_e = f" ({self.labels(cats, 'en')})" if set(cats) - set(EVERYONE) else ""
-                parts_z.append(f"{self.sets(kind, 'zh')}{whom_z}{word(RELATIONS, relation, 'zh')}：{jz} {self.value(ij, 'zh')}，{pz} {self.value(ip, 'zh')}")
-                parts_e.append(f"{self.sets(kind, 'en')}{whom_e} {word(RELATIONS, relation, 'en')}: {je} {self.value(ij, 'en')}, {pe} {self.value(ip, 'en')}")
-                if relation == "narrower" and ij != "none":
-                    subs = [c.split("/", 1)[1] for c in kb.parameters[ij].categories if "/" in c]
-                    parts_z[-1] += f"（{jz}仅规定其中的{'、'.join(self.subtype(s, 'zh') for s in subs)}）"
-                    parts_e[-1] += f" ({je} states it only for {', '.join(self.subtype(s, 'en') for s in subs)})"
-            parts_z = list(dict.fromkeys(parts_z)); parts_e = list(dict.fromkeys(parts_e))
+                only = relation == "narrower" and ij != "none"     # the city states it for some subtypes only
+                subs = [c.split("/", 1)[1] for c in kb.parameters[ij].categories if "/" in c] if only else []
+                for lang in LANGS:
+                    part = self.say1("province_part", lang, **on, sets=self.sets(kind, lang), whom=self.whom(cats, lang),
+                                     relation=word(RELATIONS, relation, lang), value=self.value(ij, lang), province_value=self.value(ip, lang))
+                    if only:
+                        part += self.say1("province_part_only", lang, jur=self.jur(j, lang),
+                                          subtypes=self.say1("join_list", lang).join(self.subtype(s, lang) for s in subs))
+                    parts[lang].append(part)
+            parts = {lang: list(dict.fromkeys(ps)) for lang, ps in parts.items()}
             # a witness: the same person and bill in the city and in the province
             cat = next((c for c in sorted(g["cats"]) if c in kb.categories and p in kb.categories[c].held_in and j in kb.categories[c].held_in), None)
             wit, differ = None, False
@@ -534,30 +534,25 @@ class Builder:
             why = None
             if wit and differ:
                 t = self.table(wit)
-                why = (f"{t[0]['who']['zh']}在{jz}{t[0]['bills']['zh']}得 {t[0]['aid']} 元，按{pz}的规定得 {t[1]['aid']} 元（差 {t[1].get('difference')} 元）。",
-                       f"A person ({t[0]['who']['en']}) in {je} with {t[0]['bills']['en']} gets {t[0]['aid']}; under {pe}'s rule {t[1]['aid']} (difference {t[1].get('difference')}).")
+                why = self.say("province_why", **on, who=lambda lang: t[0]["who"][lang], bills=lambda lang: t[0]["bills"][lang],
+                               aid=t[0]["aid"], province_aid=t[1]["aid"], difference=t[1].get("difference"))
             sev = ("high" if differ else "low") if less else "info"
-            todo = ((f"{jz}可在条款中写明与省级规定不同之处的理由，或与省级规定保持一致。",
-                     f"{je} could state why it departs from the province, or align with it.") if less else
-                    (f"确认{jz}新增的规定有省级授权或依据，并在文件中注明。", f"Confirm that {je}'s addition has a provincial basis, and cite it."))
             self.add(f"province/{j}/{b}" + ("" if less else "/added"), "city_vs_province", sev, [j, p], self.cites(rules, self.keys_of(city_ids + prov_ids, g["cats"])),
-                     f"{jz}与{pz}关于{self.benefit(b, 'zh')}：" + "；".join(parts_z) + "。",
-                     f"{je} vs {pe} on {self.benefit(b, 'en')}: " + "; ".join(parts_e) + ".",
-                     why, todo, wit, ["city_vs_province"], [], {"benefit": b, "categories": sorted(g["cats"]), "city_rules": city_ids,
+                     *self.say("province", **on, benefit=lambda lang: self.benefit(b, lang), parts=lambda lang: self.say1("join_parts", lang).join(parts[lang])),
+                     why, self.say("province_less_todo" if less else "province_more_todo", **on), wit, ["city_vs_province"], [], {"benefit": b, "categories": sorted(g["cats"]), "city_rules": city_ids,
                                                                "province_rules": prov_ids, "relations": sorted({i[0] for i in items})})
 
     def _read_province(self, j, p, b, prov, cats):
         kb = self.kb
         interps = [i for x in prov for i in kb.parameters[x].interpretations]
-        pz, pe = self.jur(p, "zh"), self.jur(p, "en")
         kinds = list(dict.fromkeys(kb.parameters[x].kind for x in prov))
-        iz = "；".join(kb.interpretations[i].label_zh for i in dict.fromkeys(interps) if i in kb.interpretations)
+        on = dict(province=lambda lang: self.jur(p, lang))
+        readings = [kb.interpretations[i].label_zh for i in dict.fromkeys(interps) if i in kb.interpretations]   # the KB words them in Chinese only
         self.add(f"vague/{p}/{b}", "vague", "low", [p], self.cites([kb.parameters[x].rule for x in prov], self.keys_of(prov)),
-                 f"{pz}关于{self.benefit(b, 'zh')}的{'、'.join(self.sets(k, 'zh') for k in kinds)}所指的人群未界定（引擎的解释：{iz}；"
-                 f"据此{self.labels(cats, 'zh')}在内），{self.jur(j, 'zh')}的规定只能与这一解释比较。",
-                 f"{pe} does not define the groups its {', '.join(self.sets(k, 'en') for k in kinds)} ({self.benefit(b, 'en')}) covers; the engine reads them by an "
-                 f"interpretation (which includes {self.labels(cats, 'en')}); {self.jur(j, 'en')}'s rule can only be compared with that reading.",
-                 None, (f"在{pz}文件中列明所指人群。", f"List the groups in {pe}'s text."), None, ["city_vs_province", "vague"], interps,
+                 *self.say("read_province", **on, benefit=lambda lang: self.benefit(b, lang), jur=lambda lang: self.jur(j, lang),
+                           sets=lambda lang: self.say1("join_list", lang).join(self.sets(k, lang) for k in kinds),
+                           readings=lambda lang: self.say1("join_parts", lang).join(readings), cats=lambda lang: self.labels(cats, lang)),
+                 None, self.say("read_province_todo", **on), None, ["city_vs_province", "vague"], interps,
                  {"parameters": prov, "categories": cats, "compared_with": j})
 
     def _time(self, st):
@@ -583,20 +578,18 @@ class Builder:
                 cases = [self.claim_case(j, yy, c0, sub, bk, 20000, "catalogue" if b == "catalogue" else None) for yy in (y - 1, y)]
                 if all(cases):
                     wit = self.replay(cases)
-            jz, je = self.jur(j, "zh"), self.jur(j, "en")
-            cz, ce = self.labels(cats, "zh"), self.labels(cats, "en")
-            end_z = ymd_str(doc_until) if doc_until != FOREVER else "（未载明截止日期）"
-            end_e = ymd_str(doc_until) if doc_until != FOREVER else "(no end stated)"
+            on = dict(cats=lambda lang: self.labels(cats, lang), benefit=lambda lang: self.benefit(b, lang), year=y)
             why = None
             if wit:
                 t = self.table(wit)
-                why = (f"{cz}同样的{self.benefit(b, 'zh')}：{y - 1}年得 {t[0]['aid']} 元，{y}年得 {t[1]['aid']} 元。",
-                       f"The same {self.benefit(b, 'en')} of {ce}: {t[0]['aid']} in {y - 1}, {t[1]['aid']} in {y}.")
+                why = self.say("lapse_why", **on, year_before=y - 1, aid_before=t[0]["aid"], aid=t[1]["aid"])
             sev = "medium" if gap_cats or (wit and self.table(wit)[0]["aid"] != self.table(wit)[1]["aid"]) else "low"
             self.add(f"lapse/{j}/{b}", "time", sev, [j], self.cites([p0.rule], self.keys_of(pids, extra=["2025"])),
-                     f"{jz}关于{cz}的{self.benefit(b, 'zh')}（{'、'.join(dict.fromkeys(self.sets(kb.parameters[p].kind, 'zh') for p in pids))}）于 {ymd_str(until)} 到期，而文件有效至 {end_z}；{y} 年起{('、'.join(self.label(c, 'zh') for c in gap_cats) + '的此项待遇') if gap_cats else '此项规定'}无规则可依。",
-                     f"{je}'s {self.benefit(b, 'en')} for {ce} ({', '.join(dict.fromkeys(self.sets(kb.parameters[p].kind, 'en') for p in pids))}) lapses on {ymd_str(until)} while the document is in force until {end_e}; from {y} no rule covers it.",
-                     why, (f"写明{y}年及以后{cz}的{self.benefit(b, 'zh')}（延续、调整或终止）。", f"State the rule for {y} onwards (extended, changed or ended)."),
+                     *self.say("lapse_for_groups" if gap_cats else "lapse", **on, jur=lambda lang: self.jur(j, lang), until=ymd_str(until),
+                               sets=lambda lang: self.say1("join_list", lang).join(dict.fromkeys(self.sets(kb.parameters[p].kind, lang) for p in pids)),
+                               end=lambda lang: ymd_str(doc_until) if doc_until != FOREVER else self.say1("lapse_no_end", lang),
+                               groups=lambda lang: self.say1("join_list", lang).join(self.label(c, lang) for c in gap_cats)),
+                     why, self.say("lapse_todo", **on),
                      wit, ["time"], [], {"parameters": pids, "until": ymd_str(until), "categories": cats, "years_without_rule": gap_cats and [y]})
         for j, start, fallback in st.get("doc_starts_mid_year", []):
             self._starts_mid_year(j, start, fallback)
@@ -740,19 +733,14 @@ class Builder:
                 if not wit or not differ:
                     continue
                 a, o = (w["expect"]["claims"]["c2"]["aid"] for w in wit)
-                wit[0]["reading"] = {"zh": "按引擎的解释：单独计算", "en": "the engine's reading: separate"}
-                wit[1]["reading"] = {"zh": f"另一读法：计入{self.benefits(other.benefits, 'zh')}的共用限额",
-                                     "en": f"the other reading: counted in the cap of {self.benefits(other.benefits, 'en')}"}
+                wit[0]["reading"] = dict(zip(LANGS, self.say("reading_engine")))
+                wit[1]["reading"] = dict(zip(LANGS, self.say("reading_other", benefits=lambda lang: self.benefits(other.benefits, lang))))
                 t = self.table(wit)
-                who, bills = t[0]["who"], t[0]["bills"]
                 gap, whole = money((fen(o) - fen(a)) / 100), t[1].get("difference")
-                rest_z = "" if gap == whole else "，其余差额来自随个人负担变化的其他待遇"
-                rest_e = "" if gap == whole else "; the rest comes from benefits that follow the personal burden"
-                bz, be, oz, oe = self.benefit(b, "zh"), self.benefit(b, "en"), self.benefits(kinds[:1], "zh"), self.benefits(kinds[:1], "en")
-                why = (f"{who['zh']}，{bills['zh']}：按引擎的解释（单独计算）{bz}得 {a} 元，全年 {t[0]['aid']} 元；"
-                       f"若计入共用限额（{money(cap.values[0])} 元已被{oz}用完）只得 {o} 元（差 {gap} 元），全年 {t[1]['aid']} 元（全年差 {whole} 元{rest_z}）。",
-                       f"A person ({who['en']}), {bills['en']}: under the engine's reading (separate) {be} gets {a}, the year {t[0]['aid']}; "
-                       f"counted in the shared cap ({money(cap.values[0])}, used up by {oe}) it gets {o} (difference {gap}), the year {t[1]['aid']} (difference {whole}{rest_e}).")
+                why = self.say("pool_why", who=lambda lang: t[0]["who"][lang], bills=lambda lang: t[0]["bills"][lang],
+                               benefit=lambda lang: self.benefit(b, lang), aid=a, year_aid=t[0]["aid"], cap=money(cap.values[0]),
+                               other=lambda lang: self.benefits(kinds[:1], lang), other_aid=o, gap=gap, other_year_aid=t[1]["aid"], whole=whole,
+                               rest=lambda lang: "" if gap == whole else self.say1("pool_why_rest", lang))
                 return wit, why
         return None, None
 
@@ -773,29 +761,31 @@ class Builder:
             bs = sorted(by_b)
             pids = sorted({pid for cats in by_b.values() for cat in cats.values() for _, pid in cat.values()})
             js = sorted({j for cats in by_b.values() for cat in cats.values() for j in cat})
-            lines_z, lines_e = [], []
+            lines = {lang: [] for lang in LANGS}
             for b in bs:
                 for c in sorted(by_b[b]):
                     row = sorted(by_b[b][c].items())
-                    if kind == "no_deposit":
-                        vz = "，".join(f"{self.jur(j, 'zh')} {word(VALUES, v, 'zh')}" for j, (v, pid) in row)
-                        ve = ", ".join(f"{self.jur(j, 'en')} {word(VALUES, v, 'en')}" for j, (v, pid) in row)
-                    else:
-                        vz = "，".join(f"{self.jur(j, 'zh')} {self.value(pid, 'zh')}" for j, (v, pid) in row)
-                        ve = ", ".join(f"{self.jur(j, 'en')} {self.value(pid, 'en')}" for j, (v, pid) in row)
-                    head_z = (f"{self.benefit(b, 'zh')}，" if len(bs) > 1 else "") + (f"{self.label(c, 'zh')}：" if c not in EVERYONE else "")
-                    head_e = (f"{self.benefit(b, 'en')}, " if len(bs) > 1 else "") + (f"{self.label(c, 'en')}: " if c not in EVERYONE else "")
-                    if head_z + vz not in lines_z:
-                        lines_z.append(head_z + vz); lines_e.append(head_e + ve)
+                    line = {}
+                    for lang in LANGS:
+                        values = self.say1("join_comma", lang).join(
+                            self.say1("peer_value", lang, jur=self.jur(j, lang), value=word(VALUES, v, lang) if kind == "no_deposit" else self.value(pid, lang))
+                            for j, (v, pid) in row)
+                        named = dict(benefit=self.benefit(b, lang), cat=self.label(c, lang), values=values)
+                        if len(bs) > 1:
+                            line[lang] = self.say1("peer_line_benefit" if c in EVERYONE else "peer_line_benefit_cat", lang, **named)
+                        else:
+                            line[lang] = values if c in EVERYONE else self.say1("peer_line_cat", lang, **named)
+                    if line["zh"] not in lines["zh"]:
+                        for lang in LANGS:
+                            lines[lang].append(line[lang])
             wit, why = self._peer_witness(js, bs[0], kind, by_b[bs[0]])
             b0 = bs[0]
             name = topic.get((b0, kind)) or (kind if len(group) == 1 else (b0 if b0 == kind else f"{b0}-{kind}"))
-            what_z = self.sets(kind, "zh") if len(bs) > 1 or kind == b0 else f"{self.benefit(b0, 'zh')}的{self.sets(kind, 'zh')}"
-            what_e = self.sets(kind, "en") if len(bs) > 1 or kind == b0 else f"{self.sets(kind, 'en')} ({self.benefit(b0, 'en')})"
+            what = (lambda lang: self.sets(kind, lang)) if len(bs) > 1 or kind == b0 else \
+                (lambda lang: self.say1("peer_what", lang, benefit=self.benefit(b0, lang), sets=self.sets(kind, lang)))
             self.add(f"peer/{name}", "peer", "low", js, self.cites([kb.parameters[p].rule for p in pids], self.keys_of(pids, extra=["押金", "转诊", "退出", "封顶", "限额"])),
-                     f"各市对{what_z}规定不同：" + "；".join(lines_z) + "。",
-                     f"The cities set {what_e} differently: " + "; ".join(lines_e) + ".",
-                     why, ("比较各市规定时注意这一差异；如需统一，由上级文件作出规定。", "Mind the difference when comparing the cities; a higher-level text could align them."),
+                     *self.say("peer", what=what, lines=lambda lang: self.say1("join_parts", lang).join(lines[lang])),
+                     why, self.say("peer_todo"),
                      wit, ["peer"], [p for pid in pids for p in kb.parameters[pid].interpretations], {"slot": [b0, kind], "benefits": bs, "parameters": pids})
         self._peer_gaps_join_slots()
 
@@ -820,10 +810,8 @@ class Builder:
             figs = [figure_of(w["expect"], premium) for w in wit]
             if len(set(figs)) > 1:
                 t = self.table(wit)
-                who, bills = t[0]["who"], t[0]["bills"]
-                paid_z = "，".join(f"{r['where']['zh']}得 {r['aid']} 元" for r in t)
-                paid_e = ", ".join(f"{r['where']['en']} {r['aid']}" for r in t)
-                return wit, (f"同一{who['zh']}，{bills['zh']}：{paid_z}。", f"The same person ({who['en']}), {bills['en']}: {paid_e}.")
+                paid = lambda lang: self.say1("join_comma", lang).join(self.say1("peer_paid", lang, where=r["where"][lang], aid=r["aid"]) for r in t)
+                return wit, self.say("peer_why", who=lambda lang: t[0]["who"][lang], bills=lambda lang: t[0]["bills"][lang], paid=paid)
         return None, None
 
     def _peer_gaps_join_slots(self):
@@ -855,12 +843,10 @@ class Builder:
             if cat not in EVERYONE:
                 case = self.claim_case(j, max(p1.valid_from, p2.valid_from) // 10000, cat, None if isinstance(key, str) else key[2], b)
                 wit = self.replay([case]) if case else None
-            jz, je = self.jur(j, "zh"), self.jur(j, "en")
             self.add(f"conflict/{j}/{b}", "conflict", "high", [j], self.cites([p1.rule, p2.rule], self.keys_of([i1, i2])),
-                     f"{jz}有两处规定对{self.label(cat, 'zh')}的{self.benefit(b, 'zh')}{self.sets(kind, 'zh')}给出不同的值（{self.value(i1, 'zh')} / {self.value(i2, 'zh')}），二者之间没有例外关系；引擎拒绝计算此类案例。",
-                     f"Two clauses of {je} give the {self.sets(kind, 'en')} of {self.benefit(b, 'en')} for {self.label(cat, 'en')} different values ({self.value(i1, 'en')} vs {self.value(i2, 'en')}) with no exception between them; the engine refuses such cases.",
-                     ("这类对象的案件无法计算，救助无从确定。", "Such a person's case cannot be computed at all."),
-                     ("删去其中一处，或写明哪一处是另一处的例外。", "Drop one value, or state which is the exception to the other."),
+                     *self.say("conflict", jur=lambda lang: self.jur(j, lang), cat=lambda lang: self.label(cat, lang), benefit=lambda lang: self.benefit(b, lang),
+                               sets=lambda lang: self.sets(kind, lang), value=lambda lang: self.value(i1, lang), other_value=lambda lang: self.value(i2, lang)),
+                     self.say("conflict_why"), self.say("conflict_todo"),
                      wit, ["conflict"], [], {"parameters": [i1, i2], "benefit": b})
         cats_of = defaultdict(set)
         for i1, i2, c in st.get("flag_conflict_cat", []):
@@ -869,11 +855,10 @@ class Builder:
             p1, p2 = kb.parameters[i1], kb.parameters[i2]
             cats = sorted(cats_of.get(frozenset((i1, i2)), []))
             wit = self.replay([self.claim_case(j, self.year_of(j), cats[0], None, "inpatient")]) if cats else None
-            jz, je = self.jur(j, "zh"), self.jur(j, "en")
             self.add(f"contradiction/{j}/{b}", "contradiction", "medium", [j], self.cites([p1.rule, p2.rule], self.keys_of([i1, i2], cats)),
-                     f"{jz}文件的两处规定对{self.labels(cats, 'zh')}分别规定{self.sets(k1, 'zh')}和{self.sets(k2, 'zh')}，二者互相排斥。",
-                     f"Two clauses of {je} give {self.labels(cats, 'en')} both {self.sets(k1, 'en')} and {self.sets(k2, 'en')}, which exclude each other.",
-                     None, ("统一两处对这类对象的规定。", "Make the two clauses agree on this group."),
+                     *self.say("flag_conflict", jur=lambda lang: self.jur(j, lang), cats=lambda lang: self.labels(cats, lang),
+                               sets=lambda lang: self.sets(k1, lang), other_sets=lambda lang: self.sets(k2, lang)),
+                     None, self.say("flag_conflict_todo"),
                      wit, ["conflict"], [], {"parameters": [i1, i2], "categories": cats})
         for i, base, j in st.get("dead_exception", []):
             p, q = kb.parameters[i], kb.parameters[base]
@@ -885,11 +870,10 @@ class Builder:
                 year = max(q.valid_from, kb.policy_document(j).effective_from or 0) // 10000
                 case = self.claim_case(j, year, c0, sub, b)
                 wit = self.replay([case]) if case else None
-            jz, je = self.jur(j, "zh"), self.jur(j, "en")
             self.add(f"conflict/{j}/{p.benefits[0]}/dead-exception", "conflict", "medium", [j], self.cites([p.rule, q.rule], self.keys_of([i, base])),
-                     f"{jz}对{self.labels(p.categories, 'zh')}的{self.sets(p.kind, 'zh')}例外（{self.value(i, 'zh')}）与其基本规定（{self.value(base, 'zh')}）不可能在同一人、同一待遇、同一日期同时适用：该例外永不生效。",
-                     f"{je}'s exception for {self.labels(p.categories, 'en')} ({self.sets(p.kind, 'en')} {self.value(i, 'en')}) can never apply with its base rule ({self.value(base, 'en')}) to one person, benefit and day: it never takes effect.",
-                     None, ("核对例外规定的适用期间和对象。", "Check the exception's period and group."),
+                     *self.say("dead_exception", jur=lambda lang: self.jur(j, lang), cats=lambda lang: self.labels(p.categories, lang),
+                               sets=lambda lang: self.sets(p.kind, lang), value=lambda lang: self.value(i, lang), base_value=lambda lang: self.value(base, lang)),
+                     None, self.say("dead_exception_todo"),
                      wit, ["conflict"], [], {"parameters": [i, base]})
 
     def _statuses(self):
@@ -915,40 +899,36 @@ class Builder:
                     continue
             groups[(p.status, p.jurisdiction, p.benefits[0] if p.benefits[0] != "outpatient_general" else "outpatient_chronic")].append(p)
         for (status, j, b), ps in sorted(groups.items()):
-            jz, je = self.jur(j, "zh"), self.jur(j, "en")
-            kinds = list(dict.fromkeys(self.sets(p.kind, "zh") for p in ps)); kinds_e = list(dict.fromkeys(self.sets(p.kind, "en") for p in ps))
             cats = sorted({c for p in ps for c in p.categories})
-            bz, be = self.benefits(dict.fromkeys(x for p in ps for x in p.benefits), "zh"), self.benefits(dict.fromkeys(x for p in ps for x in p.benefits), "en")
             who = next((p.delegated_to for p in ps if p.delegated_to), None)
             fills = [(cj, cid) for p in ps for cj, cid in self.fills.get(p.id, [])]
             named = set(cats) - {"everyone"}
-            whom_z = f"{self.labels(cats, 'zh')}的" if named else ""
-            whom_e = f" for {self.labels(cats, 'en')}" if named else ""
-            kz, ke = "、".join(kinds), ", ".join(kinds_e)
-            values = "、".join(dict.fromkeys(self.value(p.id, "zh").replace("（表述模糊）", "") for p in ps if p.values))
-            zh = {"delegated": f"{jz}未规定{whom_z}{bz}的{kz}，授权另行确定{self.delegate(who, 'zh')}。",
-                  "vague": f"{jz}关于{whom_z}{bz}的{kz}表述模糊" + (f"（{values}）。" if values else "。"),
-                  "silent": f"{jz}的文件未规定{whom_z}{bz}的{kz}。"}[status]
-            en = {"delegated": f"{je} leaves the {ke} of {be}{whom_e} to be set elsewhere{self.delegate(who, 'en')}.",
-                  "vague": f"{je}'s {ke} of {be}{whom_e} is vague.",
-                  "silent": f"{je}'s text does not state the {ke} of {be}{whom_e}."}[status]
+            valued = [p for p in ps if p.values]
+            values = lambda lang: self.say1("join_list", lang).join(dict.fromkeys(self.value(p.id, lang, marked=False) for p in valued))
             # a city's rule filling the silence, in the same sentence shape
-            fz = lambda cj, cid: f"{self.jur(cj, 'zh')}{self.sets(kb.parameters[cid].kind, 'zh')}：{self.value(cid, 'zh')}"
-            fe = lambda cj, cid: f"{self.jur(cj, 'en')}'s {self.sets(kb.parameters[cid].kind, 'en')}: {self.value(cid, 'en')}"
+            filled = lambda lang: self.say1("status_fills", lang, rules=self.say1("join_parts", lang).join(
+                self.say1("status_fill", lang, jur=self.jur(cj, lang), sets=self.sets(kb.parameters[cid].kind, lang), value=self.value(cid, lang))
+                for cj, cid in fills)) if fills else ""
+            on = dict(jur=lambda lang: self.jur(j, lang), whom=lambda lang: self.say1("status_whom", lang, cats=self.labels(cats, lang)) if named else "",
+                      benefits=lambda lang: self.benefits(dict.fromkeys(x for p in ps for x in p.benefits), lang),
+                      kinds=lambda lang: self.say1("join_list", lang).join(dict.fromkeys(self.sets(p.kind, lang) for p in ps)), fills=filled)
+            if status == "delegated":
+                zh, en = self.say("status_delegated", **on, to=lambda lang: self.delegate(who, lang))
+                todo = self.say("status_todo_delegated_to" if who and "确定" not in who else "status_todo_delegated", who=who)
+            elif status == "vague":
+                zh, en = self.say("status_vague_values" if valued else "status_vague", **on, values=values)
+                todo = self.say("provision_todo_vague")
+            else:
+                zh, en = self.say("status_silent", **on)
+                todo = self.say("status_todo_silent", jur=lambda lang: self.jur(j, lang))
             rules = [p.rule for p in ps]
             if fills:
-                zh = zh[:-1] + "；下级城市作了规定（" + "；".join(fz(cj, cid) for cj, cid in fills) + "）。"
-                en += " The city fills it (" + "; ".join(fe(cj, cid) for cj, cid in fills) + ")."
                 rules += [self.param_rule(cid) for _, cid in fills]
             paying = any(p.kind in PAYING and b in set(claim_kinds(kb)) | {"premium", "tilted_aid"} for p in ps)
             lowest = not any(pp == j for pp in kb.parents.values())
             sev = "medium" if status == "delegated" and paying and lowest else "low"
-            todo = {"delegated": (f"由{who or '受托部门'}公布标准，或在文件中写明未公布前的处理办法。" if who and "确定" not in who else "公布受托部门确定的标准，或写明公布前的处理办法。",
-                                  "Publish the delegated standard, or state what applies until it is published."),
-                    "vague": ("以确定的数字或条件替代模糊表述。", "Replace the vague wording with a figure or a condition."),
-                    "silent": (f"在{jz}文件中对此作出规定。", f"State the rule in {je}'s text.")}[status]
             interps = [i for p in ps for i in p.interpretations]
-            why = (("这类对象的这项待遇在标准公布前按 0.00 计算。", "Until the standard is published this benefit computes as 0.00.") if sev == "medium" else None)
+            why = self.say("status_why") if sev == "medium" else None
             self.add(f"{status}/{j}/{b}", status, sev, [j] + [cj for cj, _ in fills], self.cites(rules, self.keys_of([p.id for p in ps])), zh, en, why, todo,
                      None, [status] + (["city_vs_province"] if fills else []), interps, {"parameters": [p.id for p in ps], "categories": cats})
 
@@ -978,8 +958,8 @@ class Builder:
                 self._settle_sentences(host)
                 host["detail"].setdefault("provisions", []).append(pr.id)
                 if pr.statement_zh not in host["statement"]["zh"]:
-                    host["statement"]["zh"] += f"（知识库记录：{pr.statement_zh}。）"
-                    host["statement"]["en"] += f" (KB provision: {pr.label_en}.)"
+                    for lang, text in zip(LANGS, self.say("provision_noted", statement=pr.statement_zh, label=pr.label_en)):
+                        host["statement"][lang] += text
                 continue
             kind = kind or "delegated"
             j = pr.jurisdiction
@@ -987,8 +967,9 @@ class Builder:
             topic = pr.id.split("/", 1)[1].replace("_", "-")
             todo = self.say("provision_todo_" + kind)
             f = self.add(f"{kind}/{j}/{topic}", kind, sev, [j], [self.cite(c, [pr.figure or ""]) for c in pr.clauses],
-                         f"{self.jur(j, 'zh')}：{pr.statement_zh}{self.delegate(pr.delegated_to, 'zh') if kind == 'delegated' else ''}。",
-                         f"{self.jur(j, 'en')}: {pr.label_en}.", None, todo, None, ["provision"], interps,
+                         *self.say("provision", jur=lambda lang: self.jur(j, lang), statement=pr.statement_zh, label=pr.label_en,
+                                   to=lambda lang: self.delegate(pr.delegated_to, lang) if kind == "delegated" else ""),
+                         None, todo, None, ["provision"], interps,
                          {"provisions": [pr.id], "parameters": params})
             if kind == "contradiction":
                 self._absorb_gaps(f, pr)
