@@ -1007,8 +1007,9 @@ class Builder:
         for j, year, u1, u2, scope, d_up, d_down in sr.flips:
             flips[j].append((u1, u2, scope, d_up, d_down))
         for j, items in sorted(flips.items()):
-            pairs_z = list(dict.fromkeys(f"{self.label(u1[0], 'zh')}与{self.label(u2[0], 'zh')}（{self.benefit(scope, 'zh')}）" for u1, u2, scope, _, _ in items))
-            pairs_e = list(dict.fromkeys(f"{self.label(u1[0], 'en')} and {self.label(u2[0], 'en')} ({self.benefit(scope, 'en')})" for u1, u2, scope, _, _ in items))
+            pairs = lambda lang, items=items: self.say1("join_parts", lang).join(dict.fromkeys(
+                self.say1("flip_pair", lang, cat=self.label(u1[0], lang), other_cat=self.label(u2[0], lang), benefit=self.benefit(scope, lang))
+                for u1, u2, scope, _, _ in items))
             u1, u2, scope, d_up, d_down = items[0]
             wit = self.witness([(d_up.case, d_up.result), (d_down.case, d_down.result)])
             t = self.table(wit)
@@ -1016,11 +1017,11 @@ class Builder:
             fid = f"precedence/{j}/rule" if f"precedence/{j}/rule" in self.by_id else f"precedence/{j}/order"
             self.add(fid, "precedence", "low", [j],
                      self.cites(result_rules(d_up.result, False) + result_rules(d_down.result, False), ["就高不就低"]),
-                     f"{self.jur(j, 'zh')}同时具有两种身份的人，哪一身份待遇更高取决于账单：" + "；".join(pairs_z) + "。",
-                     f"For a person holding two identities in {self.jur(j, 'en')}, which pays more depends on the bill: " + "; ".join(pairs_e) + ".",
-                     (f"例如{t[0]['who']['zh']}：{t[0]['bills']['zh']}按{self.label(d_up.result['applied_category'], 'zh')}得 {t[0]['aid']} 元；{t[1]['bills']['zh']}按{self.label(d_down.result['applied_category'], 'zh')}得 {t[1]['aid']} 元。",
-                      f"E.g. a person ({t[0]['who']['en']}): {t[0]['bills']['en']} is paid as {self.label(d_up.result['applied_category'], 'en')}, {t[0]['aid']}; {t[1]['bills']['en']} as {self.label(d_down.result['applied_category'], 'en')}, {t[1]['aid']}."),
-                     ("写明“就高”按全年还是按单次比较（引擎按全年比较）。", "State whether take-the-highest compares the whole year or each bill (the engine compares the year)."),
+                     *self.say("flip", jur=lambda lang: self.jur(j, lang), pairs=pairs),
+                     self.say("flip_why", who=lambda lang: t[0]["who"][lang], bills=lambda lang: t[0]["bills"][lang], aid=t[0]["aid"],
+                              applied=lambda lang: self.label(d_up.result["applied_category"], lang), other_bills=lambda lang: t[1]["bills"][lang],
+                              other_applied=lambda lang: self.label(d_down.result["applied_category"], lang), other_aid=t[1]["aid"]),
+                     self.say("flip_todo"),
                      wit, ["flip_search"], ["precedence"], {"pairs": [[u1[0], u2[0], scope] for u1, u2, scope, _, _ in items]})
         self._safety(sr)
 
@@ -1033,38 +1034,37 @@ class Builder:
         for single, dual in sr.extra_identity:
             by_j[("extra_identity", dual.jurisdiction)].append((single, dual))
         for (prop, j), items in sorted(by_j.items()):
-            jz, je = self.jur(j, "zh"), self.jur(j, "en")
             if prop == "over_guarantee":
                 ev, over = items[0]
                 wit = self.witness([(ev.case, ev.result)])
-                t = self.table(wit)
-                zh = f"救助加保险超过费用：{jz}{t[0]['who']['zh']}{t[0]['bills']['zh']}，超出 {money(over / 100)} 元。"
-                en = f"Aid plus insurance exceed the cost: a person ({t[0]['who']['en']}) in {je} with {t[0]['bills']['en']} is over by {money(over / 100)}."
                 rules = result_rules(ev.result, False)
-                why = (f"基金多付 {money(over / 100)} 元。", f"The fund pays {money(over / 100)} more than the cost.")
             elif prop == "monotonic":
                 lo, hi = items[0]
                 wit = self.witness([(lo.case, lo.result), (hi.case, hi.result)])
-                t = self.table(wit)
-                zh = f"自付增加反而救助减少：{jz}{t[0]['who']['zh']}{t[0]['bills']['zh']}得 {t[0]['aid']} 元，{t[1]['bills']['zh']}只得 {t[1]['aid']} 元。"
-                en = f"More self-pay yields less aid: a person ({t[0]['who']['en']}) in {je} with {t[0]['bills']['en']} gets {t[0]['aid']}, with {t[1]['bills']['en']} only {t[1]['aid']}."
                 rules = result_rules(lo.result, False) + result_rules(hi.result, False)
-                why = (f"多花钱的人少得 {money(-fen(t[1]['difference']) / 100)} 元。", f"The person who paid more gets {money(-fen(t[1]['difference']) / 100)} less.")
             else:
                 single, dual = items[0]
                 wit = self.witness([(single.case, single.result), (dual.case, dual.result)])
-                t = self.table(wit)
-                pairs = list(dict.fromkeys((s.units[0][0], next(u[0] for u in d.units if u != s.units[0])) for s, d in items))
-                zh = (f"多一个身份反而救助减少：{jz}{t[0]['who']['zh']}{t[0]['bills']['zh']}得 {t[0]['aid']} 元，另有{self.label(pairs[0][1], 'zh')}身份时只得 {t[1]['aid']} 元"
-                      f"（按{self.label(dual.result.get('applied_category') or pairs[0][1], 'zh')}计算）。同样情形：" + "、".join(f"{self.label(a, 'zh')}＋{self.label(b, 'zh')}" for a, b in pairs) + "。")
-                en = (f"An extra identity yields less aid: a person ({t[0]['who']['en']}) in {je} with {t[0]['bills']['en']} gets {t[0]['aid']}, and only {t[1]['aid']} when also "
-                      f"{self.label(pairs[0][1], 'en')} (paid as {self.label(dual.result.get('applied_category') or pairs[0][1], 'en')}). Also: " + "; ".join(f"{self.label(a, 'en')} + {self.label(b, 'en')}" for a, b in pairs) + ".")
                 rules = result_rules(single.result, bool(not single.case["claims"])) + result_rules(dual.result, bool(not dual.case["claims"]))
-                why = (f"“就高不就低”要求按最高者支付，此人少得 {money(-fen(t[1]['difference']) / 100)} 元。",
-                       f"Take-the-highest requires the highest; this person gets {money(-fen(t[1]['difference']) / 100)} less.")
+            t = self.table(wit)
+            on = dict(jur=lambda lang: self.jur(j, lang), who=lambda lang, t=t: t[0]["who"][lang], bills=lambda lang, t=t: t[0]["bills"][lang], aid=t[0]["aid"])
+            if prop == "over_guarantee":
+                zh, en = self.say("safety_over", **on, over=money(over / 100))
+                why = self.say("safety_over_why", over=money(over / 100))
+            else:
+                on.update(other_bills=lambda lang, t=t: t[1]["bills"][lang], other_aid=t[1]["aid"], less=money(-fen(t[1]["difference"]) / 100))
+            if prop == "monotonic":
+                zh, en = self.say("safety_monotonic", **on)
+                why = self.say("safety_monotonic_why", **on)
+            elif prop == "extra_identity":
+                pairs = list(dict.fromkeys((s.units[0][0], next(u[0] for u in d.units if u != s.units[0])) for s, d in items))
+                zh, en = self.say("safety_extra", **on, extra=lambda lang: self.label(pairs[0][1], lang),
+                                  applied=lambda lang: self.label(dual.result.get("applied_category") or pairs[0][1], lang),
+                                  pairs=lambda lang: self.say1("join_pairs", lang).join(
+                                      self.say1("join_plus", lang).join((self.label(a, lang), self.label(b, lang))) for a, b in pairs))
+                why = self.say("safety_extra_why", **on)
             self.add(f"safety/{j}/{prop.replace('_', '-')}", "safety", "high", [j], self.cites(rules, ["就高不就低", "倾斜救助"]), zh, en, why,
-                     ("引擎须按包括年度结算（如倾斜救助）在内的全年总额比较各身份。" if prop == "extra_identity" else "核对引擎的计算规则。",
-                      "The engine must compare each identity's whole year, annual settlements (tilted aid) included." if prop == "extra_identity" else "Check the engine's rules."),
+                     self.say("safety_extra_todo" if prop == "extra_identity" else "safety_todo"),
                      wit, ["safety_search"], ["precedence"] if prop == "extra_identity" else [], {"property": prop, "count": len(items)})
         def kb_contribution(ev):
             v = self.searcher.kb_statistic(ev.jurisdiction, ev.year, "contribution")
@@ -1079,22 +1079,18 @@ class Builder:
             rules = [r for e, _, _ in items for r in result_rules(e.result)]
             own = kb_contribution(ev)
             actual = own == contribution
-            jz, je = self.jur(j, "zh"), self.jur(j, "en")
-            cz, ce = self.labels(cats, "zh"), self.labels(cats, "en")
             a, c = money(amount / 100), money(contribution / 100)
+            on = dict(jur=lambda lang: self.jur(j, lang), cats=lambda lang: self.labels(cats, lang), year=ev.year, amount=a, contribution=c)
             if actual:
-                zh = f"参保资助超过个人缴费：{jz}{ev.year}年个人缴费 {c} 元，{cz}获资助 {a} 元。"
-                en = f"The premium subsidy exceeds the contribution: in {je} {ev.year} the contribution is {c}, {ce} are subsidised {a}."
+                zh, en = self.say("premium_over", **on)
             else:
-                held = f"知识库中{ev.year}年的个人缴费为 {money(own / 100)} 元" if own is not None else f"知识库中无{ev.year}年的个人缴费数据"
-                held_en = f"the KB's contribution for {ev.year} is {money(own / 100)}, where it does not" if own is not None else f"the KB holds no contribution for {ev.year}"
-                held += "，未超过" if own is not None else ""
-                zh = f"潜在问题：{jz}规定的定额（或最低额）资助 {a} 元不以个人缴费为限；个人缴费若低于此数（如 {c} 元），{cz}所获资助将超过缴费（{held}）。"
-                en = f"Latent: {je} fixes the subsidy at {a} (an amount or a minimum) without capping it at the contribution; below it (e.g. {c}) {ce} would be subsidised more than they owe ({held_en})."
+                held = (lambda lang: self.say1("premium_kb_contribution", lang, year=ev.year, own=money(own / 100))) if own is not None else \
+                    (lambda lang: self.say1("premium_kb_no_contribution", lang, year=ev.year))
+                zh, en = self.say("premium_latent", **on, held=held)
             wit = self.witness([(ev.case, ev.result)])
             self.add(f"safety/{j}/premium-over", "safety", "high" if actual else "info", [j], self.cites(rules, [f"{Decimal(a).normalize():f}元"]), zh, en,
-                     ((f"基金多付 {money((amount - contribution) / 100)} 元。", f"The fund pays {money((amount - contribution) / 100)} more than is owed.") if actual else None),
-                     ("写明资助额不超过个人缴费。", "State that the subsidy never exceeds the contribution."),
+                     self.say("premium_over_why", over=money((amount - contribution) / 100)) if actual else None,
+                     self.say("premium_over_todo"),
                      wit, ["safety_search"], [], {"amount": a, "contribution": c, "kb_contribution": money(own / 100) if own is not None else None,
                                                   "latent": not actual, "categories": cats})
         static_conflicts = [set(f["detail"].get("parameters", [])) for f in self.by_id.values() if f["kind"] == "conflict"]
@@ -1105,9 +1101,8 @@ class Builder:
                 continue
             rules = [self.kb.parameters[pid].rule for pid in named]
             self.add(f"conflict/{ev.jurisdiction}/refused", "conflict", "high", [ev.jurisdiction], self.cites(rules),
-                     f"引擎拒绝计算{self.jur(ev.jurisdiction, 'zh')}{self.label(ev.units[0][0], 'zh')}的案例。",
-                     f"The engine refuses a case of {self.label(ev.units[0][0], 'en')} in {self.jur(ev.jurisdiction, 'en')}.",
-                     ("这类对象的案件无法计算。", "Such a case cannot be computed."), ("核对相关条款的取值。", "Check the values of the clauses involved."),
+                     *self.say("refused", jur=lambda lang: self.jur(ev.jurisdiction, lang), cat=lambda lang: self.label(ev.units[0][0], lang)),
+                     self.say("refused_why"), self.say("refused_todo"),
                      self.witness([(ev.case, ev.error)]), ["safety_search"], [], {"field": ev.error.field, "parameters": named})
 
     # ---- checked and held ------------------------------------------------------------------
