@@ -20,6 +20,7 @@ from rdflib import Literal, URIRef
 from rdflib.namespace import RDF, RDFS
 
 from .. import words as catalogue
+from ..words import LANGS
 from ..errors import CaseError
 from ..kb import BASE, FOREVER, KB, MA, lang as lg
 from .domain import BILL_SELF_PAY, fen, money
@@ -28,6 +29,7 @@ from .static import claim_kinds
 from .words import EVERYONE, RELATIONS, SETS, VALUES, word
 
 SEVERITIES = ("info", "low", "medium", "high")
+SENTENCE = "audit_sentence."    # Builder.say's family: tests/test_words.py reads the codes from the say/say1 calls
 PAYING = ("ratio", "premium_full", "premium_share", "premium_amount", "premium_minimum", "premium_share_floor",
           "catalogue_aid_ratio", "top_up_target", "deductible_amount", "deductible_share", "cap", "amount")
 
@@ -92,12 +94,12 @@ class Builder:
     def say(self, code: str, **values) -> tuple[str, str]:
         """The catalogue's sentence audit_sentence.<code> as (zh, en); a value given as a function
         of the language is called with it."""
-        return tuple(self.say1(code, lang, **values) for lang in ("zh", "en"))
+        return tuple(self.say1(code, lang, **values) for lang in LANGS)
 
     @staticmethod
     def say1(code: str, lang: str, **values) -> str:
         """One language of `say`."""
-        return catalogue.word("audit_sentence." + code, lang, **{k: v(lang) if callable(v) else v for k, v in values.items()})
+        return catalogue.word(SENTENCE + code, lang, **{k: v(lang) if callable(v) else v for k, v in values.items()})
 
     def label(self, cat: str, lang: str) -> str:
         cat = cat.split("/", 1)[0]
@@ -121,7 +123,7 @@ class Builder:
             x = self.label(c, lang)
             if x not in seen:
                 seen.append(x)
-        return ("、" if lang == "zh" else ", ").join(seen)
+        return self.say1("join_list", lang).join(seen)
 
     def jur(self, j: str, lang: str) -> str:
         g = self.kb.graph
@@ -131,7 +133,7 @@ class Builder:
         return j
 
     def jurs(self, js, lang: str) -> str:
-        return ("、" if lang == "zh" else ", ").join(self.jur(j, lang) for j in js)
+        return self.say1("join_list", lang).join(self.jur(j, lang) for j in js)
 
     def benefit(self, b: str, lang: str) -> str:
         if b == "year":
@@ -139,13 +141,14 @@ class Builder:
         return lg(self.kb.graph, URIRef(BASE + "benefit/" + b), RDFS.label, lang) or b
 
     def benefits(self, bs, lang: str) -> str:
-        return ("、" if lang == "zh" else ", ").join(dict.fromkeys(self.benefit(b, lang) for b in bs))
+        return self.say1("join_list", lang).join(dict.fromkeys(self.benefit(b, lang) for b in bs))
 
     def sets(self, kind: str, lang: str) -> str:
         return word(SETS, kind, lang)
 
-    def value(self, pid: str, lang: str) -> str:
-        """A parameter's value as a reader writes it: 70%, 280 元, 12月31日, 未作规定 — never a code."""
+    def value(self, pid: str, lang: str, marked: bool = True) -> str:
+        """A parameter's value as a reader writes it: 70%, 280 元, 12月31日, 未作规定 — never a code;
+        a vague one marked so unless `marked` is false."""
         if pid == "none" or pid not in self.kb.parameters:
             return self.say1("value_no_rule", lang)
         p = self.kb.parameters[pid]
@@ -157,7 +160,7 @@ class Builder:
         for v in p.values:
             if p.kind == "exit_stay_limit":
                 n = int(v)
-                out.append(f"{n // 100}月{n % 100}日" if lang == "zh" else f"{n % 100} {['', 'Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'][n // 100]}")
+                out.append(self.say1("value_month_day", lang, day=n % 100, month_name=self.say1("month_" + str(n // 100), lang)))
             elif isinstance(v, Decimal):
                 if p.unit == "ratio":
                     out.append(f"{(v * 100).normalize():f}%")
@@ -170,9 +173,9 @@ class Builder:
                 else:
                     out.append(f"{v.normalize():f}")
             else:
-                out.append(word(VALUES, str(v), lang, (str(v), str(v))))
-        text = ("、" if lang == "zh" else ", ").join(out) or "—"
-        if p.status == "vague":
+                out.append(word(VALUES, str(v), lang, str(v)))
+        text = self.say1("join_list", lang).join(out) or "—"
+        if p.status == "vague" and marked:
             text = self.say1("value_vague", lang, text=text)
         if p.status == "delegated":
             # a floor or bound the text does set stays in view beside the delegation
@@ -180,12 +183,18 @@ class Builder:
             text = self.say1("value_delegated_floor", lang, text=text) if bound else self.say1("value_delegated", lang)
         return text
 
+    def whom(self, cats, lang: str) -> str:
+        """The groups a rule names, as a parenthesis; nothing for a rule for everyone."""
+        return self.say1("whom", lang, cats=self.labels(cats, lang)) if set(cats) - set(EVERYONE) else ""
+
     def delegate(self, who: str | None, lang: str) -> str:
+        """To whom a text delegates, as a parenthesis: the KB's words where the language can show
+        them (a phrase that already says "确定", decides, is quoted as it stands)."""
         if not who:
             return ""
-        if lang == "zh":
-            return f"（{who}）" if "确定" in who else f"（由{who}确定）"
-        return f" (to {who})" if who.isascii() else " (to the authority the text names)"
+        if lang != "zh" and not who.isascii():
+            return self.say1("delegate_unnamed", lang)
+        return self.say1("delegate_stated" if "确定" in who else "delegate_to", lang, who=who)
 
     # ---- clauses: the deciding sentence quoted, the article beside it ---------------------
     def ref(self, rule: str, lang: str) -> str:
@@ -194,7 +203,7 @@ class Builder:
             return rule
         doc = self.kb.documents.get(cl.document)
         title = doc.title_zh if doc else ""
-        return f"{self.jur(cl.jurisdiction, lang)}《{title}》{cl.locator}" if lang == "zh" else f"{self.jur(cl.jurisdiction, 'en')}, {title} {cl.locator}"
+        return self.say1("clause_ref", lang, jur=self.jur(cl.jurisdiction, lang), title=title, locator=cl.locator)
 
     def cite(self, rule: str, keys=()) -> dict:
         src = self.kb.clause_source(rule)
@@ -255,22 +264,21 @@ class Builder:
 
     def bills_text(self, case: dict, lang: str) -> str:
         if not case["claims"]:
-            c = case["parameters"].get("contribution")
-            return (f"参保（个人缴费 {money(c)} 元）" if lang == "zh" else f"premium (contribution {money(c)})")
+            return self.say1("bills_premium", lang, contribution=money(case["parameters"].get("contribution")))
         out = []
         for c in case["claims"]:
             sp = Decimal(str(c["in_policy_cost"])) - Decimal(str(c["basic_insurance_paid"])) - Decimal(str(c.get("critical_illness_paid", 0))) - Decimal(str(c.get("other_paid", 0)))
-            where = ""
+            bill = dict(benefit=self.benefit(c["kind"], lang), when=c.get("discharged") or c.get("date"), self_pay=money(sp))
             if c["kind"] == "inpatient":
-                where = ("省外" if not c["in_province"] else "省内") if lang == "zh" else (" out of province" if not c["in_province"] else " in province")
-            when = c.get("discharged") or c.get("date")
-            out.append(f"{self.benefit(c['kind'], lang)}（{where}{when}）自付 {money(sp)}" if lang == "zh"
-                       else f"{self.benefit(c['kind'], lang)} ({when}{where}) self-pay {money(sp)}")
-        return "；".join(out) if lang == "zh" else "; ".join(out)
+                where = self.say1("bill_in_province" if c["in_province"] else "bill_out_of_province", lang)
+                out.append(self.say1("bill_where", lang, where=where, **bill))
+            else:
+                out.append(self.say1("bill", lang, **bill))
+        return self.say1("join_parts", lang).join(out)
 
     def who(self, case: dict, lang: str) -> str:
         ids = case["applicant"]["identities"]
-        return ("＋" if lang == "zh" else " + ").join(self.label(i["category"] + ("/" + i["subtype"] if i.get("subtype") else ""), lang) for i in ids)
+        return self.say1("join_plus", lang).join(self.label(i["category"] + ("/" + i["subtype"] if i.get("subtype") else ""), lang) for i in ids)
 
     def table(self, witness: list[dict]) -> list[dict]:
         """The witness as rows a person reads: where, who, the bills, the aid; the difference to the first row."""
@@ -278,9 +286,11 @@ class Builder:
         for w in witness:
             premium = not w["case"]["claims"]
             fig = figure_of(w["expect"], premium)
-            reading = w.get("reading") or {}
-            shown = {"zh": f"（{reading['zh']}）", "en": f" ({reading['en']})"} if reading else {"zh": "", "en": ""}
-            row = {"where": {l: self.jur(w["case"]["jurisdiction"], l) + shown[l] for l in ("zh", "en")},
+            reading = w.get("reading")
+            where = {l: self.jur(w["case"]["jurisdiction"], l) for l in LANGS}
+            if reading:
+                where = dict(zip(LANGS, self.say("where_reading", where=where.get, reading=reading.get)))
+            row = {"where": where,
                    "who": {l: self.who(w["case"], l) for l in ("zh", "en")},
                    "bills": {l: self.bills_text(w["case"], l) for l in ("zh", "en")},
                    "aid": fig, "refused": "error" in w["expect"]}
@@ -416,25 +426,20 @@ class Builder:
                         a, r = dict(a, applicant=dict(a["applicant"])), dict(r, claims=a["claims"], applicant=a["applicant"] | {"hukou": ref_j, "insured_in": ref_j, "residence": {"place": ref_j, "since": a["applicant"]["residence"]["since"]}})
                         pairs.append((a, r))
             wit, differ = self.first_differing(pairs, benefits == ["premium"]) if pairs else (None, False)
-            jz, je = self.jur(j, "zh"), self.jur(j, "en")
-            rz, re_ = self.jurs(ref_js, "zh"), self.jurs(ref_js, "en")
-            cz, ce = self.label(c, "zh"), self.label(c, "en")
-            bz, be = self.benefits(benefits, "zh"), self.benefits(benefits, "en")
             parent = relation == "parent"
             rules = [kb.parameters[r].rule for r in refs]
+            on = dict(jur=lambda lang: self.jur(j, lang), cats=lambda lang: self.label(c, lang),
+                      benefits=lambda lang: self.benefits(benefits, lang), refs=lambda lang: self.jurs(ref_js, lang))
             why = None
             if wit and differ:
                 t = self.table(wit)
-                why = (f"{jz}的{cz}在{t[0]['bills']['zh']}时得 {t[0]['aid']} 元，而{t[1]['where']['zh']}的规定支付 {t[1]['aid']} 元。",
-                       f"A person ({ce}) in {je} with {t[0]['bills']['en']} gets {t[0]['aid']} where {t[1]['where']['en']}'s rule pays {t[1]['aid']}.")
-            todo = ((f"在{jz}的相应条款中列明{cz}的{bz}，或明确规定不予救助。",
-                     f"State {be} for {ce} in {je}'s clause, or state that they are excluded.") if parent else
-                    (f"{jz}可对照{rz}，明确{cz}是否享受{bz}。", f"{je} could state, as {re_} does, whether {ce} get {be}."))
+                why = self.say("gap_why", **on, bills=lambda lang: t[0]["bills"][lang], aid=t[0]["aid"],
+                               where=lambda lang: t[1]["where"][lang], ref_aid=t[1]["aid"])
+            many = len(ref_js) > 1
             f = self.add(f"{'gap' if parent else 'peer'}/{j}/{c}", "coverage_gap" if parent else "peer",
                          ("high" if differ else "medium") if parent else "low", [j] + ref_js, self.cites(rules, self.keys_of(refs)),
-                         f"{jz}对{cz}的{bz}未作规定（{yr}），而{'上级省份' if parent else '同级城市'}{rz}有规定。",
-                         f"{je} states no {be} for {ce} ({yr}) while {'its province' if parent else ('its peers' if len(ref_js) > 1 else 'its peer')} {re_} {'do' if len(ref_js) > 1 else 'does'}.",
-                         why, todo, wit, ["coverage"], [], {"category": c, "benefits": benefits, "years": years, "relation": relation,
+                         *self.say(("gap_parents" if many else "gap_parent") if parent else ("gap_peers" if many else "gap_peer"), **on, years=yr),
+                         why, self.say("gap_parent_todo" if parent else "gap_peer_todo", **on), wit, ["coverage"], [], {"category": c, "benefits": benefits, "years": years, "relation": relation,
                                                             "reference": refs, "states_no_aid": True, "no_aid_in": j,
                                                             **({"design": True} if by_design else {})})
             if f and parent:
@@ -464,22 +469,22 @@ class Builder:
             g = groups[(j, p, b, "less")]
             g["cats"].add(c); g["items"].add((relation, kind, pair[1], pair[2]))
         for (j, p), items in sorted(added.items()):
-            jz, pz, je, pe = self.jur(j, "zh"), self.jur(p, "zh"), self.jur(j, "en"), self.jur(p, "en")
             by_b = defaultdict(list)
             for (b, kind, ij), cats in sorted(items.items()):
                 by_b[b].append((kind, ij, sorted(cats)))
-            whom = lambda cats, lang: ((f"（{self.labels(cats, 'zh')}）" if lang == "zh" else f" ({self.labels(cats, 'en')})")
-                                      if set(cats) - set(EVERYONE) else "")
-            zh = "；".join(f"{self.benefit(b, 'zh')}：" + "，".join(dict.fromkeys(f"{self.sets(k, 'zh')}{whom(cs, 'zh')} {self.value(ij, 'zh')}" for k, ij, cs in xs))
-                          for b, xs in by_b.items())
-            en = "; ".join(f"{self.benefit(b, 'en')}: " + ", ".join(dict.fromkeys(f"{self.sets(k, 'en')}{whom(cs, 'en')} {self.value(ij, 'en')}" for k, ij, cs in xs))
-                           for b, xs in by_b.items())
+
+            def listed(lang, by_b=by_b):
+                return self.say1("join_parts", lang).join(
+                    self.say1("added_benefit", lang, benefit=self.benefit(b, lang), items=self.say1("join_comma", lang).join(dict.fromkeys(
+                        self.say1("added_item", lang, sets=self.sets(k, lang), whom=self.whom(cs, lang), value=self.value(ij, lang))
+                        for k, ij, cs in xs)))
+                    for b, xs in by_b.items())
             ids = sorted({ij for (b, k, ij) in items})
+            on = dict(jur=lambda lang: self.jur(j, lang), province=lambda lang: self.jur(p, lang))
             self.add(f"province/{j}/added", "city_vs_province", "info", [j, p],
                      self.cites([self.param_rule(x) for x in ids], self.keys_of(ids)),
-                     f"{jz}规定了{pz}文件没有的内容（新增事项或更多对象）——{zh}。",
-                     f"{je} sets rules {pe}'s text does not (new items or more groups) — {en}.",
-                     None, (f"确认{jz}新增的规定有上级授权或依据，并在文件中注明。", f"Confirm that {je}'s additions have a provincial basis, and cite it."),
+                     *self.say("province_added", **on, items=listed),
+                     None, self.say("province_added_todo", **on),
                      None, ["city_vs_province"], [], {"city_rules": ids, "benefits": sorted(by_b)})
         for (j, p, b, side), g in sorted(groups.items()):
             items = sorted(g["items"])
@@ -495,19 +500,20 @@ class Builder:
                 if bb == b and any(i[1] == kind for i in items):
                     (city_ids if jj == j else prov_ids).append(pid)
             rules = [self.param_rule(x) for x in dict.fromkeys(city_ids + prov_ids)]
-            jz, pz, je, pe = self.jur(j, "zh"), self.jur(p, "zh"), self.jur(j, "en"), self.jur(p, "en")
-            parts_z, parts_e = [], []
+            on = dict(jur=lambda lang: self.jur(j, lang), province=lambda lang: self.jur(p, lang))
+            parts = {lang: [] for lang in LANGS}
             for relation, kind, ij, ip in items:
                 cats = sorted({c for jj, pp, rr, bb, kk, c, pr in st["cvp"] if (jj, rr, bb, kk, pr[1], pr[2]) == (j, relation, b, kind, ij, ip)})
-                whom_z = f"（{self.labels(cats, 'zh')}）" if set(cats) - set(EVERYONE) else ""
-                whom_e = f" ({self.labels(cats, 'en')})" if set(cats) - set(EVERYONE) else ""
-                parts_z.append(f"{self.sets(kind, 'zh')}{whom_z}{word(RELATIONS, relation, 'zh')}：{jz} {self.value(ij, 'zh')}，{pz} {self.value(ip, 'zh')}")
-                parts_e.append(f"{self.sets(kind, 'en')}{whom_e} {word(RELATIONS, relation, 'en')}: {je} {self.value(ij, 'en')}, {pe} {self.value(ip, 'en')}")
-                if relation == "narrower" and ij != "none":
-                    subs = [c.split("/", 1)[1] for c in kb.parameters[ij].categories if "/" in c]
-                    parts_z[-1] += f"（{jz}仅规定其中的{'、'.join(self.subtype(s, 'zh') for s in subs)}）"
-                    parts_e[-1] += f" ({je} states it only for {', '.join(self.subtype(s, 'en') for s in subs)})"
-            parts_z = list(dict.fromkeys(parts_z)); parts_e = list(dict.fromkeys(parts_e))
+                only = relation == "narrower" and ij != "none"     # the city states it for some subtypes only
+                subs = [c.split("/", 1)[1] for c in kb.parameters[ij].categories if "/" in c] if only else []
+                for lang in LANGS:
+                    part = self.say1("province_part", lang, **on, sets=self.sets(kind, lang), whom=self.whom(cats, lang),
+                                     relation=word(RELATIONS, relation, lang), value=self.value(ij, lang), province_value=self.value(ip, lang))
+                    if only:
+                        part += self.say1("province_part_only", lang, jur=self.jur(j, lang),
+                                          subtypes=self.say1("join_list", lang).join(self.subtype(s, lang) for s in subs))
+                    parts[lang].append(part)
+            parts = {lang: list(dict.fromkeys(ps)) for lang, ps in parts.items()}
             # a witness: the same person and bill in the city and in the province
             cat = next((c for c in sorted(g["cats"]) if c in kb.categories and p in kb.categories[c].held_in and j in kb.categories[c].held_in), None)
             wit, differ = None, False
@@ -528,30 +534,25 @@ class Builder:
             why = None
             if wit and differ:
                 t = self.table(wit)
-                why = (f"{t[0]['who']['zh']}在{jz}{t[0]['bills']['zh']}得 {t[0]['aid']} 元，按{pz}的规定得 {t[1]['aid']} 元（差 {t[1].get('difference')} 元）。",
-                       f"A person ({t[0]['who']['en']}) in {je} with {t[0]['bills']['en']} gets {t[0]['aid']}; under {pe}'s rule {t[1]['aid']} (difference {t[1].get('difference')}).")
+                why = self.say("province_why", **on, who=lambda lang: t[0]["who"][lang], bills=lambda lang: t[0]["bills"][lang],
+                               aid=t[0]["aid"], province_aid=t[1]["aid"], difference=t[1].get("difference"))
             sev = ("high" if differ else "low") if less else "info"
-            todo = ((f"{jz}可在条款中写明与省级规定不同之处的理由，或与省级规定保持一致。",
-                     f"{je} could state why it departs from the province, or align with it.") if less else
-                    (f"确认{jz}新增的规定有省级授权或依据，并在文件中注明。", f"Confirm that {je}'s addition has a provincial basis, and cite it."))
             self.add(f"province/{j}/{b}" + ("" if less else "/added"), "city_vs_province", sev, [j, p], self.cites(rules, self.keys_of(city_ids + prov_ids, g["cats"])),
-                     f"{jz}与{pz}关于{self.benefit(b, 'zh')}：" + "；".join(parts_z) + "。",
-                     f"{je} vs {pe} on {self.benefit(b, 'en')}: " + "; ".join(parts_e) + ".",
-                     why, todo, wit, ["city_vs_province"], [], {"benefit": b, "categories": sorted(g["cats"]), "city_rules": city_ids,
+                     *self.say("province", **on, benefit=lambda lang: self.benefit(b, lang), parts=lambda lang: self.say1("join_parts", lang).join(parts[lang])),
+                     why, self.say("province_less_todo" if less else "province_more_todo", **on), wit, ["city_vs_province"], [], {"benefit": b, "categories": sorted(g["cats"]), "city_rules": city_ids,
                                                                "province_rules": prov_ids, "relations": sorted({i[0] for i in items})})
 
     def _read_province(self, j, p, b, prov, cats):
         kb = self.kb
         interps = [i for x in prov for i in kb.parameters[x].interpretations]
-        pz, pe = self.jur(p, "zh"), self.jur(p, "en")
         kinds = list(dict.fromkeys(kb.parameters[x].kind for x in prov))
-        iz = "；".join(kb.interpretations[i].label_zh for i in dict.fromkeys(interps) if i in kb.interpretations)
+        on = dict(province=lambda lang: self.jur(p, lang))
+        readings = [kb.interpretations[i].label_zh for i in dict.fromkeys(interps) if i in kb.interpretations]   # the KB words them in Chinese only
         self.add(f"vague/{p}/{b}", "vague", "low", [p], self.cites([kb.parameters[x].rule for x in prov], self.keys_of(prov)),
-                 f"{pz}关于{self.benefit(b, 'zh')}的{'、'.join(self.sets(k, 'zh') for k in kinds)}所指的人群未界定（引擎的解释：{iz}；"
-                 f"据此{self.labels(cats, 'zh')}在内），{self.jur(j, 'zh')}的规定只能与这一解释比较。",
-                 f"{pe} does not define the groups its {', '.join(self.sets(k, 'en') for k in kinds)} ({self.benefit(b, 'en')}) covers; the engine reads them by an "
-                 f"interpretation (which includes {self.labels(cats, 'en')}); {self.jur(j, 'en')}'s rule can only be compared with that reading.",
-                 None, (f"在{pz}文件中列明所指人群。", f"List the groups in {pe}'s text."), None, ["city_vs_province", "vague"], interps,
+                 *self.say("read_province", **on, benefit=lambda lang: self.benefit(b, lang), jur=lambda lang: self.jur(j, lang),
+                           sets=lambda lang: self.say1("join_list", lang).join(self.sets(k, lang) for k in kinds),
+                           readings=lambda lang: self.say1("join_parts", lang).join(readings), cats=lambda lang: self.labels(cats, lang)),
+                 None, self.say("read_province_todo", **on), None, ["city_vs_province", "vague"], interps,
                  {"parameters": prov, "categories": cats, "compared_with": j})
 
     def _time(self, st):
@@ -577,20 +578,18 @@ class Builder:
                 cases = [self.claim_case(j, yy, c0, sub, bk, 20000, "catalogue" if b == "catalogue" else None) for yy in (y - 1, y)]
                 if all(cases):
                     wit = self.replay(cases)
-            jz, je = self.jur(j, "zh"), self.jur(j, "en")
-            cz, ce = self.labels(cats, "zh"), self.labels(cats, "en")
-            end_z = ymd_str(doc_until) if doc_until != FOREVER else "（未载明截止日期）"
-            end_e = ymd_str(doc_until) if doc_until != FOREVER else "(no end stated)"
+            on = dict(cats=lambda lang: self.labels(cats, lang), benefit=lambda lang: self.benefit(b, lang), year=y)
             why = None
             if wit:
                 t = self.table(wit)
-                why = (f"{cz}同样的{self.benefit(b, 'zh')}：{y - 1}年得 {t[0]['aid']} 元，{y}年得 {t[1]['aid']} 元。",
-                       f"The same {self.benefit(b, 'en')} of {ce}: {t[0]['aid']} in {y - 1}, {t[1]['aid']} in {y}.")
+                why = self.say("lapse_why", **on, year_before=y - 1, aid_before=t[0]["aid"], aid=t[1]["aid"])
             sev = "medium" if gap_cats or (wit and self.table(wit)[0]["aid"] != self.table(wit)[1]["aid"]) else "low"
             self.add(f"lapse/{j}/{b}", "time", sev, [j], self.cites([p0.rule], self.keys_of(pids, extra=["2025"])),
-                     f"{jz}关于{cz}的{self.benefit(b, 'zh')}（{'、'.join(dict.fromkeys(self.sets(kb.parameters[p].kind, 'zh') for p in pids))}）于 {ymd_str(until)} 到期，而文件有效至 {end_z}；{y} 年起{('、'.join(self.label(c, 'zh') for c in gap_cats) + '的此项待遇') if gap_cats else '此项规定'}无规则可依。",
-                     f"{je}'s {self.benefit(b, 'en')} for {ce} ({', '.join(dict.fromkeys(self.sets(kb.parameters[p].kind, 'en') for p in pids))}) lapses on {ymd_str(until)} while the document is in force until {end_e}; from {y} no rule covers it.",
-                     why, (f"写明{y}年及以后{cz}的{self.benefit(b, 'zh')}（延续、调整或终止）。", f"State the rule for {y} onwards (extended, changed or ended)."),
+                     *self.say("lapse_for_groups" if gap_cats else "lapse", **on, jur=lambda lang: self.jur(j, lang), until=ymd_str(until),
+                               sets=lambda lang: self.say1("join_list", lang).join(dict.fromkeys(self.sets(kb.parameters[p].kind, lang) for p in pids)),
+                               end=lambda lang: ymd_str(doc_until) if doc_until != FOREVER else self.say1("lapse_no_end", lang),
+                               groups=lambda lang: self.say1("join_list", lang).join(self.label(c, lang) for c in gap_cats)),
+                     why, self.say("lapse_todo", **on),
                      wit, ["time"], [], {"parameters": pids, "until": ymd_str(until), "categories": cats, "years_without_rule": gap_cats and [y]})
         for j, start, fallback in st.get("doc_starts_mid_year", []):
             self._starts_mid_year(j, start, fallback)
@@ -734,19 +733,14 @@ class Builder:
                 if not wit or not differ:
                     continue
                 a, o = (w["expect"]["claims"]["c2"]["aid"] for w in wit)
-                wit[0]["reading"] = {"zh": "按引擎的解释：单独计算", "en": "the engine's reading: separate"}
-                wit[1]["reading"] = {"zh": f"另一读法：计入{self.benefits(other.benefits, 'zh')}的共用限额",
-                                     "en": f"the other reading: counted in the cap of {self.benefits(other.benefits, 'en')}"}
+                wit[0]["reading"] = dict(zip(LANGS, self.say("reading_engine")))
+                wit[1]["reading"] = dict(zip(LANGS, self.say("reading_other", benefits=lambda lang: self.benefits(other.benefits, lang))))
                 t = self.table(wit)
-                who, bills = t[0]["who"], t[0]["bills"]
                 gap, whole = money((fen(o) - fen(a)) / 100), t[1].get("difference")
-                rest_z = "" if gap == whole else "，其余差额来自随个人负担变化的其他待遇"
-                rest_e = "" if gap == whole else "; the rest comes from benefits that follow the personal burden"
-                bz, be, oz, oe = self.benefit(b, "zh"), self.benefit(b, "en"), self.benefits(kinds[:1], "zh"), self.benefits(kinds[:1], "en")
-                why = (f"{who['zh']}，{bills['zh']}：按引擎的解释（单独计算）{bz}得 {a} 元，全年 {t[0]['aid']} 元；"
-                       f"若计入共用限额（{money(cap.values[0])} 元已被{oz}用完）只得 {o} 元（差 {gap} 元），全年 {t[1]['aid']} 元（全年差 {whole} 元{rest_z}）。",
-                       f"A person ({who['en']}), {bills['en']}: under the engine's reading (separate) {be} gets {a}, the year {t[0]['aid']}; "
-                       f"counted in the shared cap ({money(cap.values[0])}, used up by {oe}) it gets {o} (difference {gap}), the year {t[1]['aid']} (difference {whole}{rest_e}).")
+                why = self.say("pool_why", who=lambda lang: t[0]["who"][lang], bills=lambda lang: t[0]["bills"][lang],
+                               benefit=lambda lang: self.benefit(b, lang), aid=a, year_aid=t[0]["aid"], cap=money(cap.values[0]),
+                               other=lambda lang: self.benefits(kinds[:1], lang), other_aid=o, gap=gap, other_year_aid=t[1]["aid"], whole=whole,
+                               rest=lambda lang: "" if gap == whole else self.say1("pool_why_rest", lang))
                 return wit, why
         return None, None
 
@@ -767,29 +761,31 @@ class Builder:
             bs = sorted(by_b)
             pids = sorted({pid for cats in by_b.values() for cat in cats.values() for _, pid in cat.values()})
             js = sorted({j for cats in by_b.values() for cat in cats.values() for j in cat})
-            lines_z, lines_e = [], []
+            lines = {lang: [] for lang in LANGS}
             for b in bs:
                 for c in sorted(by_b[b]):
                     row = sorted(by_b[b][c].items())
-                    if kind == "no_deposit":
-                        vz = "，".join(f"{self.jur(j, 'zh')} {word(VALUES, v, 'zh')}" for j, (v, pid) in row)
-                        ve = ", ".join(f"{self.jur(j, 'en')} {word(VALUES, v, 'en')}" for j, (v, pid) in row)
-                    else:
-                        vz = "，".join(f"{self.jur(j, 'zh')} {self.value(pid, 'zh')}" for j, (v, pid) in row)
-                        ve = ", ".join(f"{self.jur(j, 'en')} {self.value(pid, 'en')}" for j, (v, pid) in row)
-                    head_z = (f"{self.benefit(b, 'zh')}，" if len(bs) > 1 else "") + (f"{self.label(c, 'zh')}：" if c not in EVERYONE else "")
-                    head_e = (f"{self.benefit(b, 'en')}, " if len(bs) > 1 else "") + (f"{self.label(c, 'en')}: " if c not in EVERYONE else "")
-                    if head_z + vz not in lines_z:
-                        lines_z.append(head_z + vz); lines_e.append(head_e + ve)
+                    line = {}
+                    for lang in LANGS:
+                        values = self.say1("join_comma", lang).join(
+                            self.say1("peer_value", lang, jur=self.jur(j, lang), value=word(VALUES, v, lang) if kind == "no_deposit" else self.value(pid, lang))
+                            for j, (v, pid) in row)
+                        named = dict(benefit=self.benefit(b, lang), cat=self.label(c, lang), values=values)
+                        if len(bs) > 1:
+                            line[lang] = self.say1("peer_line_benefit" if c in EVERYONE else "peer_line_benefit_cat", lang, **named)
+                        else:
+                            line[lang] = values if c in EVERYONE else self.say1("peer_line_cat", lang, **named)
+                    if line["zh"] not in lines["zh"]:
+                        for lang in LANGS:
+                            lines[lang].append(line[lang])
             wit, why = self._peer_witness(js, bs[0], kind, by_b[bs[0]])
             b0 = bs[0]
             name = topic.get((b0, kind)) or (kind if len(group) == 1 else (b0 if b0 == kind else f"{b0}-{kind}"))
-            what_z = self.sets(kind, "zh") if len(bs) > 1 or kind == b0 else f"{self.benefit(b0, 'zh')}的{self.sets(kind, 'zh')}"
-            what_e = self.sets(kind, "en") if len(bs) > 1 or kind == b0 else f"{self.sets(kind, 'en')} ({self.benefit(b0, 'en')})"
+            what = (lambda lang: self.sets(kind, lang)) if len(bs) > 1 or kind == b0 else \
+                (lambda lang: self.say1("peer_what", lang, benefit=self.benefit(b0, lang), sets=self.sets(kind, lang)))
             self.add(f"peer/{name}", "peer", "low", js, self.cites([kb.parameters[p].rule for p in pids], self.keys_of(pids, extra=["押金", "转诊", "退出", "封顶", "限额"])),
-                     f"各市对{what_z}规定不同：" + "；".join(lines_z) + "。",
-                     f"The cities set {what_e} differently: " + "; ".join(lines_e) + ".",
-                     why, ("比较各市规定时注意这一差异；如需统一，由上级文件作出规定。", "Mind the difference when comparing the cities; a higher-level text could align them."),
+                     *self.say("peer", what=what, lines=lambda lang: self.say1("join_parts", lang).join(lines[lang])),
+                     why, self.say("peer_todo"),
                      wit, ["peer"], [p for pid in pids for p in kb.parameters[pid].interpretations], {"slot": [b0, kind], "benefits": bs, "parameters": pids})
         self._peer_gaps_join_slots()
 
@@ -814,10 +810,8 @@ class Builder:
             figs = [figure_of(w["expect"], premium) for w in wit]
             if len(set(figs)) > 1:
                 t = self.table(wit)
-                who, bills = t[0]["who"], t[0]["bills"]
-                paid_z = "，".join(f"{r['where']['zh']}得 {r['aid']} 元" for r in t)
-                paid_e = ", ".join(f"{r['where']['en']} {r['aid']}" for r in t)
-                return wit, (f"同一{who['zh']}，{bills['zh']}：{paid_z}。", f"The same person ({who['en']}), {bills['en']}: {paid_e}.")
+                paid = lambda lang: self.say1("join_comma", lang).join(self.say1("peer_paid", lang, where=r["where"][lang], aid=r["aid"]) for r in t)
+                return wit, self.say("peer_why", who=lambda lang: t[0]["who"][lang], bills=lambda lang: t[0]["bills"][lang], paid=paid)
         return None, None
 
     def _peer_gaps_join_slots(self):
@@ -849,12 +843,10 @@ class Builder:
             if cat not in EVERYONE:
                 case = self.claim_case(j, max(p1.valid_from, p2.valid_from) // 10000, cat, None if isinstance(key, str) else key[2], b)
                 wit = self.replay([case]) if case else None
-            jz, je = self.jur(j, "zh"), self.jur(j, "en")
             self.add(f"conflict/{j}/{b}", "conflict", "high", [j], self.cites([p1.rule, p2.rule], self.keys_of([i1, i2])),
-                     f"{jz}有两处规定对{self.label(cat, 'zh')}的{self.benefit(b, 'zh')}{self.sets(kind, 'zh')}给出不同的值（{self.value(i1, 'zh')} / {self.value(i2, 'zh')}），二者之间没有例外关系；引擎拒绝计算此类案例。",
-                     f"Two clauses of {je} give the {self.sets(kind, 'en')} of {self.benefit(b, 'en')} for {self.label(cat, 'en')} different values ({self.value(i1, 'en')} vs {self.value(i2, 'en')}) with no exception between them; the engine refuses such cases.",
-                     ("这类对象的案件无法计算，救助无从确定。", "Such a person's case cannot be computed at all."),
-                     ("删去其中一处，或写明哪一处是另一处的例外。", "Drop one value, or state which is the exception to the other."),
+                     *self.say("conflict", jur=lambda lang: self.jur(j, lang), cat=lambda lang: self.label(cat, lang), benefit=lambda lang: self.benefit(b, lang),
+                               sets=lambda lang: self.sets(kind, lang), value=lambda lang: self.value(i1, lang), other_value=lambda lang: self.value(i2, lang)),
+                     self.say("conflict_why"), self.say("conflict_todo"),
                      wit, ["conflict"], [], {"parameters": [i1, i2], "benefit": b})
         cats_of = defaultdict(set)
         for i1, i2, c in st.get("flag_conflict_cat", []):
@@ -863,11 +855,10 @@ class Builder:
             p1, p2 = kb.parameters[i1], kb.parameters[i2]
             cats = sorted(cats_of.get(frozenset((i1, i2)), []))
             wit = self.replay([self.claim_case(j, self.year_of(j), cats[0], None, "inpatient")]) if cats else None
-            jz, je = self.jur(j, "zh"), self.jur(j, "en")
             self.add(f"contradiction/{j}/{b}", "contradiction", "medium", [j], self.cites([p1.rule, p2.rule], self.keys_of([i1, i2], cats)),
-                     f"{jz}文件的两处规定对{self.labels(cats, 'zh')}分别规定{self.sets(k1, 'zh')}和{self.sets(k2, 'zh')}，二者互相排斥。",
-                     f"Two clauses of {je} give {self.labels(cats, 'en')} both {self.sets(k1, 'en')} and {self.sets(k2, 'en')}, which exclude each other.",
-                     None, ("统一两处对这类对象的规定。", "Make the two clauses agree on this group."),
+                     *self.say("flag_conflict", jur=lambda lang: self.jur(j, lang), cats=lambda lang: self.labels(cats, lang),
+                               sets=lambda lang: self.sets(k1, lang), other_sets=lambda lang: self.sets(k2, lang)),
+                     None, self.say("flag_conflict_todo"),
                      wit, ["conflict"], [], {"parameters": [i1, i2], "categories": cats})
         for i, base, j in st.get("dead_exception", []):
             p, q = kb.parameters[i], kb.parameters[base]
@@ -879,11 +870,10 @@ class Builder:
                 year = max(q.valid_from, kb.policy_document(j).effective_from or 0) // 10000
                 case = self.claim_case(j, year, c0, sub, b)
                 wit = self.replay([case]) if case else None
-            jz, je = self.jur(j, "zh"), self.jur(j, "en")
             self.add(f"conflict/{j}/{p.benefits[0]}/dead-exception", "conflict", "medium", [j], self.cites([p.rule, q.rule], self.keys_of([i, base])),
-                     f"{jz}对{self.labels(p.categories, 'zh')}的{self.sets(p.kind, 'zh')}例外（{self.value(i, 'zh')}）与其基本规定（{self.value(base, 'zh')}）不可能在同一人、同一待遇、同一日期同时适用：该例外永不生效。",
-                     f"{je}'s exception for {self.labels(p.categories, 'en')} ({self.sets(p.kind, 'en')} {self.value(i, 'en')}) can never apply with its base rule ({self.value(base, 'en')}) to one person, benefit and day: it never takes effect.",
-                     None, ("核对例外规定的适用期间和对象。", "Check the exception's period and group."),
+                     *self.say("dead_exception", jur=lambda lang: self.jur(j, lang), cats=lambda lang: self.labels(p.categories, lang),
+                               sets=lambda lang: self.sets(p.kind, lang), value=lambda lang: self.value(i, lang), base_value=lambda lang: self.value(base, lang)),
+                     None, self.say("dead_exception_todo"),
                      wit, ["conflict"], [], {"parameters": [i, base]})
 
     def _statuses(self):
@@ -909,40 +899,36 @@ class Builder:
                     continue
             groups[(p.status, p.jurisdiction, p.benefits[0] if p.benefits[0] != "outpatient_general" else "outpatient_chronic")].append(p)
         for (status, j, b), ps in sorted(groups.items()):
-            jz, je = self.jur(j, "zh"), self.jur(j, "en")
-            kinds = list(dict.fromkeys(self.sets(p.kind, "zh") for p in ps)); kinds_e = list(dict.fromkeys(self.sets(p.kind, "en") for p in ps))
             cats = sorted({c for p in ps for c in p.categories})
-            bz, be = self.benefits(dict.fromkeys(x for p in ps for x in p.benefits), "zh"), self.benefits(dict.fromkeys(x for p in ps for x in p.benefits), "en")
             who = next((p.delegated_to for p in ps if p.delegated_to), None)
             fills = [(cj, cid) for p in ps for cj, cid in self.fills.get(p.id, [])]
             named = set(cats) - {"everyone"}
-            whom_z = f"{self.labels(cats, 'zh')}的" if named else ""
-            whom_e = f" for {self.labels(cats, 'en')}" if named else ""
-            kz, ke = "、".join(kinds), ", ".join(kinds_e)
-            values = "、".join(dict.fromkeys(self.value(p.id, "zh").replace("（表述模糊）", "") for p in ps if p.values))
-            zh = {"delegated": f"{jz}未规定{whom_z}{bz}的{kz}，授权另行确定{self.delegate(who, 'zh')}。",
-                  "vague": f"{jz}关于{whom_z}{bz}的{kz}表述模糊" + (f"（{values}）。" if values else "。"),
-                  "silent": f"{jz}的文件未规定{whom_z}{bz}的{kz}。"}[status]
-            en = {"delegated": f"{je} leaves the {ke} of {be}{whom_e} to be set elsewhere{self.delegate(who, 'en')}.",
-                  "vague": f"{je}'s {ke} of {be}{whom_e} is vague.",
-                  "silent": f"{je}'s text does not state the {ke} of {be}{whom_e}."}[status]
+            valued = [p for p in ps if p.values]
+            values = lambda lang: self.say1("join_list", lang).join(dict.fromkeys(self.value(p.id, lang, marked=False) for p in valued))
             # a city's rule filling the silence, in the same sentence shape
-            fz = lambda cj, cid: f"{self.jur(cj, 'zh')}{self.sets(kb.parameters[cid].kind, 'zh')}：{self.value(cid, 'zh')}"
-            fe = lambda cj, cid: f"{self.jur(cj, 'en')}'s {self.sets(kb.parameters[cid].kind, 'en')}: {self.value(cid, 'en')}"
+            filled = lambda lang: self.say1("status_fills", lang, rules=self.say1("join_parts", lang).join(
+                self.say1("status_fill", lang, jur=self.jur(cj, lang), sets=self.sets(kb.parameters[cid].kind, lang), value=self.value(cid, lang))
+                for cj, cid in fills)) if fills else ""
+            on = dict(jur=lambda lang: self.jur(j, lang), whom=lambda lang: self.say1("status_whom", lang, cats=self.labels(cats, lang)) if named else "",
+                      benefits=lambda lang: self.benefits(dict.fromkeys(x for p in ps for x in p.benefits), lang),
+                      kinds=lambda lang: self.say1("join_list", lang).join(dict.fromkeys(self.sets(p.kind, lang) for p in ps)), fills=filled)
+            if status == "delegated":
+                zh, en = self.say("status_delegated", **on, to=lambda lang: self.delegate(who, lang))
+                todo = self.say("status_todo_delegated_to" if who and "确定" not in who else "status_todo_delegated", who=who)
+            elif status == "vague":
+                zh, en = self.say("status_vague_values" if valued else "status_vague", **on, values=values)
+                todo = self.say("provision_todo_vague")
+            else:
+                zh, en = self.say("status_silent", **on)
+                todo = self.say("status_todo_silent", jur=lambda lang: self.jur(j, lang))
             rules = [p.rule for p in ps]
             if fills:
-                zh = zh[:-1] + "；下级城市作了规定（" + "；".join(fz(cj, cid) for cj, cid in fills) + "）。"
-                en += " The city fills it (" + "; ".join(fe(cj, cid) for cj, cid in fills) + ")."
                 rules += [self.param_rule(cid) for _, cid in fills]
             paying = any(p.kind in PAYING and b in set(claim_kinds(kb)) | {"premium", "tilted_aid"} for p in ps)
             lowest = not any(pp == j for pp in kb.parents.values())
             sev = "medium" if status == "delegated" and paying and lowest else "low"
-            todo = {"delegated": (f"由{who or '受托部门'}公布标准，或在文件中写明未公布前的处理办法。" if who and "确定" not in who else "公布受托部门确定的标准，或写明公布前的处理办法。",
-                                  "Publish the delegated standard, or state what applies until it is published."),
-                    "vague": ("以确定的数字或条件替代模糊表述。", "Replace the vague wording with a figure or a condition."),
-                    "silent": (f"在{jz}文件中对此作出规定。", f"State the rule in {je}'s text.")}[status]
             interps = [i for p in ps for i in p.interpretations]
-            why = (("这类对象的这项待遇在标准公布前按 0.00 计算。", "Until the standard is published this benefit computes as 0.00.") if sev == "medium" else None)
+            why = self.say("status_why") if sev == "medium" else None
             self.add(f"{status}/{j}/{b}", status, sev, [j] + [cj for cj, _ in fills], self.cites(rules, self.keys_of([p.id for p in ps])), zh, en, why, todo,
                      None, [status] + (["city_vs_province"] if fills else []), interps, {"parameters": [p.id for p in ps], "categories": cats})
 
@@ -972,8 +958,8 @@ class Builder:
                 self._settle_sentences(host)
                 host["detail"].setdefault("provisions", []).append(pr.id)
                 if pr.statement_zh not in host["statement"]["zh"]:
-                    host["statement"]["zh"] += f"（知识库记录：{pr.statement_zh}。）"
-                    host["statement"]["en"] += f" (KB provision: {pr.label_en}.)"
+                    for lang, text in zip(LANGS, self.say("provision_noted", statement=pr.statement_zh, label=pr.label_en)):
+                        host["statement"][lang] += text
                 continue
             kind = kind or "delegated"
             j = pr.jurisdiction
@@ -981,8 +967,9 @@ class Builder:
             topic = pr.id.split("/", 1)[1].replace("_", "-")
             todo = self.say("provision_todo_" + kind)
             f = self.add(f"{kind}/{j}/{topic}", kind, sev, [j], [self.cite(c, [pr.figure or ""]) for c in pr.clauses],
-                         f"{self.jur(j, 'zh')}：{pr.statement_zh}{self.delegate(pr.delegated_to, 'zh') if kind == 'delegated' else ''}。",
-                         f"{self.jur(j, 'en')}: {pr.label_en}.", None, todo, None, ["provision"], interps,
+                         *self.say("provision", jur=lambda lang: self.jur(j, lang), statement=pr.statement_zh, label=pr.label_en,
+                                   to=lambda lang: self.delegate(pr.delegated_to, lang) if kind == "delegated" else ""),
+                         None, todo, None, ["provision"], interps,
                          {"provisions": [pr.id], "parameters": params})
             if kind == "contradiction":
                 self._absorb_gaps(f, pr)
@@ -1020,8 +1007,9 @@ class Builder:
         for j, year, u1, u2, scope, d_up, d_down in sr.flips:
             flips[j].append((u1, u2, scope, d_up, d_down))
         for j, items in sorted(flips.items()):
-            pairs_z = list(dict.fromkeys(f"{self.label(u1[0], 'zh')}与{self.label(u2[0], 'zh')}（{self.benefit(scope, 'zh')}）" for u1, u2, scope, _, _ in items))
-            pairs_e = list(dict.fromkeys(f"{self.label(u1[0], 'en')} and {self.label(u2[0], 'en')} ({self.benefit(scope, 'en')})" for u1, u2, scope, _, _ in items))
+            pairs = lambda lang, items=items: self.say1("join_parts", lang).join(dict.fromkeys(
+                self.say1("flip_pair", lang, cat=self.label(u1[0], lang), other_cat=self.label(u2[0], lang), benefit=self.benefit(scope, lang))
+                for u1, u2, scope, _, _ in items))
             u1, u2, scope, d_up, d_down = items[0]
             wit = self.witness([(d_up.case, d_up.result), (d_down.case, d_down.result)])
             t = self.table(wit)
@@ -1029,11 +1017,11 @@ class Builder:
             fid = f"precedence/{j}/rule" if f"precedence/{j}/rule" in self.by_id else f"precedence/{j}/order"
             self.add(fid, "precedence", "low", [j],
                      self.cites(result_rules(d_up.result, False) + result_rules(d_down.result, False), ["就高不就低"]),
-                     f"{self.jur(j, 'zh')}同时具有两种身份的人，哪一身份待遇更高取决于账单：" + "；".join(pairs_z) + "。",
-                     f"For a person holding two identities in {self.jur(j, 'en')}, which pays more depends on the bill: " + "; ".join(pairs_e) + ".",
-                     (f"例如{t[0]['who']['zh']}：{t[0]['bills']['zh']}按{self.label(d_up.result['applied_category'], 'zh')}得 {t[0]['aid']} 元；{t[1]['bills']['zh']}按{self.label(d_down.result['applied_category'], 'zh')}得 {t[1]['aid']} 元。",
-                      f"E.g. a person ({t[0]['who']['en']}): {t[0]['bills']['en']} is paid as {self.label(d_up.result['applied_category'], 'en')}, {t[0]['aid']}; {t[1]['bills']['en']} as {self.label(d_down.result['applied_category'], 'en')}, {t[1]['aid']}."),
-                     ("写明“就高”按全年还是按单次比较（引擎按全年比较）。", "State whether take-the-highest compares the whole year or each bill (the engine compares the year)."),
+                     *self.say("flip", jur=lambda lang: self.jur(j, lang), pairs=pairs),
+                     self.say("flip_why", who=lambda lang: t[0]["who"][lang], bills=lambda lang: t[0]["bills"][lang], aid=t[0]["aid"],
+                              applied=lambda lang: self.label(d_up.result["applied_category"], lang), other_bills=lambda lang: t[1]["bills"][lang],
+                              other_applied=lambda lang: self.label(d_down.result["applied_category"], lang), other_aid=t[1]["aid"]),
+                     self.say("flip_todo"),
                      wit, ["flip_search"], ["precedence"], {"pairs": [[u1[0], u2[0], scope] for u1, u2, scope, _, _ in items]})
         self._safety(sr)
 
@@ -1046,38 +1034,37 @@ class Builder:
         for single, dual in sr.extra_identity:
             by_j[("extra_identity", dual.jurisdiction)].append((single, dual))
         for (prop, j), items in sorted(by_j.items()):
-            jz, je = self.jur(j, "zh"), self.jur(j, "en")
             if prop == "over_guarantee":
                 ev, over = items[0]
                 wit = self.witness([(ev.case, ev.result)])
-                t = self.table(wit)
-                zh = f"救助加保险超过费用：{jz}{t[0]['who']['zh']}{t[0]['bills']['zh']}，超出 {money(over / 100)} 元。"
-                en = f"Aid plus insurance exceed the cost: a person ({t[0]['who']['en']}) in {je} with {t[0]['bills']['en']} is over by {money(over / 100)}."
                 rules = result_rules(ev.result, False)
-                why = (f"基金多付 {money(over / 100)} 元。", f"The fund pays {money(over / 100)} more than the cost.")
             elif prop == "monotonic":
                 lo, hi = items[0]
                 wit = self.witness([(lo.case, lo.result), (hi.case, hi.result)])
-                t = self.table(wit)
-                zh = f"自付增加反而救助减少：{jz}{t[0]['who']['zh']}{t[0]['bills']['zh']}得 {t[0]['aid']} 元，{t[1]['bills']['zh']}只得 {t[1]['aid']} 元。"
-                en = f"More self-pay yields less aid: a person ({t[0]['who']['en']}) in {je} with {t[0]['bills']['en']} gets {t[0]['aid']}, with {t[1]['bills']['en']} only {t[1]['aid']}."
                 rules = result_rules(lo.result, False) + result_rules(hi.result, False)
-                why = (f"多花钱的人少得 {money(-fen(t[1]['difference']) / 100)} 元。", f"The person who paid more gets {money(-fen(t[1]['difference']) / 100)} less.")
             else:
                 single, dual = items[0]
                 wit = self.witness([(single.case, single.result), (dual.case, dual.result)])
-                t = self.table(wit)
-                pairs = list(dict.fromkeys((s.units[0][0], next(u[0] for u in d.units if u != s.units[0])) for s, d in items))
-                zh = (f"多一个身份反而救助减少：{jz}{t[0]['who']['zh']}{t[0]['bills']['zh']}得 {t[0]['aid']} 元，另有{self.label(pairs[0][1], 'zh')}身份时只得 {t[1]['aid']} 元"
-                      f"（按{self.label(dual.result.get('applied_category') or pairs[0][1], 'zh')}计算）。同样情形：" + "、".join(f"{self.label(a, 'zh')}＋{self.label(b, 'zh')}" for a, b in pairs) + "。")
-                en = (f"An extra identity yields less aid: a person ({t[0]['who']['en']}) in {je} with {t[0]['bills']['en']} gets {t[0]['aid']}, and only {t[1]['aid']} when also "
-                      f"{self.label(pairs[0][1], 'en')} (paid as {self.label(dual.result.get('applied_category') or pairs[0][1], 'en')}). Also: " + "; ".join(f"{self.label(a, 'en')} + {self.label(b, 'en')}" for a, b in pairs) + ".")
                 rules = result_rules(single.result, bool(not single.case["claims"])) + result_rules(dual.result, bool(not dual.case["claims"]))
-                why = (f"“就高不就低”要求按最高者支付，此人少得 {money(-fen(t[1]['difference']) / 100)} 元。",
-                       f"Take-the-highest requires the highest; this person gets {money(-fen(t[1]['difference']) / 100)} less.")
+            t = self.table(wit)
+            on = dict(jur=lambda lang: self.jur(j, lang), who=lambda lang, t=t: t[0]["who"][lang], bills=lambda lang, t=t: t[0]["bills"][lang], aid=t[0]["aid"])
+            if prop == "over_guarantee":
+                zh, en = self.say("safety_over", **on, over=money(over / 100))
+                why = self.say("safety_over_why", over=money(over / 100))
+            else:
+                on.update(other_bills=lambda lang, t=t: t[1]["bills"][lang], other_aid=t[1]["aid"], less=money(-fen(t[1]["difference"]) / 100))
+            if prop == "monotonic":
+                zh, en = self.say("safety_monotonic", **on)
+                why = self.say("safety_monotonic_why", **on)
+            elif prop == "extra_identity":
+                pairs = list(dict.fromkeys((s.units[0][0], next(u[0] for u in d.units if u != s.units[0])) for s, d in items))
+                zh, en = self.say("safety_extra", **on, extra=lambda lang: self.label(pairs[0][1], lang),
+                                  applied=lambda lang: self.label(dual.result.get("applied_category") or pairs[0][1], lang),
+                                  pairs=lambda lang: self.say1("join_pairs", lang).join(
+                                      self.say1("join_plus", lang).join((self.label(a, lang), self.label(b, lang))) for a, b in pairs))
+                why = self.say("safety_extra_why", **on)
             self.add(f"safety/{j}/{prop.replace('_', '-')}", "safety", "high", [j], self.cites(rules, ["就高不就低", "倾斜救助"]), zh, en, why,
-                     ("引擎须按包括年度结算（如倾斜救助）在内的全年总额比较各身份。" if prop == "extra_identity" else "核对引擎的计算规则。",
-                      "The engine must compare each identity's whole year, annual settlements (tilted aid) included." if prop == "extra_identity" else "Check the engine's rules."),
+                     self.say("safety_extra_todo" if prop == "extra_identity" else "safety_todo"),
                      wit, ["safety_search"], ["precedence"] if prop == "extra_identity" else [], {"property": prop, "count": len(items)})
         def kb_contribution(ev):
             v = self.searcher.kb_statistic(ev.jurisdiction, ev.year, "contribution")
@@ -1092,22 +1079,18 @@ class Builder:
             rules = [r for e, _, _ in items for r in result_rules(e.result)]
             own = kb_contribution(ev)
             actual = own == contribution
-            jz, je = self.jur(j, "zh"), self.jur(j, "en")
-            cz, ce = self.labels(cats, "zh"), self.labels(cats, "en")
             a, c = money(amount / 100), money(contribution / 100)
+            on = dict(jur=lambda lang: self.jur(j, lang), cats=lambda lang: self.labels(cats, lang), year=ev.year, amount=a, contribution=c)
             if actual:
-                zh = f"参保资助超过个人缴费：{jz}{ev.year}年个人缴费 {c} 元，{cz}获资助 {a} 元。"
-                en = f"The premium subsidy exceeds the contribution: in {je} {ev.year} the contribution is {c}, {ce} are subsidised {a}."
+                zh, en = self.say("premium_over", **on)
             else:
-                held = f"知识库中{ev.year}年的个人缴费为 {money(own / 100)} 元" if own is not None else f"知识库中无{ev.year}年的个人缴费数据"
-                held_en = f"the KB's contribution for {ev.year} is {money(own / 100)}, where it does not" if own is not None else f"the KB holds no contribution for {ev.year}"
-                held += "，未超过" if own is not None else ""
-                zh = f"潜在问题：{jz}规定的定额（或最低额）资助 {a} 元不以个人缴费为限；个人缴费若低于此数（如 {c} 元），{cz}所获资助将超过缴费（{held}）。"
-                en = f"Latent: {je} fixes the subsidy at {a} (an amount or a minimum) without capping it at the contribution; below it (e.g. {c}) {ce} would be subsidised more than they owe ({held_en})."
+                held = (lambda lang: self.say1("premium_kb_contribution", lang, year=ev.year, own=money(own / 100))) if own is not None else \
+                    (lambda lang: self.say1("premium_kb_no_contribution", lang, year=ev.year))
+                zh, en = self.say("premium_latent", **on, held=held)
             wit = self.witness([(ev.case, ev.result)])
             self.add(f"safety/{j}/premium-over", "safety", "high" if actual else "info", [j], self.cites(rules, [f"{Decimal(a).normalize():f}元"]), zh, en,
-                     ((f"基金多付 {money((amount - contribution) / 100)} 元。", f"The fund pays {money((amount - contribution) / 100)} more than is owed.") if actual else None),
-                     ("写明资助额不超过个人缴费。", "State that the subsidy never exceeds the contribution."),
+                     self.say("premium_over_why", over=money((amount - contribution) / 100)) if actual else None,
+                     self.say("premium_over_todo"),
                      wit, ["safety_search"], [], {"amount": a, "contribution": c, "kb_contribution": money(own / 100) if own is not None else None,
                                                   "latent": not actual, "categories": cats})
         static_conflicts = [set(f["detail"].get("parameters", [])) for f in self.by_id.values() if f["kind"] == "conflict"]
@@ -1118,9 +1101,8 @@ class Builder:
                 continue
             rules = [self.kb.parameters[pid].rule for pid in named]
             self.add(f"conflict/{ev.jurisdiction}/refused", "conflict", "high", [ev.jurisdiction], self.cites(rules),
-                     f"引擎拒绝计算{self.jur(ev.jurisdiction, 'zh')}{self.label(ev.units[0][0], 'zh')}的案例。",
-                     f"The engine refuses a case of {self.label(ev.units[0][0], 'en')} in {self.jur(ev.jurisdiction, 'en')}.",
-                     ("这类对象的案件无法计算。", "Such a case cannot be computed."), ("核对相关条款的取值。", "Check the values of the clauses involved."),
+                     *self.say("refused", jur=lambda lang: self.jur(ev.jurisdiction, lang), cat=lambda lang: self.label(ev.units[0][0], lang)),
+                     self.say("refused_why"), self.say("refused_todo"),
                      self.witness([(ev.case, ev.error)]), ["safety_search"], [], {"field": ev.error.field, "parameters": named})
 
     # ---- checked and held ------------------------------------------------------------------

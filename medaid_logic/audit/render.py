@@ -69,13 +69,13 @@ def _finding_lines(f: dict, lang: str, full: bool) -> list[str]:
     if rows:
         out.append("  ▸ " + " | ".join(tuple(family('audit.table', lang).values())))
         out += ["    " + " | ".join(r) for r in rows]
-    out.append(f"  ({word('audit.checks', lang)}: {', '.join(audit_word(CHECKS, c, lang, (c, c)) for c in f.get('checks', []))})")
+    out.append(f"  ({word('audit.checks', lang)}: {', '.join(audit_word(CHECKS, c, lang, c) for c in f.get('checks', []))})")
     out.append("")
     return out
 
 
 def held_rows(report: dict, lang: str) -> list[list[str]]:
-    return [[r["jurisdiction"], str(r["year"]), audit_word(PROPERTIES, r["property"], lang, (r["property"],) * 2), str(r["cases"]),
+    return [[r["jurisdiction"], str(r["year"]), audit_word(PROPERTIES, r["property"], lang, r["property"]), str(r["cases"]),
              word("audit.holds", lang) if r["holds"] else f"{word('audit.fails', lang)} ({r['violations']})"] for r in report.get("checked_and_held", [])]
 
 
@@ -152,7 +152,7 @@ def render_md(report: dict, lang: str = "zh") -> str:
         rows = _table_rows(f, lang)
         if rows:
             out += ["| " + " | ".join(tuple(family('audit.table', lang).values())) + " |", "|---|---|---|---|---|"] + ["| " + " | ".join(r) + " |" for r in rows] + [""]
-        out.append(f"*{word('audit.checks', lang)}: {', '.join(audit_word(CHECKS, c, lang, (c, c)) for c in f.get('checks', []))}*")
+        out.append(f"*{word('audit.checks', lang)}: {', '.join(audit_word(CHECKS, c, lang, c) for c in f.get('checks', []))}*")
         out.append("")
     rows = held_rows(report, lang)
     if rows:

@@ -5,10 +5,14 @@ only, so no id reaches a reader."""
 from __future__ import annotations
 
 from ..words import Family
+from .. import words as catalogue
 
 KIND_NAMES, SETS, VALUES, RELATIONS = Family("audit_kind"), Family("sets"), Family("value"), Family("relation")
 CHECKS, PROPERTIES, EVERYONE = Family("check"), Family("property"), Family("everyone")
 
 
-def word(family: Family, key, lang: str, default: tuple = ("相关规定", "the rule")) -> str:
-    return family.word(key, lang) if key in family else default[0 if lang == "zh" else 1]
+def word(family: Family, key, lang: str, default: str | None = None) -> str:
+    """The family's word for key; a key it lacks reads as `default`, else as "the rule"."""
+    if key in family:
+        return family.word(key, lang)
+    return default if default is not None else catalogue.word("audit_sentence.the_rule", lang)
