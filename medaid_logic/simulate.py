@@ -28,7 +28,7 @@ from . import limits
 from .records import Usage
 from .errors import CaseError
 from .money import yuan_to_fen
-from .words import word, word_of
+from .words import listed, word, word_of
 
 def register(sub) -> None:
     from .cli import _limit_flags
@@ -168,7 +168,7 @@ def _what(kb, change: dict, lang: str) -> str:
         return f"{word('simulate.interpretation', lang)} {i.label_zh if lang == 'zh' and i.label_zh else i.id}"
     names = [_name(kb, "category", c, lang) for c in change["categories"]]
     names += [_name(kb, "benefit", b, lang) for b in change["benefits"]]
-    return "、".join(names) if lang == "zh" else ", ".join(names)
+    return listed(names, lang)
 
 
 def table(report: dict, kb, lang: str) -> str:

@@ -46,6 +46,11 @@ def word_of(family: str, code, lang: str, default: str | None = None) -> str:
     return "" if code is None else str(code)
 
 
+def listed(items, lang: str) -> str:
+    """Items joined as a list is written in the language (、 in Chinese, a comma in English)."""
+    return word("join.list", lang).join(items)
+
+
 def has(family: str, code) -> bool:
     return f"{family}.{code}" in catalogue("zh")
 

@@ -6,7 +6,7 @@ import re
 
 from ..render import reason_text
 from ..result import formula_text
-from ..words import has, word, word_of
+from ..words import has, listed, word, word_of
 
 
 def field_text(kb, path: str, value, claim_ids: list[str], lang: str) -> str:
@@ -34,7 +34,7 @@ def param_text(kb, pid: str, value, lang: str) -> str:
     if p is None:
         return str(pid)
     cats = [kb.categories[c] for c in p.categories if c in kb.categories]
-    names = "、".join(c.label_zh for c in cats) if lang == "zh" else ", ".join(c.label_en for c in cats)
+    names = listed((c.label_zh if lang == "zh" else c.label_en for c in cats), lang)
     kind = word_of("param_kind", p.kind, lang)
     if value is None:
         shown = status_word(p.status, lang)

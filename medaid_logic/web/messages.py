@@ -6,7 +6,7 @@ from __future__ import annotations
 from ..audit.findings import Builder as _AuditWords
 from ..audit.render import kind_name
 from ..legal import i18n
-from ..words import word, word_of
+from ..words import listed, word, word_of
 
 
 class Words:
@@ -30,10 +30,10 @@ class Words:
         return self._audit.label(cid, self.lang)
 
     def cats(self, cids) -> str:
-        return ("、" if self.zh else ", ").join(self.cat(c) for c in cids)
+        return listed((self.cat(c) for c in cids), self.lang)
 
     def benefits(self, bs) -> str:
-        return ("、" if self.zh else ", ").join(self.benefit(b) for b in bs)
+        return listed((self.benefit(b) for b in bs), self.lang)
 
     def jur(self, j) -> str:
         return self._audit.jur(j, self.lang)
