@@ -166,9 +166,12 @@ _EMPTY: list = []
 _new = tuple.__new__  # a row from its fields (the arity is the key's), without namedtuple._make's overhead
 
 
+_INPUT_ARITY = {n: p.arity for n, p in INPUTS.items()}
+
+
 def atom(name: str, *args) -> str:
     """One input fact as program text; the arguments already written as terms."""
-    assert len(args) == INPUTS[name].arity, (name, args)
+    assert len(args) == _INPUT_ARITY[name], (name, args)
     return f"{name}({','.join(map(str, args))})."
 
 
