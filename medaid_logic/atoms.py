@@ -254,14 +254,13 @@ def read_shown(symbols) -> dict[int, Atoms]:
     """split_by_applicant for a model that shows show.lp's atoms only (every one with the
     applicant first): the same rows, several times faster. Anything else — another #show, a
     string that looks like an atom's start — is read by split_by_applicant."""
-    symbols = list(symbols)
     if len(symbols) < 2:  # a 1-tuple prints with a trailing comma
         return split_by_applicant(symbols)
-    text = str(clingo.Tuple_(symbols))
+    text = _text_of(symbols)
     cut = _SHOWN_ATOM.split("),"  + text[1:-2])   # "", name(, a, args, name(, a, args, ...
     if len(cut) != 3 * len(symbols) + 1:
         return split_by_applicant(symbols)
-    names, keys = cut[1::3], list(map(str.__add__, cut[1::3], cut[3::3]))   # "step(" "step(1,4,...,times(1,2)"
+    keys = list(map(str.__add__, cut[1::3], cut[3::3]))   # "step(" + "1,4,...,times(1,2)"
     distinct = list(dict.fromkeys(keys))
     try:
         terms = _json_terms(f"({'),'.join(distinct)}))")
@@ -271,10 +270,37 @@ def read_shown(symbols) -> dict[int, Atoms]:
     for key, t in zip(distinct, terms[1:]):
         row = ROWS.get((t[0], len(t)))
         rows[key] = _new(row, t[1:]) if row is not None else t[1:]
-    out: dict = defaultdict(Atoms)
-    for name, a, key in zip(names, cut[2::3], keys):
-        out[a].by[name[:-1]].append(rows[key])
-    return {int(a): at for a, at in out.items()}
+    by_applicant: dict = defaultdict(lambda: defaultdict(list))   # a → "name(" → rows
+    for name, a, row in zip(cut[1::3], cut[2::3], map(rows.__getitem__, keys)):
+        by_applicant[a][name].append(row)
+    out = {}
+    for a, by in by_applicant.items():
+        at = out[int(a)] = Atoms()
+        at.by.update({name[:-1]: rows for name, rows in by.items()})
+    return out
+
+
+def _text_of(symbols) -> str:
+    """The symbols as one tuple's text, in one call to clingo. A model's symbols (clingo's
+    _SymbolSequence, a C array) go to clingo as they are: the public route (clingo.Tuple_)
+    makes a Python object of each symbol and takes it apart again, 0.02 ms per applicant.
+    tests/test_atom_schema.py checks both routes give one text."""
+    array = getattr(symbols, "_p_symbols", None)
+    if array is not None and _clingo_c is not None:
+        _c_call, _lib, _str = _clingo_c
+        try:
+            tup = _c_call("clingo_symbol_t", _lib.clingo_symbol_create_function, b"", array, len(symbols), True)
+            return _str(_lib.clingo_symbol_to_string_size, _lib.clingo_symbol_to_string, tup)
+        except Exception:  # another clingo's internals: the public route
+            pass
+    return str(clingo.Tuple_(list(symbols)))
+
+
+try:   # clingo's own C bindings (clingo/_internal.py), where this clingo has them
+    from clingo._internal import _c_call as _cc, _lib as _cl, _str as _cs
+    _clingo_c = (_cc, _cl, _cs)
+except ImportError:
+    _clingo_c = None
 
 
 _STRING = re.compile(r'("[^"\\]*(?:\\.[^"\\]*)*")')
