@@ -75,8 +75,7 @@ class Builder:
         return self.tables.source(rule_id) if rule_id else None
 
     def rule_of(self, pid):
-        p = self.kb.parameters.get(pid) if isinstance(pid, str) else None
-        return p.rule if p else None
+        return self.tables.rules.get(pid) if isinstance(pid, str) else None
 
     def build(self) -> dict:
         at, case = self.at, self.case
@@ -447,12 +446,13 @@ def _note_details(d, kb: KB, jurisdiction: str) -> list:
 
 
 class _Tables:
-    """What every result asks of one KB, computed once per KB: a clause's source, a KB
-    statistic's source, a note atom's notes and each note's words (all functions of the KB
-    alone, which is not changed once loaded)."""
+    """What every result asks of one KB, computed once per KB: a parameter's rule, a clause's
+    source, a KB statistic's source, a note atom's notes and each note's words (all functions
+    of the KB alone, which is not changed once loaded)."""
 
     def __init__(self, kb: KB):
         self.kb = kb
+        self.rules = {pid: p.rule for pid, p in kb.parameters.items()}   # a parameter's rule id
         self._sources: dict = {}
         self._statistics = {(x.place, x.statistic, x.year): x.source for x in reversed(kb.statistics)}  # the first wins
         self._details: dict = {}
