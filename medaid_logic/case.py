@@ -308,7 +308,7 @@ class _Required:
 
     @staticmethod
     def of(kb: KB, j: str) -> "_Required":
-        cache = kb.__dict__.setdefault("_required", {})   # asked for every case validated
+        cache = kb.__dict__.setdefault("_case_required", {})   # asked for every case validated
         if j not in cache:
             cache[j] = _Required(kb, j)
         return cache[j]
