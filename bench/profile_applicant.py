@@ -3,15 +3,17 @@
     python bench/profile_applicant.py [N] [--chunk C] [--atoms]
 
 CPU time of this process (time.process_time: steadier on a shared machine than the wall clock).
-Runs Engine's own steps one by one on chunks of C applicants and prints milliseconds per
-applicant for: validation (parse_case + overrides), facts (the fact program's text), control
-(a solver loaded with the programs and the facts), grounding, solving (model symbols taken),
-read-out (symbols to per-applicant atoms), result building; and the ground atoms per applicant.
+Runs Engine's own steps one by one on chunks of C applicants (each as Engine.evaluate_batch runs
+a call: the garbage collector paused) and prints milliseconds per applicant for: validation
+(parse_case + overrides), facts (the fact program's text), control (a solver loaded with the
+programs and the facts), grounding, solving (model symbols taken), read-out (symbols to
+per-applicant atoms), result building; and the ground atoms per applicant.
 --atoms also lists the predicates with the most ground atoms per applicant.
 """
 from __future__ import annotations
 
 import argparse
+import contextlib
 import sys
 import time
 from collections import Counter
@@ -35,39 +37,46 @@ def read_model(engine, symbols):
 PHASES = ("validation", "facts", "control", "ground", "solve", "read_out", "result")
 
 
+def batch_call():
+    """What Engine.evaluate_batch runs a call in (the collector paused), where the engine has it."""
+    from medaid_logic import engine
+    return getattr(engine, "gc_paused", contextlib.nullcontext)()
+
+
 def profile(engine: Engine, items: list, chunk: int, count_atoms: bool) -> tuple[dict, int, Counter]:
     t = dict.fromkeys(PHASES, 0.0)
     atoms, by_pred = 0, Counter()
     for start in range(0, len(items), chunk):
-        part = items[start:start + chunk]
-        t0 = time.process_time()
-        cases = [parse_case(d, engine.kb) for d in part]
-        overrides = [overrides_of(c, engine.kb) for c in cases]
-        t1 = time.process_time()
-        # the bench population has one override group: the engine solves it in one call
-        params, interps = overrides[0]
-        assert all(engine._group_key(*o) == engine._group_key(params, interps) for o in overrides)
-        from medaid_logic.facts import case_facts
-        facts = [case_facts(a, c, engine.kb) for a, c in enumerate(cases)]
-        t2 = time.process_time()
-        ctl = engine.control(cases, params, interps)  # writes the facts again: taken off below
-        t3 = time.process_time()
-        ctl.ground([("base", [])])
-        t4 = time.process_time()
-        models: list = []
-        ctl.solve(on_model=lambda m: models.append(m.symbols(shown=True)))
-        t5 = time.process_time()
-        per_applicant = read_model(engine, models[0])
-        t6 = time.process_time()
-        for a, case in enumerate(cases):
-            build_result(case, per_applicant[a], engine.kb, params, interps)
-        t7 = time.process_time()
-        for k, v in zip(PHASES, (t1 - t0, t2 - t1, (t3 - t2) - (t2 - t1), t4 - t3, t5 - t4, t6 - t5, t7 - t6)):
-            t[k] += v
-        atoms += len(ctl.symbolic_atoms)
-        if count_atoms:
-            by_pred.update(f"{s.symbol.name}/{len(s.symbol.arguments)}" for s in ctl.symbolic_atoms)
-        del facts
+        with batch_call():
+            part = items[start:start + chunk]
+            t0 = time.process_time()
+            cases = [parse_case(d, engine.kb) for d in part]
+            overrides = [overrides_of(c, engine.kb) for c in cases]
+            t1 = time.process_time()
+            # the bench population has one override group: the engine solves it in one call
+            params, interps = overrides[0]
+            assert all(engine._group_key(*o) == engine._group_key(params, interps) for o in overrides)
+            from medaid_logic.facts import case_facts
+            facts = [case_facts(a, c, engine.kb) for a, c in enumerate(cases)]
+            t2 = time.process_time()
+            ctl = engine.control(cases, params, interps)  # writes the facts again: taken off below
+            t3 = time.process_time()
+            ctl.ground([("base", [])])
+            t4 = time.process_time()
+            models: list = []
+            ctl.solve(on_model=lambda m: models.append(m.symbols(shown=True)))
+            t5 = time.process_time()
+            per_applicant = read_model(engine, models[0])
+            t6 = time.process_time()
+            for a, case in enumerate(cases):
+                build_result(case, per_applicant[a], engine.kb, params, interps)
+            t7 = time.process_time()
+            for k, v in zip(PHASES, (t1 - t0, t2 - t1, (t3 - t2) - (t2 - t1), t4 - t3, t5 - t4, t6 - t5, t7 - t6)):
+                t[k] += v
+            atoms += len(ctl.symbolic_atoms)
+            if count_atoms:
+                by_pred.update(f"{s.symbol.name}/{len(s.symbol.arguments)}" for s in ctl.symbolic_atoms)
+            del facts
     return t, atoms, by_pred
 
 

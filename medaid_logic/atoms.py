@@ -11,10 +11,12 @@ business and are documented there; see asp/README.md for the naming convention.
 Terms become: int; str (constants and strings alike); tuple (name, *arguments) for functions.
 A model is turned into text by clingo in one call and parsed here: measured faster than
 walking clingo.Symbol objects, whose every field access crosses the C boundary, and twice as
-fast as one text per symbol.
+fast as one text per symbol. The batch path (read_shown) parses each distinct atom once (most
+recur across applicants: the same inputs, notes, flags), through json's C parser.
 """
 from __future__ import annotations
 
+import json
 import re
 from collections import defaultdict, namedtuple
 from dataclasses import dataclass
@@ -165,9 +167,12 @@ _EMPTY: list = []
 _new = tuple.__new__  # a row from its fields (the arity is the key's), without namedtuple._make's overhead
 
 
+_INPUT_ARITY = {n: p.arity for n, p in INPUTS.items()}
+
+
 def atom(name: str, *args) -> str:
     """One input fact as program text; the arguments already written as terms."""
-    assert len(args) == INPUTS[name].arity, (name, args)
+    assert len(args) == _INPUT_ARITY[name], (name, args)
     return f"{name}({','.join(map(str, args))})."
 
 
@@ -238,3 +243,88 @@ def split_by_applicant(symbols) -> dict[int, Atoms]:
     for atom in terms[1:]:
         out[atom[1]].add(atom)
     return out
+
+
+# ---- the batch path: show.lp's atoms, each distinct one parsed once -----------------------------
+# Each atom of the model's text is cut out by its predicate's name and applicant (`),step(12,`);
+# the rest, the same for many applicants, keys a table of rows parsed in one json call.
+_SHOWN_ATOM = re.compile(r"\),((?:" + "|".join(sorted(SHOWN, key=len, reverse=True)) + r")\()(\d+),")
+
+
+def read_shown(symbols) -> dict[int, Atoms]:
+    """split_by_applicant for a model that shows show.lp's atoms only (every one with the
+    applicant first): the same rows, several times faster. Anything else — another #show, a
+    string that looks like an atom's start — is read by split_by_applicant."""
+    if len(symbols) < 2:  # a 1-tuple prints with a trailing comma
+        return split_by_applicant(symbols)
+    text = _text_of(symbols)
+    cut = _SHOWN_ATOM.split("),"  + text[1:-2])   # "", name(, a, args, name(, a, args, ...
+    if len(cut) != 3 * len(symbols) + 1:
+        return split_by_applicant(symbols)
+    keys = list(map(str.__add__, cut[1::3], cut[3::3]))   # "step(" + "1,4,...,times(1,2)"
+    distinct = list(dict.fromkeys(keys))
+    try:
+        terms = _json_terms(f"({'),'.join(distinct)}))")
+    except ValueError:  # text json's reading does not cover (e.g. a 1-tuple): the exact parser
+        terms = parse_term(f"({'),'.join(distinct)}))")
+    rows = {}
+    for key, t in zip(distinct, terms[1:]):
+        row = ROWS.get((t[0], len(t)))
+        rows[key] = _new(row, t[1:]) if row is not None else t[1:]
+    by_applicant: dict = defaultdict(lambda: defaultdict(list))   # a → "name(" → rows
+    for name, a, row in zip(cut[1::3], cut[2::3], map(rows.__getitem__, keys)):
+        by_applicant[a][name].append(row)
+    out = {}
+    for a, by in by_applicant.items():
+        at = out[int(a)] = Atoms()
+        at.by.update({name[:-1]: rows for name, rows in by.items()})
+    return out
+
+
+def _text_of(symbols) -> str:
+    """The symbols as one tuple's text, in one call to clingo. A model's symbols (clingo's
+    _SymbolSequence, a C array) go to clingo as they are: the public route (clingo.Tuple_)
+    makes a Python object of each symbol and takes it apart again, 0.02 ms per applicant.
+    tests/test_atom_schema.py checks both routes give one text."""
+    array = getattr(symbols, "_p_symbols", None)
+    if array is not None and _clingo_c is not None:
+        _c_call, _lib, _str = _clingo_c
+        try:
+            tup = _c_call("clingo_symbol_t", _lib.clingo_symbol_create_function, b"", array, len(symbols), True)
+            return _str(_lib.clingo_symbol_to_string_size, _lib.clingo_symbol_to_string, tup)
+        except Exception:  # another clingo's internals: the public route
+            pass
+    return str(clingo.Tuple_(list(symbols)))
+
+
+try:   # clingo's own C bindings (clingo/_internal.py), where this clingo has them
+    from clingo._internal import _c_call as _cc, _lib as _cl, _str as _cs
+    _clingo_c = (_cc, _cl, _cs)
+except ImportError:
+    _clingo_c = None
+
+
+_STRING = re.compile(r'("[^"\\]*(?:\\.[^"\\]*)*")')
+_NAME = re.compile(r"([a-z_][\w']*+)([(,)])", re.ASCII)   # an identifier and the character after it
+
+
+def _json_terms(text: str):
+    """parse_term's reading of a term's text, through json: a function or tuple becomes an object
+    {"": [name, *arguments]} that the hook turns into the tuple, a constant a string (strings keep
+    their quotes: clingo's three escapes are json's). Text json cannot read raises ValueError."""
+    parts = _STRING.split(text)                  # strings at the odd places, left as they are
+    code = "\0".join(parts[0::2])                # clingo strings hold no NUL (facts.q)
+    cut = _NAME.split(code)                      # text, identifier, "(" "," or ")", text, ...
+    after = "\1".join(cut[2::3])
+    out = [""] * (len(cut) + len(cut) // 3)
+    out[0::4] = cut[0::3]
+    out[1::4] = after.replace(",", "").replace(")", "").replace("(", '{"":[').split("\1")  # a function opens
+    out[2::4] = ('"' + '"\1"'.join(cut[1::3]) + '"').split("\1")
+    out[3::4] = after.replace("(", ",").split("\1")
+    code = "".join(out).replace("(", '{"":["",').replace(")", "]}")   # what is left of "(": tuples
+    parts[0::2] = code.split("\0")
+    return json.loads("".join(parts), strict=False, object_hook=_tuple_of)
+
+
+def _tuple_of(obj: dict) -> tuple:
+    return tuple(obj[""])

@@ -242,7 +242,7 @@ def _check_codes(case: Case, kb: KB) -> None:
             raise CaseError(field, f"unknown parameter {key!r} for {j}; see `medaid parameters --jurisdiction {j}`")
     _check_pool_caps(case, kb)
     for key in list(case.parameters):   # an id as `medaid parameters` lists it: the key without <j>/
-        p = _parameter_named(kb, j, key)
+        p = _parameter_named(kb, j, key) if key in kb.parameters else None   # (an id is a key of kb.parameters)
         if p is not None and key == p.id:
             case.parameters[p.key] = case.parameters.pop(key)
 
@@ -291,6 +291,29 @@ def _rules_of(kb: KB, j: str) -> list:
     return sorted(kb.parameters_of(j), key=lambda p: p.id)
 
 
+class _Required:
+    """What a jurisdiction's rules require of a case's fields, read from the KB once per
+    jurisdiction (the KB is not changed once loaded)."""
+
+    def __init__(self, kb: KB, j: str):
+        rules = _rules_of(kb, j)
+        # the applicant fields a text conditions aid on (the KB's hukou/insurance requirements)
+        self.applicant_fields = [(p, kb.applicant_field_required[p.kind]) for p in rules
+                                 if p.kind in kb.applicant_field_required and p.benefits == ["eligibility"]]
+        self.for_claims: dict[str, list] = {}   # claim kind → the rules that require a field of its claims
+        for q in rules:
+            if q.kind in kb.claim_field_required:
+                for b in q.benefits:
+                    self.for_claims.setdefault(b, []).append(q)
+
+    @staticmethod
+    def of(kb: KB, j: str) -> "_Required":
+        cache = kb.__dict__.setdefault("_case_required", {})   # asked for every case validated
+        if j not in cache:
+            cache[j] = _Required(kb, j)
+        return cache[j]
+
+
 def _check_cross_fields(case: Case, kb: KB) -> None:
     a = case.applicant
     for i, ident in enumerate(a.identities):
@@ -298,12 +321,12 @@ def _check_cross_fields(case: Case, kb: KB) -> None:
             raise CaseError(f"applicant.identities[{i}].until", "the exit date must come after `since`")
     j = case.jurisdiction
     f = a.facts
+    required = _Required.of(kb, j)
     tried = {c for c, group in kb.fact_groups.items() if any(getattr(f, n) is not None for n in group.tried_with)}
     # fields a text conditions aid on (the KB's hukou/insurance requirements), for everyone or to
     # derive a category from facts
-    for p in _rules_of(kb, j):
-        needed = kb.applicant_field_required.get(p.kind)
-        if needed is None or p.benefits != ["eligibility"] or getattr(a, needed) is not None:
+    for p, needed in required.applicant_fields:
+        if getattr(a, needed) is not None:
             continue
         if p.categories == ["everyone"]:
             raise CaseError(f"applicant.{needed}", f"required in {j} ({p.clause})")
@@ -315,11 +338,7 @@ def _check_cross_fields(case: Case, kb: KB) -> None:
         for name in sorted(group.rests_on, key=list(Facts.model_fields).index):   # in the format's order
             if getattr(f, name) is None:
                 raise CaseError(f"applicant.facts.{name}", f"required with {group.wording}")
-    rules_for_claims: dict[str, list] = {}   # claim kind → the rules that require a field of its claims
-    for q in _rules_of(kb, j):
-        if q.kind in kb.claim_field_required:
-            for b in q.benefits:
-                rules_for_claims.setdefault(b, []).append(q)
+    rules_for_claims = required.for_claims
     seen = set()
     # the year's sums are computed in the engine's integers: costs and year-to-date together are bounded
     year_sum = sum(yuan_to_fen(v) for v in a.year_to_date.model_dump().values())

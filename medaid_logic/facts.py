@@ -10,10 +10,12 @@ from __future__ import annotations
 from datetime import date
 
 from .atoms import atom
-from .case import Case
+from .case import Case, Facts, YearToDate
 from .kb import FOREVER, KB
 from .money import yuan_to_fen
 
+FACT_FIELDS = tuple(Facts.model_fields)
+YTD_FIELDS = tuple(YearToDate.model_fields)
 COST_FIELDS = {"total": "total_cost", "in_policy": "in_policy_cost", "basic": "basic_insurance_paid",
                "critical": "critical_illness_paid", "other": "other_paid"}
 
@@ -65,7 +67,10 @@ def case_facts(a: int, case: Case, kb: KB) -> str:
         out.append(atom("residence", a, *place(ap.residence.place, kb), ymd(ap.residence.since)))
     if ap.insured_in:
         out.append(atom("insured_in", a, place_top(ap.insured_in, kb)))
-    for name, value in ap.facts.model_dump(exclude_none=True).items():
+    for name in FACT_FIELDS:   # model_dump's order, without its cost
+        value = getattr(ap.facts, name)
+        if value is None:
+            continue
         for v in (value if isinstance(value, list) else [value]):
             if isinstance(v, bool):
                 sym = "true" if v else "false"
@@ -76,8 +81,8 @@ def case_facts(a: int, case: Case, kb: KB) -> str:
             else:
                 sym = str(yuan_to_fen(v))
             out.append(atom("fact", a, name, sym))
-    for name, value in ap.year_to_date.model_dump().items():
-        out.append(atom("ytd", a, name, yuan_to_fen(value)))
+    for name in YTD_FIELDS:
+        out.append(atom("ytd", a, name, yuan_to_fen(getattr(ap.year_to_date, name))))
     for name, value in case.parameters.items():
         if name in kb.statistic_kinds:
             out.append(atom("statistic_given", a, name, yuan_to_fen(value)))

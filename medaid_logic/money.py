@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from decimal import Decimal, InvalidOperation
+from functools import lru_cache
 
 FEN = Decimal("0.01")
 # clingo's integers are 32-bit: every figure the programs compute, sums over a year included,
@@ -23,9 +24,11 @@ MAX_ADJUSTED_EXPONENT = 15
 
 def to_decimal(value) -> Decimal:
     """A JSON number or string as an exact Decimal (floats go through their repr, never binary)."""
-    if isinstance(value, bool):
+    if type(value) is Decimal:   # the common case first: a validated amount
+        d = value
+    elif isinstance(value, bool):
         raise ValueError("expected a number, got a boolean")
-    if isinstance(value, Decimal):
+    elif isinstance(value, Decimal):
         d = value
     elif isinstance(value, int):
         d = Decimal(value)
@@ -70,9 +73,9 @@ def yuan_to_fen(value) -> int:
 
 
 def fen_to_str(fen: int) -> str:
-    sign = "-" if fen < 0 else ""
-    fen = abs(fen)
-    return f"{sign}{fen // 100}.{fen % 100:02d}"
+    if fen < 0:
+        return "-%d.%02d" % divmod(-fen, 100)
+    return "%d.%02d" % divmod(fen, 100)
 
 
 def ratio_to_bp(value) -> int:
@@ -82,11 +85,13 @@ def ratio_to_bp(value) -> int:
     return int(d)
 
 
+@lru_cache(maxsize=4096)   # every result prints its few ratios, in each step's formula
 def bp_to_percent(bp: int) -> str:
     d = (Decimal(bp) / 100).normalize()
     return f"{d:f}%"
 
 
+@lru_cache(maxsize=4096)
 def bp_to_decimal_str(bp: int) -> str:
     d = (Decimal(bp) / 10000).normalize()
     return f"{d:f}"

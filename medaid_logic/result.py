@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from datetime import date
+from operator import attrgetter
 
 from .atoms import Atoms
 from .case import Case
@@ -62,13 +63,19 @@ def formula_text(t, lang: str = "en") -> str:
 class Builder:
     def __init__(self, case: Case, at: Atoms, kb: KB, params: dict, interps: dict):
         self.case, self.at, self.kb, self.params, self.interps = case, at, kb, params, interps
+        self.tables = _tables(kb)
+        self.steps_of = defaultdict(list)   # item → its steps, uses by (item, step)
+        for s in at["step"]:
+            self.steps_of[s.item].append(s)
+        self.uses_of = defaultdict(list)
+        for u in at["uses"]:
+            self.uses_of[u.item, u.what].append(u.input)
 
     def source(self, rule_id):
-        return self.kb.clause_source(rule_id) if rule_id else None
+        return self.tables.source(rule_id) if rule_id else None
 
     def rule_of(self, pid):
-        p = self.kb.parameters.get(pid) if isinstance(pid, str) else None
-        return p.rule if p else None
+        return self.tables.rules.get(pid) if isinstance(pid, str) else None
 
     def build(self) -> dict:
         at, case = self.at, self.case
@@ -76,7 +83,7 @@ class Builder:
         claims, total_claims = self.claims()
         annual = self.annual()
         premium = self.premium()
-        notes = _notes(at, self.kb, self.interps, case.jurisdiction)
+        notes = [self.tables.note_words(d) for d in _notes(at, self.kb, self.interps, case.jurisdiction)]
         applied = next((r.category for r in at["applied_category"]), None)
         if applied is None and not case.claims:
             applied = premium.get("category")
@@ -94,8 +101,8 @@ class Builder:
             "insurance_tilt": self.tilt(),
             "flags": self.flags(),
             "parameters_used": self.parameters_used(),
-            "notes": sorted({_note_text(d, self.kb) for d in notes}),
-            "notes_zh": sorted({_note_zh(d, self.kb) for d in notes}),
+            "notes": sorted({en for en, _ in notes}),
+            "notes_zh": sorted({zh for _, zh in notes}),
         }
 
     def categories(self) -> list:
@@ -120,20 +127,14 @@ class Builder:
 
     def _steps(self, k, claim_index) -> list:
         out = []
-        uses = defaultdict(list)
-        for u in self.at["uses"]:
-            if u.item == k:
-                uses[u.what].append(u.input)
-        for s in sorted(self.at["step"], key=lambda s: s.order):
-            if s.item != k:
-                continue
-            what, amount, pid, formula = s.what, s.fen, s.parameter, s.formula
-            step = {"what": what, "amount": y(amount), "formula": formula_text(formula), "formula_zh": formula_text(formula, "zh")}
-            rule = self.rule_of(pid)
+        for s in sorted(self.steps_of.get(k, ()), key=_ORDER):
+            what, formula = s.what, s.formula
+            step = {"what": what, "amount": y(s.fen), "formula": formula_text(formula), "formula_zh": formula_text(formula, "zh")}
+            rule = self.rule_of(s.parameter)
             if rule:
                 step["rule"] = rule
                 step["source"] = self.source(rule)
-            step["inputs"] = sorted(_input_path(inp, claim_index) for inp in uses.get(what, []))
+            step["inputs"] = sorted(_input_path(inp, claim_index) for inp in self.uses_of.get((k, what), ()))
             out.append(step)
         return out
 
@@ -309,8 +310,7 @@ class Builder:
             src = sources.get(s)
             if isinstance(src, tuple) and src[0] == "kb":
                 place, year = src[1], src[2]
-                st = next((x for x in self.kb.statistics if x.place == place and x.statistic == s and x.year == year), None)
-                origin = {"kb": f"{place} {year}", "source": st.source if st else None}
+                origin = {"kb": f"{place} {year}", "source": self.tables.statistic_source(place, s, year)}
             else:
                 origin = "caller"
             used[s] = {"value": y(v), "from": origin}
@@ -323,6 +323,8 @@ class Builder:
             used[iid] = {"value": v, "from": "caller"}
         return used
 
+
+_ORDER = attrgetter("order")
 
 LIMITS = {"not_referred": "not_referred", "not_in_force": "not_in_force",
           "delegated": "delegated", "quota_year_end": "quota_year_end", "precondition": "precondition"}
@@ -414,21 +416,77 @@ def _notes(at, kb: KB, interps: dict, jurisdiction: str) -> list:
     """The note atoms, with reading(Id) (the derivation used parameter Id) replaced by the
     interpretations the KB attaches to Id; an interpretation the caller chose carries its value.
     From the KB too: the reading behind the parent's rules, the clause of a parameter a note names."""
+    tables = _tables(kb)
     out = []
-    for d in (r.detail for r in at["note"]):
-        if isinstance(d, tuple) and d[0] == "reading":
-            p = kb.parameters.get(d[1])
-            out.extend(("interpretation", i) for i in (p.interpretations if p else ()))
-        elif isinstance(d, tuple) and d[0] == "parent_rules":
-            out.append(d + (kb.parent_readings.get(jurisdiction, ""),))
-        elif isinstance(d, tuple) and d[0] == "apply_at_unknown":
-            p = kb.parameters.get(d[1])
-            out.append((d[0], kb.clauses[p.clause].locator if p else d[1]))
-        else:
-            out.append(d)
+    for r in at["note"]:
+        out.extend(tables.note_details(r.detail, jurisdiction))
+    if not interps:
+        return out
     return [("interpretation", d[1], interps[d[1]]) if isinstance(d, tuple) and d[0] == "interpretation"
             and interps.get(d[1], kb.interpretations[d[1]].default) != kb.interpretations[d[1]].default else d
             for d in out]
+
+
+def _note_details(d, kb: KB, jurisdiction: str) -> list:
+    """One note atom's detail as the notes it stands for (_notes)."""
+    if isinstance(d, tuple) and d[0] == "reading":
+        p = kb.parameters.get(d[1])
+        out = [("interpretation", i) for i in (p.interpretations if p else ())]
+    elif isinstance(d, tuple) and d[0] == "parent_rules":
+        out = [d + (kb.parent_readings.get(jurisdiction, ""),)]
+    elif isinstance(d, tuple) and d[0] == "apply_at_unknown":
+        p = kb.parameters.get(d[1])
+        out = [(d[0], kb.clauses[p.clause].locator if p else d[1])]
+    else:
+        out = [d]
+    for n in out:   # an interpretation the KB lacks fails here, as it did where the caller's are applied
+        if isinstance(n, tuple) and n[0] == "interpretation":
+            kb.interpretations[n[1]]
+    return out
+
+
+class _Tables:
+    """What every result asks of one KB, computed once per KB: a parameter's rule, a clause's
+    source, a KB statistic's source, a note atom's notes and each note's words (all functions
+    of the KB alone, which is not changed once loaded)."""
+
+    def __init__(self, kb: KB):
+        self.kb = kb
+        self.rules = {pid: p.rule for pid, p in kb.parameters.items()}   # a parameter's rule id
+        self._sources: dict = {}
+        self._statistics = {(x.place, x.statistic, x.year): x.source for x in reversed(kb.statistics)}  # the first wins
+        self._details: dict = {}
+        self._words: dict = {}
+
+    def source(self, rule_id: str) -> dict:
+        src = self._sources.get(rule_id)
+        if src is None:
+            src = self._sources[rule_id] = self.kb.clause_source(rule_id)
+        return dict(src)   # each result its own
+
+    def statistic_source(self, place, statistic, year):
+        return self._statistics.get((place, statistic, year))
+
+    def note_details(self, d, jurisdiction: str) -> list:
+        key = (d, jurisdiction)
+        out = self._details.get(key)
+        if out is None:
+            out = self._details[key] = _note_details(d, self.kb, jurisdiction)
+        return out
+
+    def note_words(self, d) -> tuple[str, str]:
+        """The note in English and in Chinese."""
+        out = self._words.get(d)
+        if out is None:
+            out = self._words[d] = (_note_text(d, self.kb), _note_zh(d, self.kb))
+        return out
+
+
+def _tables(kb: KB) -> _Tables:
+    tables = kb.__dict__.get("_result_tables")
+    if tables is None:
+        tables = kb.__dict__["_result_tables"] = _Tables(kb)
+    return tables
 
 
 def _note_text(d, kb: KB) -> str:

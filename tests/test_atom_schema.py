@@ -118,3 +118,77 @@ def test_symbol_checks_the_arity():
     assert str(symbol("rank", clingo.Function("dibao"), clingo.Number(1))) == "rank(dibao,1)"
     with pytest.raises(AssertionError):
         symbol("rank", clingo.Function("dibao"))
+
+
+# the batch reader: read_shown must give split_by_applicant's rows, whatever the terms hold
+_TRICKY = [
+    'step(0,1,4,ordinary_aid,700,"shanxi/x",times(1000,7000))',
+    'step(1,1,4,ordinary_aid,700,"shanxi/x",times(1000,7000))',          # the same atom, another applicant
+    'step(0,q(chronic,dibao),1,self_pay,-5,none,minimum(times(1,2),3,4))',
+    'note(0,reading("wuxi/三(三)"))', 'note(1,parent_rules(shanxi))', "note(0,x'y)", "note(0,_x)",
+    r'flag(0,place,"p",place("a\"b\\c(d),e",none))', r'flag(1,about,none,"x\ny	z")',
+    'category_out(0,dibao,none,20210101,99991231,treated(0,"wuhai/二(一)"))',
+    'decision(0,premium,(paid,1),dibao,"p",(a,(1,"s")))',
+    'uses(2,year,tilted_aid,step(annual_burden))', 'case(2,wuxi,2023)',
+]
+
+
+def _symbols(texts):
+    import clingo
+    return [clingo.parse_term(t) for t in texts]
+
+
+def _same(fast, exact):
+    assert fast.keys() == exact.keys()
+    for a in exact:
+        assert dict(fast[a].by) == dict(exact[a].by)
+        for name, rows in exact[a].by.items():
+            assert [(type(r), str(r)) for r in fast[a][name]] == [(type(r), str(r)) for r in rows]
+
+
+def test_read_shown_reads_as_split_by_applicant(monkeypatch):
+    from medaid_logic import atoms
+    syms = _symbols(_TRICKY)
+    exact = split_by_applicant(syms)
+    for slow in ("split_by_applicant", "parse_term"):   # its own path, no fallback
+        monkeypatch.setattr(atoms, slow, None)
+    fast = atoms.read_shown(syms)
+    monkeypatch.undo()
+    _same(fast, exact)
+    (f,) = fast[0]["flag"]
+    assert f.detail == ("place", 'a"b\\c(d),e', "none")
+    assert fast[1]["flag"][0].detail == "x\ny\tz"
+
+
+def test_read_shown_falls_back_where_its_cut_or_json_cannot_read():
+    cases = [
+        ['note(0,reading("x),step(3,"))', 'case(0,wuxi,2023)'],        # a string that looks like an atom's start
+        ['note(0,(a,))', 'case(0,wuxi,2023)'],                          # a 1-tuple: json cannot read it
+        ['note(0,())', 'case(1,wuxi,2023)'],                            # the empty tuple
+        ['case(0,wuxi,2023)'],                                          # one atom
+        ['case(0,wuxi,2023)', 'extra(0,a)', 'step(0,x)'],               # another #show
+    ]
+    from medaid_logic.atoms import read_shown
+    for texts in cases:
+        syms = _symbols(texts)
+        _same(read_shown(syms), split_by_applicant(syms))
+
+
+def test_a_models_text_is_the_public_routes(monkeypatch):
+    """atoms._text_of hands a model's symbols to clingo as its C array: the text is the one
+    clingo.Tuple_ gives (a clingo without those internals takes the public route: skipped)."""
+    import clingo
+    import pytest
+    from medaid_logic import atoms
+    ctl = clingo.Control(["--warn=none"])
+    ctl.add("base", [], 'p(1,"a\\"b",f(x,(1,2))). p(2,c,-3). q("三(三)").')
+    ctl.ground([("base", [])])
+    models = []
+    ctl.solve(on_model=lambda m: models.append(m.symbols(shown=True)))
+    (syms,) = models
+    if atoms._clingo_c is None or not hasattr(syms, "_p_symbols"):
+        pytest.skip("this clingo has no C array behind a model's symbols: the public route is used")
+    fast = atoms._text_of(syms)
+    monkeypatch.setattr(atoms, "_clingo_c", None)
+    assert fast == atoms._text_of(syms) == str(clingo.Tuple_(list(syms)))
+    assert '"a\\"b"' in fast and "f(x,(1,2))" in fast
