@@ -257,7 +257,7 @@ def read_shown(symbols) -> dict[int, Atoms]:
     string that looks like an atom's start — is read by split_by_applicant."""
     if len(symbols) < 2:  # a 1-tuple prints with a trailing comma
         return split_by_applicant(symbols)
-    text = _text_of(symbols)
+    text = str(clingo.Tuple_(list(symbols)))   # one call to clingo for the whole model
     cut = _SHOWN_ATOM.split("),"  + text[1:-2])   # "", name(, a, args, name(, a, args, ...
     if len(cut) != 3 * len(symbols) + 1:
         return split_by_applicant(symbols)
@@ -279,29 +279,6 @@ def read_shown(symbols) -> dict[int, Atoms]:
         at = out[int(a)] = Atoms()
         at.by.update({name[:-1]: rows for name, rows in by.items()})
     return out
-
-
-def _text_of(symbols) -> str:
-    """The symbols as one tuple's text, in one call to clingo. A model's symbols (clingo's
-    _SymbolSequence, a C array) go to clingo as they are: the public route (clingo.Tuple_)
-    makes a Python object of each symbol and takes it apart again, 0.02 ms per applicant.
-    tests/test_atom_schema.py checks both routes give one text."""
-    array = getattr(symbols, "_p_symbols", None)
-    if array is not None and _clingo_c is not None:
-        _c_call, _lib, _str = _clingo_c
-        try:
-            tup = _c_call("clingo_symbol_t", _lib.clingo_symbol_create_function, b"", array, len(symbols), True)
-            return _str(_lib.clingo_symbol_to_string_size, _lib.clingo_symbol_to_string, tup)
-        except Exception:  # another clingo's internals: the public route
-            pass
-    return str(clingo.Tuple_(list(symbols)))
-
-
-try:   # clingo's own C bindings (clingo/_internal.py), where this clingo has them
-    from clingo._internal import _c_call as _cc, _lib as _cl, _str as _cs
-    _clingo_c = (_cc, _cl, _cs)
-except ImportError:
-    _clingo_c = None
 
 
 _STRING = re.compile(r'("[^"\\]*(?:\\.[^"\\]*)*")')

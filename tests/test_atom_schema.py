@@ -172,23 +172,3 @@ def test_read_shown_falls_back_where_its_cut_or_json_cannot_read():
     for texts in cases:
         syms = _symbols(texts)
         _same(read_shown(syms), split_by_applicant(syms))
-
-
-def test_a_models_text_is_the_public_routes(monkeypatch):
-    """atoms._text_of hands a model's symbols to clingo as its C array: the text is the one
-    clingo.Tuple_ gives (a clingo without those internals takes the public route: skipped)."""
-    import clingo
-    import pytest
-    from medaid_logic import atoms
-    ctl = clingo.Control(["--warn=none"])
-    ctl.add("base", [], 'p(1,"a\\"b",f(x,(1,2))). p(2,c,-3). q("三(三)").')
-    ctl.ground([("base", [])])
-    models = []
-    ctl.solve(on_model=lambda m: models.append(m.symbols(shown=True)))
-    (syms,) = models
-    if atoms._clingo_c is None or not hasattr(syms, "_p_symbols"):
-        pytest.skip("this clingo has no C array behind a model's symbols: the public route is used")
-    fast = atoms._text_of(syms)
-    monkeypatch.setattr(atoms, "_clingo_c", None)
-    assert fast == atoms._text_of(syms) == str(clingo.Tuple_(list(syms)))
-    assert '"a\\"b"' in fast and "f(x,(1,2))" in fast
