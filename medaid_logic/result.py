@@ -2,7 +2,8 @@
 
 Nothing here decides policy: every amount, rule, limit, flag and note is an atom the solver
 derived; this module only formats them (fen → yuan strings, basis points → %, dates → ISO)
-and attaches each rule's clause text from the KB.
+and attaches each rule's clause text from the KB. The text fields (a step's formula, a claim's
+reason, the notes) are worded by wording.py.
 """
 from __future__ import annotations
 
@@ -16,48 +17,13 @@ from .errors import CaseError
 from .facts import text_of
 from .kb import FOREVER, KB
 from .money import bp_to_decimal_str, bp_to_percent, fen_to_str as y
-from .words import has, word, word_of
+from .wording import age_unknown_text, formula_text, note_text, reasons_text
 
 
 def iso(n: int) -> str | None:
     if n >= FOREVER:
         return None
     return date(n // 10000, n // 100 % 100, n % 100).isoformat()
-
-
-def formula_text(t, lang: str = "en") -> str:
-    """A step's formula term, with its figures filled in, in English or Chinese words."""
-    pc = bp_to_percent
-    n, a = t[0], t[1:]
-    if n == "minus":
-        return " − ".join(y(x) for x in a)
-    if n in ("times", "share"):
-        return f"{y(a[0])} × {pc(a[1])}"
-    if n == "deductible":
-        dt, met, sp = a
-        return f"{word('formula.min', lang)}({word('formula.self_pay', lang)} {y(sp)}, {word('formula.deductible', lang)} {y(dt)} − {word('formula.met', lang)} {y(met)})"
-    if n == "cap":
-        raw, cap, used, rem = a
-        return f"{word('formula.min', lang)}({y(raw)}, {word('formula.cap', lang)} {y(cap)} − {word('formula.used', lang)} {y(used)} = {y(rem)})"
-    if n == "top_up":
-        target, tq, ip, paid = a
-        share = word("formula.share", lang, paid * 100 / ip) if ip else ""
-        return f"{word('formula.max', lang)}(0, {pc(tq)} × {y(ip)} = {y(target)} − {word('formula.paid', lang)} {y(paid)}){share}"
-    if n == "catalogue":
-        out, total, cr, lim, q = a
-        return f"{word('formula.min', lang)}({word('formula.out', lang)} {y(out)}, {pc(cr)} × {y(total)} = {y(lim)}) × {pc(q)}"
-    if n == "tilted":
-        burden, ded, ratio = a
-        return f"{word('formula.max', lang)}(0, {y(burden)} − {y(ded)}) × {pc(ratio)}"
-    if n == "burden":
-        return word("formula.burden", lang, y(a[0]), y(a[1]))
-    if n == "full":
-        return f"{y(a[0])} × 100%"
-    if n == "minimum":
-        return f"{word('formula.max', lang)}({formula_text(a[0], lang)} = {y(a[1])}, {word('formula.minimum', lang)} {y(a[2])})"
-    if n == "fixed":
-        return word("formula.fixed", lang, y(a[0]))
-    return str(t)
 
 
 class Builder:
@@ -181,7 +147,7 @@ class Builder:
                                       "source": self.source(alt_rules.get((i, ca)))}
                                      for ca, v in sorted(alts.get(i, []), key=lambda t: (-t[1], t[0]))]
             if i not in pays or aid.get(i, 0) == 0:
-                entry["reason"] = "; ".join(_reason_text(w, d, self.kb) for w, d in why) or "nothing to pay"
+                entry["reason"] = reasons_text(why, self.kb)
                 entry["reason_codes"] = [{"code": w, "detail": _detail(d, self.kb)} for w, d in sorted(why, key=str)]
             out.append(entry)
         return out, total
@@ -230,7 +196,7 @@ class Builder:
                 _, c, pid = detail
                 p = kb.parameters[pid]
                 return {"amount": None, "category": c, "status": "undetermined", "rule": p.rule,
-                        "source": self.source(p.rule), "reason": "applicant.birth_date is needed for an age condition"}
+                        "source": self.source(p.rule), "reason": age_unknown_text()}
         return {"amount": "0.00", "category": None, "status": "none", "rule": None, "source": None}
 
     def _take_highest(self, pid) -> dict:
@@ -286,7 +252,7 @@ class Builder:
             for r in sorted(self.at["tilt_undetermined"]):
                 p = self.kb.parameters[r.parameter]
                 return {"category": r.category, "status": "undetermined", "rule": p.rule, "source": self.source(p.rule),
-                        "reason": "applicant.birth_date is needed for an age condition"}
+                        "reason": age_unknown_text()}
         return tilt
 
     def flags(self) -> list:
@@ -406,12 +372,6 @@ def _detail(d, kb: KB):
     return d if isinstance(d, (str, int)) else str(d)
 
 
-def _reason_text(why: str, d, kb: KB) -> str:
-    p = kb.parameters.get(d) if isinstance(d, str) else None
-    said = p.rule if p else kb.label(d, "en") if why == "not_regulated" else d   # a benefit by its name
-    return word_of("reason", why, "en").format(d=said, who=p.delegated_to if p else "")
-
-
 def _notes(at, kb: KB, interps: dict, jurisdiction: str) -> list:
     """The note atoms, with reading(Id) (the derivation used parameter Id) replaced by the
     interpretations the KB attaches to Id; an interpretation the caller chose carries its value.
@@ -478,7 +438,7 @@ class _Tables:
         """The note in English and in Chinese."""
         out = self._words.get(d)
         if out is None:
-            out = self._words[d] = (_note_text(d, self.kb), _note_zh(d, self.kb))
+            out = self._words[d] = (note_text(d, self.kb, "en"), note_text(d, self.kb, "zh"))
         return out
 
 
@@ -487,52 +447,3 @@ def _tables(kb: KB) -> _Tables:
     if tables is None:
         tables = kb.__dict__["_result_tables"] = _Tables(kb)
     return tables
-
-
-def _note_text(d, kb: KB) -> str:
-    return _note(d, kb, "en")
-
-
-def _note_zh(d, kb: KB) -> str:
-    """The note in Chinese, for the default text rendering."""
-    return _note(d, kb, "zh")
-
-
-def _who(c, kb: KB, lang: str) -> str:
-    cat = kb.categories.get(c)
-    if cat:
-        return cat.label_zh if lang == "zh" else cat.label_en
-    return word_of("who", c, lang)
-
-
-def _note(d, kb: KB, lang: str) -> str:
-    """A note atom in words (the catalogue's note.* sentences); Chinese names the categories."""
-    zh = lang == "zh"
-    n = d[0] if isinstance(d, tuple) else d
-    a = d[1:] if isinstance(d, tuple) else ()
-    if zh:
-        a = tuple(_who(x, kb, lang) if isinstance(x, str) and x in kb.categories else x for x in a)
-    if n == "interpretation":
-        i = kb.interpretations.get(a[0])
-        said = {"id": a[0], "label": i.label_zh if i else "", "comment": i.comment if i else ""}
-        if len(a) > 1:
-            return word("note.interpretation_chosen", lang, value=a[1], default=i.default, **said)
-        return word("note.interpretation", lang, **said)
-    if n == "param":
-        p = kb.parameters.get(a[0])
-        if p is None:
-            return str(d)
-        return word("note.param", lang, rule=p.rule, benefit=kb.label(p.benefits[0], lang) if p.benefits else "",
-                    names=("、" if zh else ", ").join(_who(c, kb, lang) for c in p.categories),
-                    kind=word_of("note_kind", p.kind, lang) if zh else p.kind.replace("_", " "),
-                    status=word_of("note_status", p.status, lang) if zh else p.status,
-                    who=word("note.set_by", lang, p.delegated_to) if p.delegated_to else "",
-                    extra=f" — {p.note}" if p.note else "")
-    if n == "precondition":
-        p = kb.parameters.get(a[1])
-        return word("note.precondition", lang, word_of("field", a[0], lang), p.rule if p else "")
-    if n == "premium_floor":
-        return word("note.premium_floor", lang, a[0], y(a[2]))
-    if has("note", n):
-        return word("note." + n, lang, *a)
-    return str(d)

@@ -10,7 +10,8 @@ from __future__ import annotations
 import networkx as nx
 
 from ..money import fen_to_str as y
-from ..result import formula_text, iso, quota_claims_of
+from ..result import iso, quota_claims_of
+from ..wording import formula_text
 from .i18n import formula_zh
 
 

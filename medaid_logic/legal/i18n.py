@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from ..render import reason_text
-from ..result import formula_text
+from ..wording import formula_text
 from ..words import has, listed, word, word_of
 
 
