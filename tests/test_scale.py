@@ -189,21 +189,27 @@ def test_resume_after_the_run_was_killed(population, tmp_path):
     assert main(["batch", str(big), "-o", str(want)]) == 0
     out = tmp_path / "out.jsonl"
     parts = tmp_path / "out.jsonl.parts"
+    note = parts / "_joined.json"  # the parts appended to out.jsonl.partial so far
     proc = subprocess.Popen([sys.executable, "-m", "medaid_logic.cli", "batch", str(big), "-o", str(out),
                              "--partition", "4"], cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
                             start_new_session=True)
     deadline = time.monotonic() + TIMEOUT
-    while time.monotonic() < deadline and proc.poll() is None and len(list(parts.glob("part-*.jsonl"))) < 3:
+    while time.monotonic() < deadline and proc.poll() is None and \
+            (not note.exists() or json.loads(note.read_text())["parts"] < 3):
         time.sleep(0.02)
     os.killpg(proc.pid, signal.SIGKILL)  # the whole run, at once: no chance to tidy up
     proc.wait(timeout=TIMEOUT)
-    kept = {p.name: p.read_bytes() for p in parts.glob("part-*.jsonl")}
-    assert 3 <= len(kept) < 32 and not out.exists()
+    joined = json.loads(note.read_text())["parts"]
+    assert 3 <= joined < 32 and not out.exists()
+    partial = tmp_path / "out.jsonl.partial"
+    assert partial.read_bytes().startswith(want.read_bytes()[:json.loads(note.read_text())["bytes"]])
+    with open(partial, "ab") as f:  # as if killed after appending a part, before its note
+        f.write(b'{"line": 13, "case_id": "torn')
     # another partitioning cannot continue these parts
     assert main(["batch", str(big), "-o", str(out), "--partition", "5", "--resume"]) == 2
     assert main(["batch", str(big), "-o", str(out), "--partition", "4", "--resume"]) == 0
     assert out.read_bytes() == want.read_bytes()
-    assert not parts.exists()
+    assert not parts.exists() and not partial.exists()
 
 
 def test_simulate_hand_computed_totals(tmp_path):
