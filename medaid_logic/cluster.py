@@ -349,28 +349,29 @@ class Parts:
             return f"the output holds the records of the first {self.joined} partitions"
         return f"{later} partitions written in {self.dir} (continue with --resume)"
 
-    def discard(self, indices) -> None:
-        """The parts of these partitions removed (written with a KB that failed validation)."""
-        for i in indices:
-            self.path(i).unlink(missing_ok=True)
-        if self.sink:
-            self.sink.close()
-            self.partial.unlink(missing_ok=True)
-        if not self.keep:
-            shutil.rmtree(self.dir, ignore_errors=True)
+
+def local_workers(spec: str) -> int | None:
+    """The workers of `local[:N]` (N, else one per core); None for `tcp://host:port`."""
+    if spec == "local" or spec.startswith("local:"):
+        n = spec.partition(":")[2]
+        if n and not (n.isdigit() and int(n) > 0):
+            raise Usage(f"--cluster local:N takes a positive N, not {n!r}")
+        return int(n) if n else (os.cpu_count() or 1)
+    if spec.startswith("tcp://"):
+        return None
+    raise Usage(f"--cluster: local, local:N or tcp://host:port, not {spec!r}")
 
 
 def _connect(spec: str):
     """A Dask client for `local[:N]` (a LocalCluster on loopback) or `tcp://host:port`."""
     import dask
     from distributed import Client, LocalCluster
-    if spec == "local" or spec.startswith("local:"):
-        n = spec.partition(":")[2]
-        if n and not (n.isdigit() and int(n) > 0):
-            raise Usage(f"--cluster local:N takes a positive N, not {n!r}")
-        n_workers = int(n) if n else (os.cpu_count() or 1)
+    n_workers = local_workers(spec)
+    if n_workers is not None:
         import logging
         dask.config.set({"distributed.worker.daemon": False,  # the retry of a dead slice forks chunk workers
+                         # forked from this process: a worker inherits the engine loaded here
+                         "distributed.worker.multiprocessing-method": "fork",
                          # the worker's sampling profiler and monitors cost CPU the engine could use
                          "distributed.worker.profile.enabled": False, "distributed.admin.tick.interval": "1s",
                          "distributed.admin.system-monitor.interval": "2s", "distributed.admin.system-monitor.disk": False})
@@ -378,9 +379,7 @@ def _connect(spec: str):
                                dashboard_address="127.0.0.1:0",  # a free port: several runs may share a machine
                                silence_logs=logging.ERROR)
         return Client(cluster), cluster
-    if spec.startswith("tcp://"):
-        return Client(spec, timeout=30), None
-    raise Usage(f"--cluster: local, local:N or tcp://host:port, not {spec!r}")
+    return Client(spec, timeout=30), None
 
 
 def _dashboard(client) -> str | None:
@@ -468,7 +467,6 @@ class _Progress:
 def run_partitioned(args) -> int:
     """`medaid batch` by partitions: on a Dask cluster (`--cluster`, `--jobs N` ≥ 2), or here for
     a Parquet input or output, a directory or a glob, `-o DIR/` or `--partition`."""
-    from .errors import KBError
     if args.input == "-":
         raise Usage("--cluster and Parquet read files: name the input file, directory or glob")
     if args.output and not args.output.endswith("/") and any(_same(Path(args.output), f) for f in input_files(args.input)):
@@ -489,19 +487,21 @@ def run_partitioned(args) -> int:
     from functools import partial
     task = partial(run_partition, out_dir=str(out.dir), fmt=out.fmt, lim=lim, chunk=args.chunk,
                    digest=digest if args.cluster else None)
-    # The KB is validated here, once, while the workers start (they only check that they hold
-    # these very files). A LocalCluster's workers may begin meanwhile: no part of theirs is
-    # joined before the KB passed, and closing the cluster ends them.
-    validated = _validate_in_background() if args.cluster else None
-    local = bool(args.cluster) and args.cluster.startswith("local")
+    # The KB is validated here, once. A LocalCluster's workers are forked from this process
+    # after it loaded the engine: they start warm, in a fraction of a second. Workers elsewhere
+    # load their own KB unvalidated, once they checked it is these very files (the digest).
+    validated = None
+    if args.cluster and local_workers(args.cluster):
+        from .engine import default_engine
+        _engines[digest] = default_engine()
+    elif args.cluster:
+        validated = _validate_in_background()
 
     def prepare(client):
-        if not local:
+        if validated is not None:
             validated.result()
 
     def on_result(part, value):
-        if validated is not None:
-            validated.result()
         tally.merge(value)
         done[part.index] = value
         out.join_ready(done, len(parts))
@@ -519,9 +519,6 @@ def run_partitioned(args) -> int:
         ignore_signals()
         print(f"\nmedaid batch: stopped by {signal.Signals(exc.signum).name}; {out.stopped()}", file=sys.stderr)
         return 128 + exc.signum
-    except KBError:
-        out.discard(p.index for p in todo)
-        raise
     finally:
         for s, h in old.items():
             signal.signal(s, h)
