@@ -59,7 +59,8 @@ def _files(args) -> bool:
     out = args.output
     if args.input == "-" or not os.path.exists(args.input):
         return False
-    return out in (None, "-") or out.endswith("/") or not os.path.exists(out) or os.path.isfile(out)
+    return out in (None, "-") or out.endswith("/") or not os.path.exists(out) or os.path.isfile(out) \
+        or os.path.isdir(out)
 
 
 def _partitioned(args) -> bool:

@@ -1,14 +1,18 @@
 """`medaid batch` over partitions: Parquet or JSON Lines, a file, a directory or a glob, on a Dask
-cluster (`--cluster local[:N]` or `tcp://host:8786`) or in this process.
+cluster (`--cluster local[:N]`, `--jobs N` for N ≥ 2, or `tcp://host:8786`) or in this process.
 
-A partition is a slice of one input file (`--partition` lines of JSON Lines, or one Parquet row
-group). Each is evaluated by a worker holding one warm engine (partition.py) and written whole
-to OUT.parts/part-NNNNN.EXT, through a temporary file renamed when complete: a worker killed
-mid-partition leaves no part, Dask runs the partition again elsewhere, and a partition run twice
-writes the same bytes to the same name — every input's record ends up exactly once. `--resume`
-keeps the parts already written. At the end the parts are joined, in order, into OUT (JSON Lines
-or Parquet by OUT's suffix; `-o DIR/` keeps the parts as they are; without -o, stdout).
-Records carry the line (row) number in their input file, and with several input files, `file`.
+A partition is a slice of one input file (`--partition` lines of JSON Lines, default one solver
+chunk, or one Parquet row group). The driver plans, schedules and joins; each worker holds one
+warm engine, reads its partition itself, evaluates it in children forked from itself (one per
+slice of at most RECYCLE chunks: the child's growth ends with it) and writes it whole to
+OUT.parts/part-NNNNN.EXT, through a temporary file renamed when complete: a worker killed
+mid-partition leaves no part, Dask runs the partition again elsewhere, and a partition run
+twice writes the same bytes to the same name — every input's record ends up exactly once.
+JSON Lines parts are appended in order to OUT.partial (or stdout) as soon as their
+predecessors are, and OUT.partial becomes OUT at the end or when the run stops; `--resume`
+keeps what was joined and the parts written after it. Parquet OUT is joined at the end;
+`-o DIR/` keeps the parts as they are. Records carry the line (row) number in their input
+file, and with several input files, `file`.
 """
 from __future__ import annotations
 
@@ -350,6 +354,20 @@ class Parts:
         return f"{later} partitions written in {self.dir} (continue with --resume)"
 
 
+    def discard(self, indices) -> None:
+        """The parts of these partitions removed, and the output not yet joined (the KB failed
+        its validation after the workers began)."""
+        for i in indices:
+            self.path(i).unlink(missing_ok=True)
+            self.path(i).with_name(self.path(i).name + ".tally").unlink(missing_ok=True)
+        if self.sink:
+            self.sink.close()
+            if not self.joined:
+                self.partial.unlink(missing_ok=True)
+        if not self.keep and not self.joined:
+            shutil.rmtree(self.dir, ignore_errors=True)
+
+
 def local_workers(spec: str) -> int | None:
     """The workers of `local[:N]` (N, else one per core); None for `tcp://host:port`."""
     if spec == "local" or spec.startswith("local:"):
@@ -414,7 +432,7 @@ def evaluate_parts(todo: list[Partition], task, cluster: str | None, total: int,
             futures = {client.submit(task, part, key=f"medaid-part-{part.index}-{uuid.uuid4().hex[:8]}",
                                      retries=2): part for part in todo}
             for fut in as_completed(futures):
-                part = futures[fut]
+                part = futures.pop(fut)  # its result is released on the worker once read
                 try:
                     value = fut.result()
                 except Stopped:
@@ -467,6 +485,7 @@ class _Progress:
 def run_partitioned(args) -> int:
     """`medaid batch` by partitions: on a Dask cluster (`--cluster`, `--jobs N` ≥ 2), or here for
     a Parquet input or output, a directory or a glob, `-o DIR/` or `--partition`."""
+    from .errors import KBError
     if args.input == "-":
         raise Usage("--cluster and Parquet read files: name the input file, directory or glob")
     if args.output and not args.output.endswith("/") and any(_same(Path(args.output), f) for f in input_files(args.input)):
@@ -487,21 +506,27 @@ def run_partitioned(args) -> int:
     from functools import partial
     task = partial(run_partition, out_dir=str(out.dir), fmt=out.fmt, lim=lim, chunk=args.chunk,
                    digest=digest if args.cluster else None)
-    # The KB is validated here, once. A LocalCluster's workers are forked from this process
-    # after it loaded the engine: they start warm, in a fraction of a second. Workers elsewhere
-    # load their own KB unvalidated, once they checked it is these very files (the digest).
+    # The KB is validated here, once, while the workers already evaluate: no part of theirs is
+    # joined before it passed, and if it fails, closing the cluster ends them and their parts are
+    # removed. A LocalCluster's workers are forked from this process once it loaded the engine
+    # (the validation starts after that fork): each starts warm, in a fraction of a second.
+    # Workers elsewhere load their own KB, once they checked it is these very files (the digest).
     validated = None
-    if args.cluster and local_workers(args.cluster):
-        from .engine import default_engine
-        _engines[digest] = default_engine()
-    elif args.cluster:
-        validated = _validate_in_background()
+    local = bool(args.cluster) and local_workers(args.cluster) is not None
+    if local:
+        from .engine import Engine
+        from .kb import load_kb
+        _engines[digest] = Engine(load_kb(validate=False))
 
     def prepare(client):
-        if validated is not None:
-            validated.result()
+        nonlocal validated
+        validated = _validate_in_background()
+        if not local:
+            validated.result()  # a worker elsewhere may not write a part before
 
     def on_result(part, value):
+        if validated is not None:
+            validated.result()
         tally.merge(value)
         done[part.index] = value
         out.join_ready(done, len(parts))
@@ -519,6 +544,9 @@ def run_partitioned(args) -> int:
         ignore_signals()
         print(f"\nmedaid batch: stopped by {signal.Signals(exc.signum).name}; {out.stopped()}", file=sys.stderr)
         return 128 + exc.signum
+    except KBError:
+        out.discard(p.index for p in todo)
+        raise
     finally:
         for s, h in old.items():
             signal.signal(s, h)

@@ -125,12 +125,41 @@ def test_directory_of_inputs_as_partitions(population, tmp_path):
 def test_local_cluster_of_two_workers_gives_the_batch_result(population, tmp_path):
     src, expected = population
     out = tmp_path / "out.jsonl"
-    run = medaid("batch", src, "-o", out, "--cluster", "local:2", "--partition", "6")
+    # more than one worker is a Dask LocalCluster: --jobs 2 means --cluster local:2
+    run = medaid("batch", src, "-o", out, "--jobs", "2", "--partition", "6")
     assert run.returncode == 0, run.stderr.decode()
     assert out.read_bytes() == expected
-    assert not (tmp_path / "out.jsonl.parts").exists()
+    assert not (tmp_path / "out.jsonl.parts").exists() and not (tmp_path / "out.jsonl.partial").exists()
     err = run.stderr.decode()
     assert "41 applicants, 1 errors, 1 blank lines, 7 partitions" in err and "total aid" in err and "taiyuan" in err
+    # from stdin, --jobs 2 keeps the forked workers (no file to partition): the same records
+    with open(src, "rb") as stdin:
+        piped = medaid("batch", "-", "--jobs", "2", stdin=stdin)
+    assert piped.returncode == 0 and piped.stdout == expected
+    assert b"partitions" not in piped.stderr
+
+
+def test_a_dead_slice_is_solved_again_chunk_by_chunk(population, tmp_path, monkeypatch):
+    """A slice whose forked child died (a case that kills the solver) is solved again through
+    Engine.stream's forked chunk workers, which isolate the case that kills one: same records."""
+    from medaid_logic import workers
+    src, expected = population
+    died = []
+
+    def dying(fn, *args):
+        died.append(args[1])  # the first line of the slice
+        return workers.WorkerDied(-9)
+
+    monkeypatch.setattr(workers, "run_forked", dying)
+    assert main(["batch", str(src), "-o", str(tmp_path / "out.jsonl"), "--partition", "20"]) == 0
+    assert died == [1, 21, 41] and (tmp_path / "out.jsonl").read_bytes() == expected
+
+
+def test_a_worker_with_another_kb_refuses():
+    from medaid_logic.cluster import sources_digest, worker_engine
+    assert len(sources_digest()) == 64 and sources_digest() == sources_digest()
+    with pytest.raises(RuntimeError, match="not the driver's"):
+        worker_engine("0" * 64)
 
 
 @pytest.fixture()
