@@ -35,6 +35,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from bench_batch import generate  # noqa: E402
 
 MIB = 2 ** 20
+PROVINCE = 1_570_000  # Shanxi's certified recipients (2022 press texts): what the arithmetic is for
 
 
 def write_population(path: Path, n: int) -> None:
@@ -123,7 +124,7 @@ def cpu_efficiency(rounds, W: int) -> str:
 
 def main() -> None:
     ap = argparse.ArgumentParser()
-    ap.add_argument("--n", type=int, default=1_570_000, help="applicants (Shanxi certifies about 1.57 million)")
+    ap.add_argument("--n", type=int, default=PROVINCE, help="applicants (Shanxi certifies about 1.57 million)")
     ap.add_argument("--workers", type=int, default=2)
     ap.add_argument("--scaling-n", type=int, default=20_000, help="applicants for the 1 → W scaling runs (0: skip)")
     ap.add_argument("--repeat", type=int, default=3, help="rounds of the scaling runs (the spread)")
@@ -191,9 +192,8 @@ def main() -> None:
             for label, cores in (("16 cores", 16), ("10 machines × 16 cores", 160)):
                 rate = cores * r1 * eff
                 md.append(f"- **{label}**: {cores} × {r1:,.0f}/s × {eff:.2f} = {rate:,.0f}/s → "
-                          f"{args.n or 1_570_000:,} / {rate:,.0f} = {(args.n or 1_570_000) / rate:,.0f} s "
-                          f"({(args.n or 1_570_000) / rate / 60:.1f} min) of evaluation, plus start-up and "
-                          f"the driver's one scan of the input")
+                          f"{PROVINCE:,} / {rate:,.0f} = {PROVINCE / rate:,.0f} s ({PROVINCE / rate / 60:.1f} min) "
+                          f"of evaluation, plus start-up and the driver's one scan of the input")
         print("\n" + "\n".join(md))
     finally:
         shutil.rmtree(tmp, ignore_errors=True)

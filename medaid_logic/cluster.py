@@ -506,21 +506,22 @@ def run_partitioned(args) -> int:
     from functools import partial
     task = partial(run_partition, out_dir=str(out.dir), fmt=out.fmt, lim=lim, chunk=args.chunk,
                    digest=digest if args.cluster else None)
-    # The KB is validated here, once, while the workers already evaluate: no part of theirs is
-    # joined before it passed, and if it fails, closing the cluster ends them and their parts are
-    # removed. A LocalCluster's workers are forked from this process once it loaded the engine
-    # (the validation starts after that fork): each starts warm, in a fraction of a second.
+    # The KB is validated once, by a child forked from this process, while the workers already
+    # evaluate: no part of theirs is joined before it passed, and if it fails, closing the
+    # cluster ends them and their parts are removed. A LocalCluster's workers are forked from
+    # this process once it loaded the engine: each starts warm, in a fraction of a second.
     # Workers elsewhere load their own KB, once they checked it is these very files (the digest).
     validated = None
     local = bool(args.cluster) and local_workers(args.cluster) is not None
-    if local:
+    if args.cluster:
         from .engine import Engine
         from .kb import load_kb
-        _engines[digest] = Engine(load_kb(validate=False))
+        kb = load_kb(validate=False)
+        validated = _Validation(kb)  # forked before any thread of Dask's exists
+        if local:
+            _engines[digest] = Engine(kb)
 
     def prepare(client):
-        nonlocal validated
-        validated = _validate_in_background()
         if not local:
             validated.result()  # a worker elsewhere may not write a part before
 
@@ -562,15 +563,26 @@ def _same(a: Path, b: Path) -> bool:
         return False
 
 
-def _validate_in_background():
-    """The KB loaded and validated (SHACL, a few seconds) in a thread: a future whose result()
-    raises the KB's error, if any."""
-    from concurrent.futures import ThreadPoolExecutor
-    from .kb import load_kb
-    pool = ThreadPoolExecutor(1)
-    future = pool.submit(load_kb)
-    pool.shutdown(wait=False)
-    return future
+class _Validation:
+    """The KB's SHACL validation (a few seconds) in a forked child; result() raises KBError."""
+
+    def __init__(self, kb):
+        from .workers import Forked
+        self.child = Forked(_shapes_report, kb)
+
+    def result(self) -> None:
+        from .errors import KBError
+        from .workers import WorkerDied
+        report = self.child.result()
+        if isinstance(report, WorkerDied):
+            raise KBError(f"the KB could not be validated: {report}")
+        if report:
+            raise KBError("the KB breaks its shapes:\n" + report)
+
+
+def _shapes_report(kb) -> str | None:
+    from .kb import validate_graph
+    return validate_graph(kb.graph, kb.directory / "shapes.ttl")
 
 
 def _copy(path: Path, dst) -> None:
