@@ -57,7 +57,7 @@ def _files(args) -> bool:
     reads the input by offsets and writes the output through FILE.partial). Otherwise --jobs
     keeps its forked workers (workers.py)."""
     out = args.output
-    if args.input == "-" or not os.path.exists(args.input):
+    if args.input == "-" or not (os.path.exists(args.input) or any(c in args.input for c in "*?[")):
         return False
     return out in (None, "-") or out.endswith("/") or not os.path.exists(out) or os.path.isfile(out) \
         or os.path.isdir(out)
