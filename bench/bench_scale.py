@@ -1,19 +1,27 @@
 """Benchmark: a province through `medaid batch --cluster local:W` (`make bench-scale`).
 
-    python bench/bench_scale.py [--n 1570000] [--workers 2] [--scaling-n 20000] [--partition 5000]
+    python bench/bench_scale.py [--n 1570000] [--workers 2] [--scaling-n 20000] [--repeat 3] [--compare]
 
-Generates N applicants with the mix of `make bench` (bench_batch.generate), streamed to a JSON
-Lines file (never all in memory), runs them through `medaid batch --cluster local:W -o DIR/`
-as a separate process, and samples the memory of its process tree every half second: the
-driver, and each Dask worker together with the engine it forks per partition. Then the scaling
-from 1 to W workers on --scaling-n applicants: efficiency = rate_W / (W × rate_1). Rates count
-the whole command, start-up (cluster, plan) included.
+1. Generates N applicants with the mix of `make bench` (bench_batch.generate), streamed to a JSON
+   Lines file (never all in memory), and runs them through `medaid batch --cluster local:W -o DIR/`
+   as a separate process, sampling every half second the memory of the driver and of each worker
+   together with the child it forks per slice (PSS: the engine pages a worker shares with its
+   child and the driver are counted once) — the peak, and the peak in each quarter of the run.
+2. The scaling from 1 to W workers on --scaling-n applicants, --repeat rounds, each round running
+   1 worker then W workers back to back (with --compare also `medaid batch - --jobs W`, the
+   forked workers without Dask): efficiency = rate_W / (W × rate_1) per round, median and range.
+Rates count the whole command, start-up (cluster, KB validation, plan) included.
+Prints one JSON line per run, then the figures as Markdown for README's scale section, with the
+arithmetic for a 16-core machine and a cluster of 10 such machines.
 """
 from __future__ import annotations
 
 import argparse
 import json
+import os
+import resource
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -26,6 +34,9 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from bench_batch import generate  # noqa: E402
 
+MIB = 2 ** 20
+PROVINCE = 1_570_000  # Shanxi's certified recipients (2022 press texts): what the arithmetic is for
+
 
 def write_population(path: Path, n: int) -> None:
     with open(path, "w", encoding="utf-8") as f:
@@ -33,72 +44,157 @@ def write_population(path: Path, n: int) -> None:
             f.write(json.dumps(case, ensure_ascii=False) + "\n")
 
 
-def run(src: Path, out: Path, workers: int, partition: int) -> dict:
-    """One `medaid batch --cluster local:W` run: wall time and peak memory (MiB) by role."""
+def _pss(p: psutil.Process) -> float:
+    try:
+        return p.memory_full_info().pss
+    except (psutil.AccessDenied, AttributeError):  # no smaps: RSS, shared pages counted twice
+        return p.memory_info().rss
+
+
+def run(src: Path, out: Path, workers: int, partition: int | None, forked: bool = False) -> dict:
+    """One `medaid batch` run: wall time, peak memory (MiB) of the driver and of the largest
+    worker (with its children), and that worker peak by quarter of the run."""
     if out.exists():
         shutil.rmtree(out)
-    cmd = [sys.executable, "-m", "medaid_logic.cli", "batch", str(src), "-o", f"{out}/",
-           "--cluster", f"local:{workers}", "--partition", str(partition)]
+    if forked:  # stdin: the forked workers of workers.py, no Dask
+        cmd = [sys.executable, "-m", "medaid_logic.cli", "batch", "-", "-o", str(out.with_suffix(".jsonl")),
+               "--jobs", str(workers)]
+    else:
+        cmd = [sys.executable, "-m", "medaid_logic.cli", "batch", str(src), "-o", f"{out}/",
+               "--cluster", f"local:{workers}"] + (["--partition", str(partition)] if partition else [])
     t0 = time.perf_counter()
-    proc = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    cpu0 = _children_cpu()
+    stdin = open(src, "rb") if forked else subprocess.DEVNULL
+    proc = subprocess.Popen(cmd, cwd=ROOT, stdin=stdin, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     driver = psutil.Process(proc.pid)
-    peak_driver = peak_worker = 0.0
+    peak_driver = 0.0
     timeline = []  # (seconds, the largest worker's MiB)
     while proc.poll() is None:
         try:
-            peak_driver = max(peak_driver, driver.memory_info().rss / 2**20)
+            peak_driver = max(peak_driver, driver.memory_info().rss / MIB)
             largest = 0.0
-            for w in driver.children():  # Dask workers; their children are the engines forked per partition
+            for w in driver.children():  # the workers; their children: the slice each evaluates now
                 try:
-                    mem = w.memory_info().rss + sum(c.memory_info().rss for c in w.children(recursive=True))
+                    if "resource_tracker" in " ".join(w.cmdline()):
+                        continue
+                    mem = _pss(w) + sum(_pss(c) for c in w.children(recursive=True))
                 except psutil.Error:
                     continue
-                largest = max(largest, mem / 2**20)
-            peak_worker = max(peak_worker, largest)
+                largest = max(largest, mem / MIB)
             timeline.append((time.perf_counter() - t0, largest))
         except psutil.Error:
             pass
         time.sleep(0.5)
     err = proc.stderr.read().decode()
     wall = time.perf_counter() - t0
+    cpu = _children_cpu() - cpu0  # every process of the run, reaped: driver, workers, their children
+    if forked:
+        stdin.close()
+        out.with_suffix(".jsonl").unlink(missing_ok=True)
     if proc.returncode != 0:
         raise SystemExit(f"medaid batch failed ({proc.returncode}):\n{err}")
-    summary = next(line for line in err.splitlines() if line.startswith("medaid batch:") and "applicants" in line)
+    summary = next(line for line in err.splitlines() if line.startswith("medaid batch:"))
     n = int(summary.split()[2])
-    thirds = [max((m for t, m in timeline if k * wall / 3 <= t < (k + 1) * wall / 3), default=0.0) for k in range(3)]
-    return {"workers": workers, "applicants": n, "wall_s": round(wall, 2), "rate": round(n / wall, 1),
-            "peak_driver_mib": round(peak_driver), "peak_worker_mib": round(peak_worker),
-            "worker_mib_by_third": [round(x) for x in thirds], "summary": summary}
+    quarters = [round(max((m for t, m in timeline if k * wall / 4 <= t < (k + 1) * wall / 4), default=0.0))
+                for k in range(4)]
+    shutil.rmtree(out, ignore_errors=True)
+    return {"workers": workers, "path": "forked" if forked else "dask", "applicants": n, "wall_s": round(wall, 2),
+            "rate": round(n / wall, 1), "cpu_s": round(cpu, 1), "cpu_ms_per_applicant": round(cpu / n * 1e3, 3),
+            "peak_driver_rss_mib": round(peak_driver),
+            "peak_worker_pss_mib": max(quarters), "worker_pss_mib_by_quarter": quarters,
+            "load_average": round(os.getloadavg()[0], 2), "summary": summary}
+
+
+def _children_cpu() -> float:
+    r = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return r.ru_utime + r.ru_stime
+
+
+def spread(xs: list[float]) -> str:
+    med = statistics.median(xs)
+    return f"{med:,.0f} ({min(xs):,.0f}–{max(xs):,.0f})" if len(xs) > 1 else f"{med:,.0f}"
+
+
+def cpu_efficiency(rounds, W: int) -> str:
+    """CPU per applicant with 1 worker over with W: the overhead of running in parallel, which the
+    neighbours' load does not change (wall-clock scaling needs W idle cores)."""
+    xs = [o["cpu_ms_per_applicant"] / m["cpu_ms_per_applicant"] for o, m, _ in rounds]
+    return f"{statistics.median(xs):.2f} (range {min(xs):.2f}–{max(xs):.2f})"
 
 
 def main() -> None:
     ap = argparse.ArgumentParser()
-    ap.add_argument("--n", type=int, default=1_570_000, help="applicants (Shanxi certifies about 1.57 million)")
+    ap.add_argument("--n", type=int, default=PROVINCE, help="applicants (Shanxi certifies about 1.57 million)")
     ap.add_argument("--workers", type=int, default=2)
     ap.add_argument("--scaling-n", type=int, default=20_000, help="applicants for the 1 → W scaling runs (0: skip)")
-    ap.add_argument("--partition", type=int, default=5000)
+    ap.add_argument("--repeat", type=int, default=3, help="rounds of the scaling runs (the spread)")
+    ap.add_argument("--partition", type=int, help="lines per partition (default: medaid's, one solver chunk)")
+    ap.add_argument("--compare", action="store_true", help="also run the forked workers (--jobs W, no Dask)")
     args = ap.parse_args()
+    W = args.workers
     tmp = Path(tempfile.mkdtemp(prefix="bench-scale-"))
+    md = []
     try:
-        src = tmp / "population.jsonl"
-        t = time.perf_counter()
-        write_population(src, args.n)
-        print(f"generated {args.n} applicants ({src.stat().st_size / 2**20:,.0f} MiB) in {time.perf_counter() - t:.1f} s")
-        main_run = run(src, tmp / "out", args.workers, args.partition)
-        print(json.dumps(main_run, ensure_ascii=False))
-        print(f"{main_run['applicants']} applicants on local:{args.workers}: {main_run['wall_s']} s wall, "
-              f"{main_run['rate']:,.0f} applicants/s; peak memory driver {main_run['peak_driver_mib']} MiB, "
-              f"worker (with its engine) {main_run['peak_worker_mib']} MiB; largest worker by third of the run "
-              f"{main_run['worker_mib_by_third']} MiB")
+        main_run = None
+        if args.n:
+            src = tmp / "population.jsonl"
+            t = time.perf_counter()
+            write_population(src, args.n)
+            print(f"generated {args.n:,} applicants ({src.stat().st_size / MIB:,.0f} MiB) in "
+                  f"{time.perf_counter() - t:.1f} s", flush=True)
+            main_run = run(src, tmp / "out", W, args.partition)
+            print(json.dumps(main_run, ensure_ascii=False), flush=True)
+            src.unlink()
+        rounds = []
         if args.scaling_n:
             small = tmp / "scaling.jsonl"
             write_population(small, args.scaling_n)
-            one = run(small, tmp / "out1", 1, args.partition)
-            many = run(small, tmp / f"out{args.workers}", args.workers, args.partition)
-            eff = many["rate"] / (args.workers * one["rate"])
-            print(f"scaling on {args.scaling_n}: 1 worker {one['rate']:,.0f}/s ({one['wall_s']} s), "
-                  f"{args.workers} workers {many['rate']:,.0f}/s ({many['wall_s']} s): efficiency "
-                  f"{many['rate']:,.0f} / ({args.workers} × {one['rate']:,.0f}) = {eff:.2f}")
+            for _ in range(args.repeat):
+                one = run(small, tmp / "out1", 1, args.partition)
+                print(json.dumps(one, ensure_ascii=False), flush=True)
+                many = run(small, tmp / "outW", W, args.partition)
+                print(json.dumps(many, ensure_ascii=False), flush=True)
+                fork = run(small, tmp / "outF", W, None, forked=True) if args.compare else None
+                if fork:
+                    print(json.dumps(fork, ensure_ascii=False), flush=True)
+                rounds.append((one, many, fork))
+        loads = [r["load_average"] for rr in rounds for r in rr if r] + ([main_run["load_average"]] if main_run else [])
+        md.append(f"Measured {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())} on this machine "
+                  f"({os.cpu_count()} cores; load average at the end of each run "
+                  f"{min(loads):.1f}–{max(loads):.1f}" if loads else "")
+        md[-1] += "), `python bench/bench_scale.py " + " ".join(sys.argv[1:]) + "`:\n"
+        md.append("| run | applicants | wall | applicants/s | CPU ms per applicant (all processes) | peak memory |")
+        md.append("|---|---|---|---|---|---|")
+        if main_run:
+            md.append(f"| `--cluster local:{W}` | {main_run['applicants']:,} | {main_run['wall_s']:,.0f} s "
+                      f"({main_run['wall_s'] / 60:.1f} min) | {main_run['rate']:,.0f} | {main_run['cpu_ms_per_applicant']:.2f} | driver "
+                      f"{main_run['peak_driver_rss_mib']} MiB RSS; a worker with its child "
+                      f"{main_run['peak_worker_pss_mib']} MiB PSS (by quarter of the run: "
+                      f"{' / '.join(map(str, main_run['worker_pss_mib_by_quarter']))}) |")
+        if rounds:
+            for k, label in ((0, "`--cluster local:1`"), (1, f"`--cluster local:{W}`"), (2, f"`--jobs {W}` from stdin (forked workers, no Dask)")):
+                runs = [r[k] for r in rounds if r[k]]
+                if not runs:
+                    continue
+                md.append(f"| {label}, {len(runs)} runs: median (range) | {runs[0]['applicants']:,} | "
+                          f"{spread([r['wall_s'] for r in runs])} s | {spread([r['rate'] for r in runs])} | "
+                          f"{statistics.median(r['cpu_ms_per_applicant'] for r in runs):.2f} | driver "
+                          f"{max(r['peak_driver_rss_mib'] for r in runs)} MiB RSS; a worker with its child "
+                          f"{max(r['peak_worker_pss_mib'] for r in runs)} MiB PSS |")
+            effs = [m["rate"] / (W * o["rate"]) for o, m, _ in rounds]
+            r1 = statistics.median(o["rate"] for o, _, _ in rounds)
+            eff = statistics.median(effs)
+            md.append("")
+            md.append(f"Scaling 1 → {W} workers, efficiency = rate_{W} / ({W} × rate_1), per round: "
+                      + ", ".join(f"{m['rate']:,.0f} / ({W} × {o['rate']:,.0f}) = {e:.2f}" for (o, m, _), e in zip(rounds, effs))
+                      + f"; median **{eff:.2f}** (range {min(effs):.2f}–{max(effs):.2f}). CPU per applicant, "
+                      f"1 worker / {W} workers: {cpu_efficiency(rounds, W)}.")
+            for label, cores in (("16 cores", 16), ("10 machines × 16 cores", 160)):
+                rate = cores * r1 * eff
+                md.append(f"- **{label}**: {cores} × {r1:,.0f}/s × {eff:.2f} = {rate:,.0f}/s → "
+                          f"{PROVINCE:,} / {rate:,.0f} = {PROVINCE / rate:,.0f} s ({PROVINCE / rate / 60:.1f} min) "
+                          f"of evaluation, plus start-up and the driver's one scan of the input")
+        print("\n" + "\n".join(md))
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
 

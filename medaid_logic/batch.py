@@ -12,11 +12,17 @@ renamed to OUT at the end, or when the run is stopped (SIGTERM, SIGINT: workers 
 128 + signal). `--resume` keeps the complete records of OUT.partial (or OUT) and continues after
 the last line they cover. `-o` naming the input is refused (exit 2); an output that cannot be
 written (a full disk) is a message and exit 1.
+
+`--jobs N` is the number of workers: 0 evaluates in this process, 1 in one forked worker process
+(workers.py, recycled), N ≥ 2 on a Dask LocalCluster of N workers (cluster.py: partitions, each
+read, evaluated and written by a worker; the output contract above is the same). Input from
+stdin, or an output that is a device, keeps N forked workers.
 """
 from __future__ import annotations
 
 import json
 import os
+import shutil
 import signal
 import sys
 from collections import deque
@@ -33,6 +39,10 @@ class WriteFailed(Exception):
 
 def run_batch(args) -> int:
     try:
+        if args.chunk < 1 or args.jobs < 0:
+            raise Usage("--chunk is at least 1 and --jobs at least 0")
+        if args.jobs >= 2 and not getattr(args, "cluster", None) and _files(args):
+            args.cluster = f"local:{args.jobs}"  # more than one worker: a Dask LocalCluster
         if _partitioned(args):
             from .cluster import run_partitioned
             return run_partitioned(args)
@@ -40,6 +50,17 @@ def run_batch(args) -> int:
     except Usage as exc:
         print(f"medaid batch: {exc}", file=sys.stderr)
         return 2
+
+
+def _files(args) -> bool:
+    """Input from a file, output to stdout or a file: what the partitioned path can take (it
+    reads the input by offsets and writes the output through FILE.partial). Otherwise --jobs
+    keeps its forked workers (workers.py)."""
+    out = args.output
+    if args.input == "-" or not (os.path.exists(args.input) or any(c in args.input for c in "*?[")):
+        return False
+    return out in (None, "-") or out.endswith("/") or not os.path.exists(out) or os.path.isfile(out) \
+        or os.path.isdir(out)
 
 
 def _partitioned(args) -> bool:
@@ -54,8 +75,6 @@ def _partitioned(args) -> bool:
 
 def _run(args) -> int:
     from .engine import default_engine
-    if args.chunk < 1 or args.jobs < 0:
-        raise Usage("--chunk is at least 1 and --jobs at least 0")
     src = _open_input(args.input)
     out = Output(args.output, args.input, resume=args.resume)
     old = {s: signal.signal(s, stop) for s in (signal.SIGTERM, signal.SIGINT)}
@@ -86,6 +105,8 @@ def _run(args) -> int:
         finally:
             results.close()  # ends the workers now, whatever stopped the loop
         out.finish()
+        if args.resume and out.path:  # the parts of a partitioned run this one continued
+            shutil.rmtree(out.path.with_name(out.path.name + ".parts"), ignore_errors=True)
     except Stopped as exc:
         ignore_signals()
         try:

@@ -180,12 +180,14 @@ def build_parser() -> argparse.ArgumentParser:
     b.add_argument("input", help="JSONL or Parquet file, a directory or glob of them (partitions), or - for stdin")
     b.add_argument("-o", "--output", help="output JSONL or .parquet file, or DIR/ for one part per partition (default stdout)")
     b.add_argument("--chunk", type=int, default=1000, help="cases grounded together per solver call")
-    b.add_argument("--jobs", type=int, default=1, help="worker processes (recycled: bounded memory); 0: in this process")
+    b.add_argument("--jobs", type=int, default=1,
+                   help="workers: 0 in this process, 1 one forked worker process, N >= 2 a Dask LocalCluster of N "
+                        "(input from stdin: N forked worker processes)")
     b.add_argument("--resume", action="store_true",
                    help="continue an interrupted run: keep -o's complete records, go on after the last line they cover")
     b.add_argument("--cluster", help="local[:N] (a Dask LocalCluster, N workers: default the cores) or tcp://host:8786")
     b.add_argument("--partition", type=_positive,
-                   help="JSON Lines per partition (default 5000; Parquet: a row group); runs by partitions")
+                   help="JSON Lines per partition (default --chunk; Parquet: a row group); runs by partitions")
     b.add_argument("--output-format", choices=("jsonl", "parquet"), help="of the parts (default: -o's suffix, else jsonl)")
     _limit_flags(b)
     b.set_defaults(func=cmd_batch)

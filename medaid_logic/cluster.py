@@ -1,18 +1,23 @@
 """`medaid batch` over partitions: Parquet or JSON Lines, a file, a directory or a glob, on a Dask
-cluster (`--cluster local[:N]` or `tcp://host:8786`) or in this process.
+cluster (`--cluster local[:N]`, `--jobs N` for N ≥ 2, or `tcp://host:8786`) or in this process.
 
-A partition is a slice of one input file (`--partition` lines of JSON Lines, or one Parquet row
-group). Each is evaluated by a worker holding one warm engine (partition.py) and written whole
-to OUT.parts/part-NNNNN.EXT, through a temporary file renamed when complete: a worker killed
-mid-partition leaves no part, Dask runs the partition again elsewhere, and a partition run twice
-writes the same bytes to the same name — every input's record ends up exactly once. `--resume`
-keeps the parts already written. At the end the parts are joined, in order, into OUT (JSON Lines
-or Parquet by OUT's suffix; `-o DIR/` keeps the parts as they are; without -o, stdout).
-Records carry the line (row) number in their input file, and with several input files, `file`.
+A partition is a slice of one input file (`--partition` lines of JSON Lines, default one solver
+chunk, or one Parquet row group). The driver plans, schedules and joins; each worker holds one
+warm engine, reads its partition itself, evaluates it in children forked from itself (one per
+slice of at most RECYCLE chunks: the child's growth ends with it) and writes it whole to
+OUT.parts/part-NNNNN.EXT, through a temporary file renamed when complete: a worker killed
+mid-partition leaves no part, Dask runs the partition again elsewhere, and a partition run
+twice writes the same bytes to the same name — every input's record ends up exactly once.
+JSON Lines parts are appended in order to OUT.partial (or stdout) as soon as their
+predecessors are, and OUT.partial becomes OUT at the end or when the run stops; `--resume`
+keeps what was joined and the parts written after it. Parquet OUT is joined at the end;
+`-o DIR/` keeps the parts as they are. Records carry the line (row) number in their input
+file, and with several input files, `file`.
 """
 from __future__ import annotations
 
 import glob as globmod
+import hashlib
 import json
 import os
 import shutil
@@ -28,8 +33,9 @@ from . import limits
 from .records import Stopped, Usage, ignore_signals, read_lines, stop
 from .errors import CaseError
 from .partition import Tally, partition_lines
+from .resources import asp_dir, kb_dir
 
-PARTITION = 5000
+PARTITION = 1000  # lines per partition by default: one solver chunk (`--chunk`'s default)
 
 
 @dataclass(frozen=True)
@@ -127,15 +133,59 @@ def part_name(index: int, fmt: str) -> str:
     return f"part-{index:05d}.{fmt}"
 
 
-def run_partition(part: Partition, out_dir: str, fmt: str, lim: "limits.Limits", jobs: int = 1) -> dict:
+# ---- on a worker ----------------------------------------------------------------------------
+
+_engines: dict = {}  # this worker's one warm engine, by the digest of the KB and programs it holds
+
+
+def sources_digest() -> str:
+    """What an engine is made of: the KB's Turtle files and the ASP programs (names and bytes)."""
+    h = hashlib.sha256()
+    for root, pattern in ((kb_dir(), "*.ttl"), (asp_dir(), "*.lp")):
+        for f in sorted(root.rglob(pattern)):
+            h.update(str(f.relative_to(root)).encode() + b"\0" + f.read_bytes() + b"\0")
+    return h.hexdigest()
+
+
+def worker_engine(digest: str | None):
+    """This process's engine. With the driver's digest (a cluster worker), the KB is not validated
+    again — the driver validated these very files — and a worker holding other files refuses."""
+    from .engine import Engine, default_engine
+    from .kb import load_kb
+    if digest is None:
+        return default_engine()
+    if digest not in _engines:
+        mine = sources_digest()
+        if mine != digest:
+            raise RuntimeError(f"this worker's KB and programs ({mine[:12]}) are not the driver's ({digest[:12]}): "
+                               "install the same medaid-logic (and MEDAID_KB) on every machine")
+        _engines[digest] = Engine(load_kb(validate=False))
+    return _engines[digest]
+
+
+def run_partition(part: Partition, out_dir: str, fmt: str, lim: "limits.Limits", chunk: int = 1000,
+                  digest: str | None = None) -> dict:
     """Evaluate one partition and write its part (temp file, then rename). Returns its tally.
-    Runs on a Dask worker (or in this process): the engine is forked per partition (jobs=1),
-    so the worker holding it stays the size it started."""
+    Runs on a worker (or in this process) holding one warm engine: the worker reads the partition
+    itself, and each slice of it is evaluated in a child forked from the worker (no record crosses
+    a process but as the bytes of its output line; the worker never grows: clingo keeps every
+    symbol it interned). A child that dies — a case that kills the solver — has its slice solved
+    again chunk by chunk and then case by case (Engine.stream), so that case alone gets an error."""
+    from .engine import RECYCLE
+    from .workers import WorkerDied, run_forked
     limits._current = lim
-    import multiprocessing
-    if multiprocessing.current_process().daemon:
-        jobs = 0  # a daemonic worker cannot fork (set distributed.worker.daemon: False)
-    lines, tally = partition_lines(read_partition(part), part.first_line, jobs=jobs)
+    engine = worker_engine(digest)
+    records = read_partition(part)
+    lines: list[bytes] = []
+    tally = Tally()
+    step = max(1, RECYCLE * chunk)  # applicants one child evaluates at most: bounded memory
+    for at in range(0, len(records), step):
+        piece = records[at:at + step]
+        got = run_forked(partition_lines, piece, part.first_line + at, 0, None, chunk, engine)
+        if isinstance(got, WorkerDied):
+            got = partition_lines(piece, part.first_line + at, jobs=_jobs_for_retry(), chunk=chunk, engine=engine)
+        lines.extend(got[0])
+        tally.merge(got[1])
     if part.file:
         lines = [_with_file(line, part.file) for line in lines]
     target = Path(out_dir) / part_name(part.index, fmt)
@@ -157,6 +207,12 @@ def run_partition(part: Partition, out_dir: str, fmt: str, lim: "limits.Limits",
     return {"index": part.index, **tally.as_json()}
 
 
+def _jobs_for_retry() -> int:
+    """Forked chunk workers (multiprocessing) where this process may have children, else none."""
+    import multiprocessing
+    return 0 if multiprocessing.current_process().daemon else 1
+
+
 def _with_file(line: bytes, name: str) -> bytes:
     rec = json.loads(line)
     rec = {"line": rec.pop("line"), "file": name, **rec}
@@ -166,11 +222,21 @@ def _with_file(line: bytes, name: str) -> bytes:
 # ---- the driver ---------------------------------------------------------------------------
 
 class Parts:
-    """Where the parts go, and what becomes of them at the end."""
+    """Where the parts go, and what becomes of them.
+
+    OUT.parts/ for `-o FILE`, DIR itself for `-o DIR/` (the parts are the output), a temporary
+    directory for stdout. JSON Lines reach FILE (through FILE.partial, renamed at the end or when
+    the run stops, as `medaid batch` always writes) and stdout as soon as every partition before
+    them is written: in order, each part once. OUT.parts/_joined.json says how many parts
+    FILE.partial holds, its size after them and their tally; a run killed between a part's
+    append and that note leaves bytes past the size, which --resume cuts off."""
 
     def __init__(self, output: str | None, fmt: str | None, resume: bool):
         self.final: Path | None = None
         self.keep = False
+        self.sink = None                # FILE.partial, open, for a JSON Lines FILE
+        self.joined = 0                 # parts appended to FILE.partial or stdout
+        self.joined_tally: dict | None = None
         if output in (None, "-"):
             if resume:
                 raise Usage("--resume needs -o FILE or -o DIR/")
@@ -183,53 +249,155 @@ class Parts:
             self.final = Path(output)
             self.fmt = fmt or ("parquet" if self.final.suffix == ".parquet" else "jsonl")
             self.dir = self.final.with_name(self.final.name + ".parts")
+        self.partial = self.final.with_name(self.final.name + ".partial") if self.final else None
+        self.resumable = resume and (self.dir / "_plan.json").exists()
+        if resume and self.final is not None and self.fmt == "jsonl" and not self.resumable \
+                and (self.final.exists() or self.partial.exists()):
+            raise Usage(f"--resume: {output} was not written by a partitioned run that stopped "
+                        f"(no {self.dir.name}/); continue it with the --jobs it was started with")
         if self.dir.exists() and not resume and not self.keep and output not in (None, "-"):
             shutil.rmtree(self.dir)
         self.dir.mkdir(parents=True, exist_ok=True)
         for stale in self.dir.glob(".part-*.tmp*"):  # a killed worker's unfinished part
             stale.unlink()
 
-    def check_plan(self, spec: str, parts: list[Partition], resume: bool) -> None:
+    def check_plan(self, spec: str, parts: list[Partition], resume: bool, digest: str) -> None:
         manifest = self.dir / "_plan.json"
-        text = json.dumps({"input": spec, "format": self.fmt, "partitions": [asdict(p) for p in parts]})
+        text = json.dumps({"input": spec, "format": self.fmt, "kb_and_programs": digest,
+                           "partitions": [asdict(p) for p in parts]})
         if resume and manifest.exists() and manifest.read_text() != text:
-            raise Usage(f"--resume: {self.dir} was written for another input or partitioning")
+            raise Usage(f"--resume: {self.dir} was written for another input, partitioning, KB or programs")
         if not resume:
-            for old in self.dir.glob("part-*"):
-                old.unlink()
+            for old in [*self.dir.glob("part-*"), self.dir / "_joined.json"]:
+                old.unlink(missing_ok=True)
         manifest.write_text(text)
 
+    def open(self) -> None:
+        """FILE.partial for a JSON Lines FILE: cut back to the parts it holds when resuming."""
+        if self.final is None or self.fmt != "jsonl":
+            return
+        note = self.dir / "_joined.json"
+        if self.resumable and note.exists():
+            kept = json.loads(note.read_text())
+            if not self.partial.exists() and self.final.exists():
+                os.replace(self.final, self.partial)  # a stopped run renamed it
+            if not self.partial.exists() or self.partial.stat().st_size < kept["bytes"]:
+                raise Usage(f"--resume: {self.partial} lost records of the {kept['parts']} partitions it held")
+            self.joined, self.joined_tally = kept["parts"], kept["tally"]
+            self.sink = open(self.partial, "r+b")
+            self.sink.truncate(kept["bytes"])
+            self.sink.seek(kept["bytes"])
+        else:
+            self.sink = open(self.partial, "wb")
+
     def done(self) -> dict[int, dict]:
-        """The tallies of the parts already written (by index)."""
+        """The tallies of the parts written and not yet joined (by index)."""
         out = {}
         for f in self.dir.glob(f"part-*.{self.fmt}"):
             t = f.with_name(f.name + ".tally")
-            if t.exists():
+            if t.exists() and int(f.name[5:10]) >= self.joined:
                 out[int(f.name[5:10])] = json.loads(t.read_text())
         return out
 
     def path(self, index: int) -> Path:
         return self.dir / part_name(index, self.fmt)
 
+    def join_ready(self, done: dict[int, dict], n: int) -> None:
+        """Append to FILE.partial or stdout each part whose predecessors all are; signals wait
+        until a part and its note are both written."""
+        if self.keep or (self.final is not None and self.sink is None):
+            return  # parts kept as the output, or a Parquet FILE joined at the end
+        while self.joined < n and self.joined in done:
+            i = self.joined
+            blocked = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGTERM, signal.SIGINT})
+            try:
+                _copy(self.path(i), self.sink or sys.stdout.buffer)
+                self.joined += 1
+                if self.sink:
+                    os.fsync(self.sink.fileno())
+                    t = Tally()
+                    if self.joined_tally:
+                        t.merge(self.joined_tally)
+                    t.merge(done[i])
+                    self.joined_tally = t.as_json()
+                    note = self.dir / "_joined.json"
+                    tmp = note.with_name(".joined.tmp")
+                    tmp.write_text(json.dumps({"parts": self.joined, "bytes": self.sink.tell(), "tally": self.joined_tally}))
+                    os.replace(tmp, note)
+                self.path(i).unlink()
+                self.path(i).with_name(self.path(i).name + ".tally").unlink(missing_ok=True)
+            finally:
+                signal.pthread_sigmask(signal.SIG_SETMASK, blocked)
+
+    def finish(self, n: int) -> None:
+        """The whole output in place: FILE renamed or joined (Parquet), the parts removed."""
+        if self.sink:
+            self.sink.close()
+            os.replace(self.partial, self.final)
+        elif self.final is not None:
+            _join(self, n)
+        if not self.keep:
+            shutil.rmtree(self.dir, ignore_errors=True)
+
+    def stopped(self) -> str:
+        """After a stop or a failure: FILE holds the records joined so far (a clean prefix) and
+        the parts written after them stay for --resume. Says what the output holds."""
+        later = len([f for f in self.dir.glob(f"part-*.{self.fmt}")])
+        if self.sink:
+            self.sink.close()
+            os.replace(self.partial, self.final)
+            held = f"{self.final} holds the records of the first {self.joined} partitions"
+            return held + (f", {later} later ones are kept in {self.dir}" if later else "") + " (continue with --resume)"
+        if self.final is None and not self.keep:
+            shutil.rmtree(self.dir, ignore_errors=True)
+            return f"the output holds the records of the first {self.joined} partitions"
+        return f"{later} partitions written in {self.dir} (continue with --resume)"
+
+
+    def discard(self, indices) -> None:
+        """The parts of these partitions removed, and the output not yet joined (the KB failed
+        its validation after the workers began)."""
+        for i in indices:
+            self.path(i).unlink(missing_ok=True)
+            self.path(i).with_name(self.path(i).name + ".tally").unlink(missing_ok=True)
+        if self.sink:
+            self.sink.close()
+            if not self.joined:
+                self.partial.unlink(missing_ok=True)
+        if not self.keep and not self.joined:
+            shutil.rmtree(self.dir, ignore_errors=True)
+
+
+def local_workers(spec: str) -> int | None:
+    """The workers of `local[:N]` (N, else one per core); None for `tcp://host:port`."""
+    if spec == "local" or spec.startswith("local:"):
+        n = spec.partition(":")[2]
+        if n and not (n.isdigit() and int(n) > 0):
+            raise Usage(f"--cluster local:N takes a positive N, not {n!r}")
+        return int(n) if n else (os.cpu_count() or 1)
+    if spec.startswith("tcp://"):
+        return None
+    raise Usage(f"--cluster: local, local:N or tcp://host:port, not {spec!r}")
+
 
 def _connect(spec: str):
     """A Dask client for `local[:N]` (a LocalCluster on loopback) or `tcp://host:port`."""
     import dask
     from distributed import Client, LocalCluster
-    if spec == "local" or spec.startswith("local:"):
-        n = spec.partition(":")[2]
-        if n and not (n.isdigit() and int(n) > 0):
-            raise Usage(f"--cluster local:N takes a positive N, not {n!r}")
-        n_workers = int(n) if n else (os.cpu_count() or 1)
+    n_workers = local_workers(spec)
+    if n_workers is not None:
         import logging
-        dask.config.set({"distributed.worker.daemon": False})  # a worker forks its engine per partition
+        dask.config.set({"distributed.worker.daemon": False,  # the retry of a dead slice forks chunk workers
+                         # forked from this process: a worker inherits the engine loaded here
+                         "distributed.worker.multiprocessing-method": "fork",
+                         # the worker's sampling profiler and monitors cost CPU the engine could use
+                         "distributed.worker.profile.enabled": False, "distributed.admin.tick.interval": "1s",
+                         "distributed.admin.system-monitor.interval": "2s", "distributed.admin.system-monitor.disk": False})
         cluster = LocalCluster(n_workers=n_workers, threads_per_worker=1, processes=True, host="127.0.0.1",
                                dashboard_address="127.0.0.1:0",  # a free port: several runs may share a machine
                                silence_logs=logging.ERROR)
         return Client(cluster), cluster
-    if spec.startswith("tcp://"):
-        return Client(spec, timeout=30), None
-    raise Usage(f"--cluster: local, local:N or tcp://host:port, not {spec!r}")
+    return Client(spec, timeout=30), None
 
 
 def _dashboard(client) -> str | None:
@@ -242,9 +410,10 @@ def _dashboard(client) -> str | None:
 
 
 def evaluate_parts(todo: list[Partition], task, cluster: str | None, total: int, done_already: int,
-                   on_result) -> None:
+                   on_result, prepare=None) -> None:
     """Run task(part) for each partition (on the cluster, or here), calling on_result(part, value)
-    as each finishes, with a progress bar on a terminal."""
+    as each finishes, with a progress bar on a terminal; prepare(client), if given, runs once the
+    cluster is up, before the first partition is submitted."""
     progress = _Progress(total, done_already)
     try:
         if cluster is None:
@@ -258,12 +427,16 @@ def evaluate_parts(todo: list[Partition], task, cluster: str | None, total: int,
             link = _dashboard(client) if sys.stderr.isatty() else None
             if link:
                 print(f"medaid batch: Dask dashboard {link}", file=sys.stderr)
+            if prepare is not None:
+                prepare(client)
             futures = {client.submit(task, part, key=f"medaid-part-{part.index}-{uuid.uuid4().hex[:8]}",
                                      retries=2): part for part in todo}
             for fut in as_completed(futures):
-                part = futures[fut]
+                part = futures.pop(fut)  # its result is released on the worker once read
                 try:
                     value = fut.result()
+                except Stopped:
+                    raise
                 except Exception as exc:  # a worker that died too often, a disk full: the run stops here
                     raise PartitionFailed(part, exc) from exc
                 on_result(part, value)
@@ -310,55 +483,106 @@ class _Progress:
 
 
 def run_partitioned(args) -> int:
-    """`medaid batch` with --cluster, a Parquet input or output, a directory or a glob."""
+    """`medaid batch` by partitions: on a Dask cluster (`--cluster`, `--jobs N` ≥ 2), or here for
+    a Parquet input or output, a directory or a glob, `-o DIR/` or `--partition`."""
+    from .errors import KBError
     if args.input == "-":
         raise Usage("--cluster and Parquet read files: name the input file, directory or glob")
+    if args.output and not args.output.endswith("/") and any(_same(Path(args.output), f) for f in input_files(args.input)):
+        raise Usage(f"-o {args.output} is an input file: the output would destroy it")
     t0 = time.perf_counter()
-    parts = plan(args.input, args.partition or PARTITION)
+    parts = plan(args.input, args.partition or args.chunk or PARTITION)
+    digest = sources_digest()
     out = Parts(args.output, getattr(args, "output_format", None), args.resume)
-    out.check_plan(args.input, parts, args.resume)
+    out.check_plan(args.input, parts, args.resume, digest)
+    out.open()
     done = out.done() if args.resume else {}
     tally = Tally()
-    for t in done.values():
-        tally.merge(t)
-    todo = [p for p in parts if p.index not in done]
+    for t in [out.joined_tally, *done.values()]:
+        if t:
+            tally.merge(t)
+    todo = [p for p in parts if p.index >= out.joined and p.index not in done]
     lim = limits.current()
-    jobs = 1 if args.jobs else 0
     from functools import partial
-    task = partial(run_partition, out_dir=str(out.dir), fmt=out.fmt, lim=lim, jobs=jobs)
-    total = sum(p.count for p in parts)
-    emitted = [0]  # parts written to stdout, in order
+    task = partial(run_partition, out_dir=str(out.dir), fmt=out.fmt, lim=lim, chunk=args.chunk,
+                   digest=digest if args.cluster else None)
+    # The KB is validated once, by a child forked from this process, while the workers already
+    # evaluate: no part of theirs is joined before it passed, and if it fails, closing the
+    # cluster ends them and their parts are removed. A LocalCluster's workers are forked from
+    # this process once it loaded the engine: each starts warm, in a fraction of a second.
+    # Workers elsewhere load their own KB, once they checked it is these very files (the digest).
+    validated = None
+    local = bool(args.cluster) and local_workers(args.cluster) is not None
+    if args.cluster:
+        from .engine import Engine
+        from .kb import load_kb
+        kb = load_kb(validate=False)
+        validated = _Validation(kb)  # forked before any thread of Dask's exists
+        if local:
+            _engines[digest] = Engine(kb)
+
+    def prepare(client):
+        if not local:
+            validated.result()  # a worker elsewhere may not write a part before
 
     def on_result(part, value):
+        if validated is not None:
+            validated.result()
         tally.merge(value)
         done[part.index] = value
-        if out.final is None and not out.keep:
-            while emitted[0] < len(parts) and emitted[0] in done:
-                _copy(out.path(emitted[0]), sys.stdout.buffer)
-                emitted[0] += 1
+        out.join_ready(done, len(parts))
 
     old = {s: signal.signal(s, stop) for s in (signal.SIGTERM, signal.SIGINT)}
     try:
-        evaluate_parts(todo, task, args.cluster, total, sum(p.count for p in parts if p.index in done), on_result)
+        out.join_ready(done, len(parts))  # parts a killed run wrote but did not join
+        evaluate_parts(todo, task, args.cluster, sum(p.count for p in parts),
+                       sum(p.count for p in parts if p.index < out.joined or p.index in done), on_result, prepare)
     except PartitionFailed as exc:
-        print(f"medaid batch: {exc}; {len(done)} of {len(parts)} partitions written in {out.dir}"
-              + (" (continue with --resume)" if out.final or out.keep else ""), file=sys.stderr)
+        ignore_signals()
+        print(f"medaid batch: {exc}; {out.stopped()}", file=sys.stderr)
         return 1
     except Stopped as exc:
         ignore_signals()
-        print(f"\nmedaid batch: stopped by {signal.Signals(exc.signum).name}; {len(done)} of {len(parts)} "
-              f"partitions written in {out.dir}" + (" (continue with --resume)" if out.final or out.keep else ""),
-              file=sys.stderr)
+        print(f"\nmedaid batch: stopped by {signal.Signals(exc.signum).name}; {out.stopped()}", file=sys.stderr)
         return 128 + exc.signum
+    except KBError:
+        out.discard(p.index for p in todo)
+        raise
     finally:
         for s, h in old.items():
             signal.signal(s, h)
-    if out.final is not None:
-        _join(out, len(parts))
-    elif not out.keep:
-        shutil.rmtree(out.dir, ignore_errors=True)
+    out.finish(len(parts))
     _summary(tally, time.perf_counter() - t0, len(parts), len(parts) - len(todo))
     return 0
+
+
+def _same(a: Path, b: Path) -> bool:
+    try:
+        return a.exists() and os.path.samefile(a, b)
+    except OSError:
+        return False
+
+
+class _Validation:
+    """The KB's SHACL validation (a few seconds) in a forked child; result() raises KBError."""
+
+    def __init__(self, kb):
+        from .workers import Forked
+        self.child = Forked(_shapes_report, kb)
+
+    def result(self) -> None:
+        from .errors import KBError
+        from .workers import WorkerDied
+        report = self.child.result()
+        if isinstance(report, WorkerDied):
+            raise KBError(f"the KB could not be validated: {report}")
+        if report:
+            raise KBError("the KB breaks its shapes:\n" + report)
+
+
+def _shapes_report(kb) -> str | None:
+    from .kb import validate_graph
+    return validate_graph(kb.graph, kb.directory / "shapes.ttl")
 
 
 def _copy(path: Path, dst) -> None:
@@ -368,20 +592,13 @@ def _copy(path: Path, dst) -> None:
 
 
 def _join(out: Parts, n: int) -> None:
-    """The parts, in order, into OUT (through OUT.partial), and the parts removed."""
-    partial = out.final.with_name(out.final.name + ".partial")
-    if out.fmt == "parquet":
-        import pyarrow.parquet as pq
-        from .parquet_io import RESULT_SCHEMA
-        with pq.ParquetWriter(partial, RESULT_SCHEMA) as w:
-            for i in range(n):
-                w.write_table(pq.read_table(out.path(i), schema=RESULT_SCHEMA))
-    else:
-        with open(partial, "wb") as dst:
-            for i in range(n):
-                _copy(out.path(i), dst)
-    os.replace(partial, out.final)
-    shutil.rmtree(out.dir, ignore_errors=True)
+    """The parts, in order, into a Parquet OUT (through OUT.partial)."""
+    import pyarrow.parquet as pq
+    from .parquet_io import RESULT_SCHEMA
+    with pq.ParquetWriter(out.partial, RESULT_SCHEMA) as w:
+        for i in range(n):
+            w.write_table(pq.read_table(out.path(i), schema=RESULT_SCHEMA))
+    os.replace(out.partial, out.final)
 
 
 def _yuan(fen: int) -> str:

@@ -32,9 +32,10 @@ def evaluate_partition(records: Iterable, first_line: int = 1, jobs: int = 0, re
 
 
 def partition_lines(records: Iterable, first_line: int = 1, jobs: int = 0, reform: dict | None = None,
-                    chunk: int = 1000) -> tuple[list[bytes], "Tally"]:
+                    chunk: int = 1000, engine=None) -> tuple[list[bytes], "Tally"]:
     """The JSON Lines of the result records, and their tally (for the run's summary).
-    `reform` ({jurisdiction: parameters}, medaid_logic.reform) is laid over each case's parameters."""
+    `reform` ({jurisdiction: parameters}, medaid_logic.reform) is laid over each case's parameters;
+    `engine` is the process's default engine unless given (a cluster worker's, cluster.py)."""
     from .engine import default_engine
     owed: deque = deque()
     n0 = first_line
@@ -51,7 +52,7 @@ def partition_lines(records: Iterable, first_line: int = 1, jobs: int = 0, refor
     stats = {"cases": 0, "errors": 0, "skipped": 0}
     tally = Tally()
     lines = []
-    for res in default_engine().stream(items(), chunk=chunk, jobs=jobs):
+    for res in (engine or default_engine()).stream(items(), chunk=chunk, jobs=jobs):
         n, case_id = owed.popleft()
         lines.append(line_record(n, case_id, res, stats))
         tally.add(res)

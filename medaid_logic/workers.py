@@ -148,3 +148,68 @@ def ordered_map(fn: Callable[[Any], Any], tasks: Iterable, jobs: int, recycle: i
     finally:
         for w in workers:
             w.stop(force=not clean)
+
+
+def run_forked(fn: Callable, *args) -> Any:
+    """fn(*args) in one forked child of this process: its result (pickled back through a pipe),
+    or WorkerDied if the child died or fn raised. The child inherits this process's memory
+    as it is (a warm engine, the input already read) and ends with os._exit, so what it grows
+    is given back and nothing of this process (its threads' work, its exit handlers) runs twice.
+    Works from any thread and in a daemonic process, where multiprocessing may not fork."""
+    return Forked(fn, *args).result()
+
+
+class Forked:
+    """fn(*args) started in a forked child now; result() waits for it (run_forked)."""
+
+    def __init__(self, fn: Callable, *args):
+        import pickle
+        r, w = os.pipe()
+        parent = os.getpid()
+        pid = os.fork()
+        if pid == 0:  # the child
+            code = 1
+            try:
+                os.close(r)
+                signal.signal(signal.SIGINT, signal.SIG_IGN)
+                signal.signal(signal.SIGTERM, signal.SIG_DFL)
+                _die_with_parent()
+                if os.getppid() == parent:
+                    try:
+                        out = (True, fn(*args))
+                    except BaseException as exc:  # fn isolates its own failures; this is the last guard
+                        out = (False, f"{type(exc).__name__}: {exc}"[:500])
+                    data = pickle.dumps(out, pickle.HIGHEST_PROTOCOL)
+                    view = memoryview(data)
+                    while view:
+                        view = view[os.write(w, view):]
+                    code = 0
+            finally:
+                os._exit(code)
+        os.close(w)
+        self.pid, self.fd = pid, r
+        self.done, self.value = False, None
+
+    def result(self) -> Any:
+        import pickle
+        if self.done:
+            return self.value
+        try:
+            with os.fdopen(self.fd, "rb") as f:
+                data = f.read()
+            _, status = os.waitpid(self.pid, 0)
+        except BaseException:  # told to stop while the child works: it ends with us
+            try:
+                os.kill(self.pid, signal.SIGKILL)
+                os.waitpid(self.pid, 0)
+            except (ProcessLookupError, ChildProcessError):
+                pass
+            raise
+        exitcode = os.waitstatus_to_exitcode(status)
+        if exitcode != 0 or not data:
+            self.value = WorkerDied(exitcode)
+        else:
+            ok, value = pickle.loads(data)
+            self.value = value if ok else WorkerDied(None, value)
+        self.done = True
+        return self.value

@@ -209,3 +209,16 @@ def test_ordered_map_survives_a_dying_worker():
     assert [t for t, _ in got] == list(range(8))
     assert isinstance(got[3][1], WorkerDied) and got[3][1].exitcode == 9
     assert [r for t, r in got if t != 3] == [0, 10, 20, 40, 50, 60, 70]
+
+
+def _boom():
+    raise ValueError("planted")
+
+
+def test_run_forked_returns_the_result_or_says_the_child_died():
+    from medaid_logic.workers import run_forked
+    assert run_forked(sorted, [3, 1, 2]) == [1, 2, 3]
+    died = run_forked(os._exit, 7)
+    assert isinstance(died, WorkerDied) and died.exitcode == 7
+    failed = run_forked(_boom)
+    assert isinstance(failed, WorkerDied) and "ValueError: planted" in str(failed)

@@ -125,12 +125,41 @@ def test_directory_of_inputs_as_partitions(population, tmp_path):
 def test_local_cluster_of_two_workers_gives_the_batch_result(population, tmp_path):
     src, expected = population
     out = tmp_path / "out.jsonl"
-    run = medaid("batch", src, "-o", out, "--cluster", "local:2", "--partition", "6")
+    # more than one worker is a Dask LocalCluster: --jobs 2 means --cluster local:2
+    run = medaid("batch", src, "-o", out, "--jobs", "2", "--partition", "6")
     assert run.returncode == 0, run.stderr.decode()
     assert out.read_bytes() == expected
-    assert not (tmp_path / "out.jsonl.parts").exists()
+    assert not (tmp_path / "out.jsonl.parts").exists() and not (tmp_path / "out.jsonl.partial").exists()
     err = run.stderr.decode()
     assert "41 applicants, 1 errors, 1 blank lines, 7 partitions" in err and "total aid" in err and "taiyuan" in err
+    # from stdin, --jobs 2 keeps the forked workers (no file to partition): the same records
+    with open(src, "rb") as stdin:
+        piped = medaid("batch", "-", "--jobs", "2", stdin=stdin)
+    assert piped.returncode == 0 and piped.stdout == expected
+    assert b"partitions" not in piped.stderr
+
+
+def test_a_dead_slice_is_solved_again_chunk_by_chunk(population, tmp_path, monkeypatch):
+    """A slice whose forked child died (a case that kills the solver) is solved again through
+    Engine.stream's forked chunk workers, which isolate the case that kills one: same records."""
+    from medaid_logic import workers
+    src, expected = population
+    died = []
+
+    def dying(fn, *args):
+        died.append(args[1])  # the first line of the slice
+        return workers.WorkerDied(-9)
+
+    monkeypatch.setattr(workers, "run_forked", dying)
+    assert main(["batch", str(src), "-o", str(tmp_path / "out.jsonl"), "--partition", "20"]) == 0
+    assert died == [1, 21, 41] and (tmp_path / "out.jsonl").read_bytes() == expected
+
+
+def test_a_worker_with_another_kb_refuses():
+    from medaid_logic.cluster import sources_digest, worker_engine
+    assert len(sources_digest()) == 64 and sources_digest() == sources_digest()
+    with pytest.raises(RuntimeError, match="not the driver's"):
+        worker_engine("0" * 64)
 
 
 @pytest.fixture()
@@ -189,21 +218,27 @@ def test_resume_after_the_run_was_killed(population, tmp_path):
     assert main(["batch", str(big), "-o", str(want)]) == 0
     out = tmp_path / "out.jsonl"
     parts = tmp_path / "out.jsonl.parts"
+    note = parts / "_joined.json"  # the parts appended to out.jsonl.partial so far
     proc = subprocess.Popen([sys.executable, "-m", "medaid_logic.cli", "batch", str(big), "-o", str(out),
                              "--partition", "4"], cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
                             start_new_session=True)
     deadline = time.monotonic() + TIMEOUT
-    while time.monotonic() < deadline and proc.poll() is None and len(list(parts.glob("part-*.jsonl"))) < 3:
+    while time.monotonic() < deadline and proc.poll() is None and \
+            (not note.exists() or json.loads(note.read_text())["parts"] < 3):
         time.sleep(0.02)
     os.killpg(proc.pid, signal.SIGKILL)  # the whole run, at once: no chance to tidy up
     proc.wait(timeout=TIMEOUT)
-    kept = {p.name: p.read_bytes() for p in parts.glob("part-*.jsonl")}
-    assert 3 <= len(kept) < 32 and not out.exists()
+    joined = json.loads(note.read_text())["parts"]
+    assert 3 <= joined < 32 and not out.exists()
+    partial = tmp_path / "out.jsonl.partial"
+    assert partial.read_bytes().startswith(want.read_bytes()[:json.loads(note.read_text())["bytes"]])
+    with open(partial, "ab") as f:  # as if killed after appending a part, before its note
+        f.write(b'{"line": 13, "case_id": "torn')
     # another partitioning cannot continue these parts
     assert main(["batch", str(big), "-o", str(out), "--partition", "5", "--resume"]) == 2
     assert main(["batch", str(big), "-o", str(out), "--partition", "4", "--resume"]) == 0
     assert out.read_bytes() == want.read_bytes()
-    assert not parts.exists()
+    assert not parts.exists() and not partial.exists()
 
 
 def test_simulate_hand_computed_totals(tmp_path):
