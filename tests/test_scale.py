@@ -179,8 +179,8 @@ def dask_cluster():
 def test_a_worker_killed_mid_run_loses_and_doubles_nothing(population, tmp_path, dask_cluster):
     cluster, client = dask_cluster
     src, expected = population
-    big = tmp_path / "in.jsonl"  # the population three times: enough partitions to kill one mid-run
-    big.write_bytes(src.read_bytes() * 3)
+    big = tmp_path / "in.jsonl"  # the population six times: enough partitions to kill one mid-run
+    big.write_bytes(src.read_bytes() * 6)
     want = tmp_path / "want.jsonl"
     assert main(["batch", str(big), "-o", str(want)]) == 0
     out = tmp_path / "out.jsonl"
@@ -205,15 +205,15 @@ def test_a_worker_killed_mid_run_loses_and_doubles_nothing(population, tmp_path,
     finally:
         if proc.poll() is None:
             proc.kill()
-    assert written_before < 42  # 126 lines in partitions of 3: the kill came with work left
+    assert written_before < 84  # 252 lines in partitions of 3: the kill came with work left
     assert proc.returncode == 0, err.decode()
     assert out.read_bytes() == want.read_bytes()  # every input's record, once, in order
 
 
 def test_resume_after_the_run_was_killed(population, tmp_path):
     src, expected = population
-    big = tmp_path / "in.jsonl"
-    big.write_bytes(src.read_bytes() * 3)
+    big = tmp_path / "in.jsonl"  # the population six times: the run is still going after 3 parts
+    big.write_bytes(src.read_bytes() * 6)
     want = tmp_path / "want.jsonl"
     assert main(["batch", str(big), "-o", str(want)]) == 0
     out = tmp_path / "out.jsonl"
@@ -229,7 +229,7 @@ def test_resume_after_the_run_was_killed(population, tmp_path):
     os.killpg(proc.pid, signal.SIGKILL)  # the whole run, at once: no chance to tidy up
     proc.wait(timeout=TIMEOUT)
     joined = json.loads(note.read_text())["parts"]
-    assert 3 <= joined < 32 and not out.exists()
+    assert 3 <= joined < 63 and not out.exists()   # 252 lines in partitions of 4
     partial = tmp_path / "out.jsonl.partial"
     assert partial.read_bytes().startswith(want.read_bytes()[:json.loads(note.read_text())["bytes"]])
     with open(partial, "ab") as f:  # as if killed after appending a part, before its note
