@@ -10,6 +10,7 @@ import json
 import sys
 from pathlib import Path
 
+from . import limits
 from .case import loads
 from .errors import CaseError, KBError
 from .output import OutputFailed, emit as _emit
@@ -21,7 +22,6 @@ def _dump(obj) -> str:
 
 def _read_case(path: str):
     """One case file (or - for stdin), read as bytes and parsed strictly (strict_json)."""
-    from . import limits
     cap = limits.current().max_case_bytes
     try:
         if path == "-":
@@ -44,7 +44,6 @@ def _fail(exc: CaseError, fmt: str) -> int:
 
 
 def _set_limits(args) -> None:
-    from . import limits
     limits.reset()
     limits.configure(max_claims=getattr(args, "max_claims", None), max_case_bytes=getattr(args, "max_case_bytes", None))
 
@@ -179,7 +178,7 @@ def build_parser() -> argparse.ArgumentParser:
     b = sub.add_parser("batch", help="evaluate JSON Lines, one result per line, order kept")
     b.add_argument("input", help="JSONL or Parquet file, a directory or glob of them (partitions), or - for stdin")
     b.add_argument("-o", "--output", help="output JSONL or .parquet file, or DIR/ for one part per partition (default stdout)")
-    b.add_argument("--chunk", type=int, default=1000, help="cases grounded together per solver call")
+    b.add_argument("--chunk", type=int, default=limits.CHUNK, help="cases grounded together per solver call")
     b.add_argument("--jobs", type=int, default=1,
                    help="workers: 0 in this process, 1 one forked worker process, N >= 2 a Dask LocalCluster of N "
                         "(input from stdin: N forked worker processes)")

@@ -35,7 +35,7 @@ from .errors import CaseError
 from .partition import Tally, partition_lines
 from .resources import asp_dir, kb_dir
 
-PARTITION = 1000  # lines per partition by default: one solver chunk (`--chunk`'s default)
+PARTITION = limits.CHUNK  # lines per partition by default: one solver chunk (`--chunk`'s default)
 
 
 @dataclass(frozen=True)
@@ -163,7 +163,7 @@ def worker_engine(digest: str | None):
     return _engines[digest]
 
 
-def run_partition(part: Partition, out_dir: str, fmt: str, lim: "limits.Limits", chunk: int = 1000,
+def run_partition(part: Partition, out_dir: str, fmt: str, lim: "limits.Limits", chunk: int = limits.CHUNK,
                   digest: str | None = None) -> dict:
     """Evaluate one partition and write its part (temp file, then rename). Returns its tally.
     Runs on a worker (or in this process) holding one warm engine: the worker reads the partition

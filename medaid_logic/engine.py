@@ -26,7 +26,7 @@ from .resources import asp_dir
 from .result import build_result
 
 ASP_DIR = asp_dir()
-CHUNK = 1000
+CHUNK = limits.CHUNK
 RECYCLE = 10  # chunks a batch worker solves before it is replaced (bounded memory)
 
 

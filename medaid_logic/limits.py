@@ -9,6 +9,8 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, fields, replace
 
+CHUNK = 1000  # cases grounded together in one solver call, and the lines of a batch partition
+
 
 @dataclass(frozen=True)
 class Limits:

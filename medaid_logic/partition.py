@@ -22,6 +22,7 @@ import json
 from collections import deque
 from typing import Iterable
 
+from .limits import CHUNK
 from .records import line_item, line_record
 from .money import yuan_to_fen
 
@@ -32,7 +33,7 @@ def evaluate_partition(records: Iterable, first_line: int = 1, jobs: int = 0, re
 
 
 def partition_lines(records: Iterable, first_line: int = 1, jobs: int = 0, reform: dict | None = None,
-                    chunk: int = 1000, engine=None) -> tuple[list[bytes], "Tally"]:
+                    chunk: int = CHUNK, engine=None) -> tuple[list[bytes], "Tally"]:
     """The JSON Lines of the result records, and their tally (for the run's summary).
     `reform` ({jurisdiction: parameters}, medaid_logic.reform) is laid over each case's parameters;
     `engine` is the process's default engine unless given (a cluster worker's, cluster.py)."""
