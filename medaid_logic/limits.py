@@ -9,7 +9,9 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, fields, replace
 
-CHUNK = 1000  # cases grounded together in one solver call, and the lines of a batch partition
+# cases grounded together in one solver call, and the lines of a batch partition: 500 grounds
+# faster per case than 250 or 1,000 (a call's fixed cost against the interning table's growth)
+CHUNK = 500
 
 
 @dataclass(frozen=True)
