@@ -171,21 +171,8 @@ def run_partition(part: Partition, out_dir: str, fmt: str, lim: "limits.Limits",
     a process but as the bytes of its output line; the worker never grows: clingo keeps every
     symbol it interned). A child that dies — a case that kills the solver — has its slice solved
     again chunk by chunk and then case by case (Engine.stream), so that case alone gets an error."""
-    from .engine import RECYCLE
-    from .workers import WorkerDied, run_forked
     limits._current = lim
-    engine = worker_engine(digest)
-    records = read_partition(part)
-    lines: list[bytes] = []
-    tally = Tally()
-    step = max(1, RECYCLE * chunk)  # applicants one child evaluates at most: bounded memory
-    for at in range(0, len(records), step):
-        piece = records[at:at + step]
-        got = run_forked(partition_lines, piece, part.first_line + at, 0, None, chunk, engine)
-        if isinstance(got, WorkerDied):
-            got = partition_lines(piece, part.first_line + at, jobs=_jobs_for_retry(), chunk=chunk, engine=engine)
-        lines.extend(got[0])
-        tally.merge(got[1])
+    lines, tally = forked_lines(read_partition(part), part.first_line, worker_engine(digest), chunk)
     if part.file:
         lines = [_with_file(line, part.file) for line in lines]
     target = Path(out_dir) / part_name(part.index, fmt)
@@ -205,6 +192,28 @@ def run_partition(part: Partition, out_dir: str, fmt: str, lim: "limits.Limits",
     os.replace(stats_tmp, stats)   # the tally first: a part that exists always has its tally
     os.replace(tmp, target)
     return {"index": part.index, **tally.as_json()}
+
+
+def forked_lines(records: list, first_line: int, engine, chunk: int = limits.CHUNK,
+                 reform: dict | None = None) -> tuple[list[bytes], Tally]:
+    """partition_lines of the records, each slice of at most RECYCLE chunks evaluated in a child
+    forked from this process (its engine warm, its interned symbols given back when the child
+    ends: grounding slows as they grow). A slice whose child dies is solved again chunk by
+    chunk and then case by case (Engine.stream), so the case that kills the solver alone gets
+    an error."""
+    from .engine import RECYCLE
+    from .workers import WorkerDied, run_forked
+    lines: list[bytes] = []
+    tally = Tally()
+    step = max(1, RECYCLE * chunk)
+    for at in range(0, len(records), step):
+        piece = records[at:at + step]
+        got = run_forked(partition_lines, piece, first_line + at, 0, reform, chunk, engine)
+        if isinstance(got, WorkerDied):
+            got = partition_lines(piece, first_line + at, jobs=_jobs_for_retry(), reform=reform, chunk=chunk, engine=engine)
+        lines.extend(got[0])
+        tally.merge(got[1])
+    return lines, tally
 
 
 def _jobs_for_retry() -> int:

@@ -37,7 +37,7 @@ def register(sub) -> None:
     s.add_argument("--reform", required=True, help="JSON: {jurisdiction: {parameter or interpretation id: value}}")
     s.add_argument("-o", "--output", default="simulation", help="directory for impact.json, tables and charts")
     s.add_argument("--cluster", help="local[:N] or tcp://host:8786 (default: in this process)")
-    s.add_argument("--partition", type=int, default=5000, help="JSON Lines per partition")
+    s.add_argument("--partition", type=int, default=limits.CHUNK, help="JSON Lines per partition (default: one solver chunk)")
     _limit_flags(s)
     s.set_defaults(func=run_simulate)
 
@@ -65,19 +65,18 @@ def _breakdown(res: dict, totals: dict, scenario: str) -> None:
         _add(totals, (scenario, j, p.get("category") or applied, "premium_subsidy"), yuan_to_fen(p["amount"]))
 
 
-def simulate_partition(part, reform: dict, lim, jobs: int = 1) -> dict:
+def simulate_partition(part, reform: dict, lim) -> dict:
     """Both evaluations of one partition, reduced: totals (fen) by scenario, jurisdiction,
-    category and benefit, each applicant's change, and the error counts."""
-    from .cluster import read_partition
-    from .partition import partition_lines
-    import multiprocessing
+    category and benefit, each applicant's change, and the error counts. Evaluated as
+    `medaid batch` evaluates a partition: each slice in a child forked from the worker."""
+    from .cluster import forked_lines, read_partition
+    from .engine import default_engine
     limits._current = lim
-    if multiprocessing.current_process().daemon:
-        jobs = 0
     records = read_partition(part)
     out = {"totals": {}, "changes": [], "applicants": 0, "errors": {"baseline": 0, "reform": 0}}
-    base, _ = partition_lines(records, part.first_line, jobs=jobs)
-    new, _ = partition_lines(records, part.first_line, jobs=jobs, reform=reform)
+    engine = default_engine()
+    base, _ = forked_lines(records, part.first_line, engine)
+    new, _ = forked_lines(records, part.first_line, engine, reform=reform)
     for b, r in zip(base, new):
         b, r = json.loads(b), json.loads(r)
         if "skipped" in b:
@@ -274,7 +273,7 @@ def run_simulate(args) -> int:
         return 2
     t0 = time.perf_counter()
     results: dict = {}
-    task = partial(simulate_partition, reform=reform, lim=limits.current(), jobs=1)
+    task = partial(simulate_partition, reform=reform, lim=limits.current())
     try:
         evaluate_parts(parts, task, args.cluster, sum(p.count for p in parts), 0,
                        lambda part, value: results.__setitem__(part.index, value))
