@@ -109,12 +109,12 @@ def ordered_map(fn: Callable[[Any], Any], tasks: Iterable, jobs: int, recycle: i
             if exhausted and want == sent:
                 clean = True
                 return
-            # hand out tasks while a worker is idle and the window has room
+            # hand out tasks while fewer than `jobs` work and the window has room
             while not exhausted and sent - want < limit:
+                if sum(w.task is not None for w in workers) >= jobs:
+                    break
                 idle = next((w for w in workers if w.task is None and w.left > 0), None)
                 if idle is None:
-                    if len(workers) >= jobs:
-                        break
                     idle = _Worker(ctx, fn, recycle)
                     workers.append(idle)
                 try:
@@ -126,6 +126,12 @@ def ordered_map(fn: Callable[[Any], Any], tasks: Iterable, jobs: int, recycle: i
                 idle.conn.send((sent, task))
                 idle.task, idle.left = sent, idle.left - 1
                 sent += 1
+            # a worker on its last task has its successor forked now, while it works: the fork
+            # and the successor's start then cost no time between tasks (recycle=1 forks one per task)
+            if not exhausted:
+                retiring = sum(w.task is not None and w.left == 0 for w in workers)
+                standby = sum(w.task is None and w.left > 0 for w in workers)
+                workers.extend(_Worker(ctx, fn, recycle) for _ in range(retiring - standby))
             busy = [w for w in workers if w.task is not None]
             if not busy:
                 continue
