@@ -37,6 +37,12 @@ def read_model(engine, symbols):
 PHASES = ("validation", "facts", "control", "ground", "solve", "read_out", "result")
 
 
+def ground_model(ctl):
+    """The engine's observer that takes the model from the grounder, where the engine has one."""
+    from medaid_logic import engine
+    return engine._GroundModel(ctl) if hasattr(engine, "_GroundModel") else None
+
+
 def batch_call():
     """What Engine.evaluate_batch runs a call in (the collector paused), where the engine has it."""
     from medaid_logic import engine
@@ -60,13 +66,18 @@ def profile(engine: Engine, items: list, chunk: int, count_atoms: bool) -> tuple
             facts = [case_facts(a, c, engine.kb) for a, c in enumerate(cases)]
             t2 = time.process_time()
             ctl = engine.control(cases, params, interps)  # writes the facts again: taken off below
+            shown = ground_model(ctl)
             t3 = time.process_time()
             ctl.ground([("base", [])])
             t4 = time.process_time()
-            models: list = []
-            ctl.solve(on_model=lambda m: models.append(m.symbols(shown=True)))
+            if shown is not None:  # the engine takes the model from the grounder
+                symbols = shown.symbols
+            else:
+                models: list = []
+                ctl.solve(on_model=lambda m: models.append(m.symbols(shown=True)))
+                symbols = models[0]
             t5 = time.process_time()
-            per_applicant = read_model(engine, models[0])
+            per_applicant = read_model(engine, symbols)
             t6 = time.process_time()
             for a, case in enumerate(cases):
                 build_result(case, per_applicant[a], engine.kb, params, interps)

@@ -184,12 +184,20 @@ class Engine:
                keep: dict | None = None) -> list:
         t0 = time.perf_counter()
         ctl = self.control(cases, params, interps, extra_program)
+        shown = None if extra_program else _GroundModel(ctl)
         t1 = time.perf_counter()
         ctl.ground([("base", [])])
         t2 = time.perf_counter()
-        models: list = []
-        ctl.solve(on_model=lambda model: models.append(model.symbols(shown=True)))
-        per_applicant = self.read_model(models[0] if models else [], shown_only=not extra_program)
+        if shown is not None and shown.decided:
+            symbols = shown.symbols
+        else:
+            if shown is not None:  # a shown atom the grounder left open: solve as usual
+                ctl = self.control(cases, params, interps, extra_program)
+                ctl.ground([("base", [])])
+            models: list = []
+            ctl.solve(on_model=lambda model: models.append(model.symbols(shown=True)))
+            symbols = models[0] if models else []
+        per_applicant = self.read_model(symbols, shown_only=not extra_program)
         if keep is not None:
             keep.update(per_applicant)
         t3 = time.perf_counter()
@@ -205,6 +213,27 @@ class Engine:
         for k, v in (("load", t1 - t0), ("ground", t2 - t1), ("solve", t3 - t2), ("read_out", t4 - t3)):
             self.timings[k] += v
         return out
+
+
+class _GroundModel:
+    """The model of the engine's programs, taken from the grounder in place of the solver.
+
+    The programs are stratified, with no choice, disjunction or constraint
+    (tests/test_stratified.py): grounding decides every atom, and the one model is the shown
+    facts the grounder outputs. Registered as the control's observer with replace=True, this
+    collects them and the solver is never given the ground program (fewer atoms to pass on,
+    no solve call). A shown atom that is not a fact (atom != 0: something the grounder left
+    open) clears `decided`, and the call is solved as usual."""
+
+    def __init__(self, ctl: clingo.Control):
+        self.symbols: list = []
+        self.decided = True
+        ctl.register_observer(self, replace=True)
+
+    def output_atom(self, symbol, atom: int) -> None:
+        if atom:
+            self.decided = False
+        self.symbols.append(symbol)
 
 
 @contextmanager
