@@ -20,7 +20,7 @@ from rdflib import Literal, URIRef
 from rdflib.namespace import RDF, RDFS
 
 from .. import words as catalogue
-from ..words import LANGS
+from ..words import LANGS, listed
 from ..errors import CaseError
 from ..kb import BASE, FOREVER, KB, MA, lang as lg
 from .domain import BILL_SELF_PAY, fen, money
@@ -123,7 +123,7 @@ class Builder:
             x = self.label(c, lang)
             if x not in seen:
                 seen.append(x)
-        return self.say1("join_list", lang).join(seen)
+        return listed(seen, lang)
 
     def jur(self, j: str, lang: str) -> str:
         g = self.kb.graph
@@ -133,7 +133,7 @@ class Builder:
         return j
 
     def jurs(self, js, lang: str) -> str:
-        return self.say1("join_list", lang).join(self.jur(j, lang) for j in js)
+        return listed((self.jur(j, lang) for j in js), lang)
 
     def benefit(self, b: str, lang: str) -> str:
         if b == "year":
@@ -141,7 +141,7 @@ class Builder:
         return lg(self.kb.graph, URIRef(BASE + "benefit/" + b), RDFS.label, lang) or b
 
     def benefits(self, bs, lang: str) -> str:
-        return self.say1("join_list", lang).join(dict.fromkeys(self.benefit(b, lang) for b in bs))
+        return listed(dict.fromkeys(self.benefit(b, lang) for b in bs), lang)
 
     def sets(self, kind: str, lang: str) -> str:
         return word(SETS, kind, lang)
@@ -174,7 +174,7 @@ class Builder:
                     out.append(f"{v.normalize():f}")
             else:
                 out.append(word(VALUES, str(v), lang, str(v)))
-        text = self.say1("join_list", lang).join(out) or "—"
+        text = listed(out, lang) or "—"
         if p.status == "vague" and marked:
             text = self.say1("value_vague", lang, text=text)
         if p.status == "delegated":
@@ -473,7 +473,7 @@ class Builder:
             for (b, kind, ij), cats in sorted(items.items()):
                 by_b[b].append((kind, ij, sorted(cats)))
 
-            def listed(lang, by_b=by_b):
+            def added_items(lang, by_b=by_b):
                 return self.say1("join_parts", lang).join(
                     self.say1("added_benefit", lang, benefit=self.benefit(b, lang), items=self.say1("join_comma", lang).join(dict.fromkeys(
                         self.say1("added_item", lang, sets=self.sets(k, lang), whom=self.whom(cs, lang), value=self.value(ij, lang))
@@ -483,7 +483,7 @@ class Builder:
             on = dict(jur=lambda lang: self.jur(j, lang), province=lambda lang: self.jur(p, lang))
             self.add(f"province/{j}/added", "city_vs_province", "info", [j, p],
                      self.cites([self.param_rule(x) for x in ids], self.keys_of(ids)),
-                     *self.say("province_added", **on, items=listed),
+                     *self.say("province_added", **on, items=added_items),
                      None, self.say("province_added_todo", **on),
                      None, ["city_vs_province"], [], {"city_rules": ids, "benefits": sorted(by_b)})
         for (j, p, b, side), g in sorted(groups.items()):
@@ -511,7 +511,7 @@ class Builder:
                                      relation=word(RELATIONS, relation, lang), value=self.value(ij, lang), province_value=self.value(ip, lang))
                     if only:
                         part += self.say1("province_part_only", lang, jur=self.jur(j, lang),
-                                          subtypes=self.say1("join_list", lang).join(self.subtype(s, lang) for s in subs))
+                                          subtypes=listed((self.subtype(s, lang) for s in subs), lang))
                     parts[lang].append(part)
             parts = {lang: list(dict.fromkeys(ps)) for lang, ps in parts.items()}
             # a witness: the same person and bill in the city and in the province
@@ -550,7 +550,7 @@ class Builder:
         readings = [kb.interpretations[i].label_zh for i in dict.fromkeys(interps) if i in kb.interpretations]   # the KB words them in Chinese only
         self.add(f"vague/{p}/{b}", "vague", "low", [p], self.cites([kb.parameters[x].rule for x in prov], self.keys_of(prov)),
                  *self.say("read_province", **on, benefit=lambda lang: self.benefit(b, lang), jur=lambda lang: self.jur(j, lang),
-                           sets=lambda lang: self.say1("join_list", lang).join(self.sets(k, lang) for k in kinds),
+                           sets=lambda lang: listed((self.sets(k, lang) for k in kinds), lang),
                            readings=lambda lang: self.say1("join_parts", lang).join(readings), cats=lambda lang: self.labels(cats, lang)),
                  None, self.say("read_province_todo", **on), None, ["city_vs_province", "vague"], interps,
                  {"parameters": prov, "categories": cats, "compared_with": j})
@@ -586,9 +586,9 @@ class Builder:
             sev = "medium" if gap_cats or (wit and self.table(wit)[0]["aid"] != self.table(wit)[1]["aid"]) else "low"
             self.add(f"lapse/{j}/{b}", "time", sev, [j], self.cites([p0.rule], self.keys_of(pids, extra=["2025"])),
                      *self.say("lapse_for_groups" if gap_cats else "lapse", **on, jur=lambda lang: self.jur(j, lang), until=ymd_str(until),
-                               sets=lambda lang: self.say1("join_list", lang).join(dict.fromkeys(self.sets(kb.parameters[p].kind, lang) for p in pids)),
+                               sets=lambda lang: listed(dict.fromkeys(self.sets(kb.parameters[p].kind, lang) for p in pids), lang),
                                end=lambda lang: ymd_str(doc_until) if doc_until != FOREVER else self.say1("lapse_no_end", lang),
-                               groups=lambda lang: self.say1("join_list", lang).join(self.label(c, lang) for c in gap_cats)),
+                               groups=lambda lang: listed((self.label(c, lang) for c in gap_cats), lang)),
                      why, self.say("lapse_todo", **on),
                      wit, ["time"], [], {"parameters": pids, "until": ymd_str(until), "categories": cats, "years_without_rule": gap_cats and [y]})
         for j, start, fallback in st.get("doc_starts_mid_year", []):
@@ -904,14 +904,14 @@ class Builder:
             fills = [(cj, cid) for p in ps for cj, cid in self.fills.get(p.id, [])]
             named = set(cats) - {"everyone"}
             valued = [p for p in ps if p.values]
-            values = lambda lang: self.say1("join_list", lang).join(dict.fromkeys(self.value(p.id, lang, marked=False) for p in valued))
+            values = lambda lang: listed(dict.fromkeys(self.value(p.id, lang, marked=False) for p in valued), lang)
             # a city's rule filling the silence, in the same sentence shape
             filled = lambda lang: self.say1("status_fills", lang, rules=self.say1("join_parts", lang).join(
                 self.say1("status_fill", lang, jur=self.jur(cj, lang), sets=self.sets(kb.parameters[cid].kind, lang), value=self.value(cid, lang))
                 for cj, cid in fills)) if fills else ""
             on = dict(jur=lambda lang: self.jur(j, lang), whom=lambda lang: self.say1("status_whom", lang, cats=self.labels(cats, lang)) if named else "",
                       benefits=lambda lang: self.benefits(dict.fromkeys(x for p in ps for x in p.benefits), lang),
-                      kinds=lambda lang: self.say1("join_list", lang).join(dict.fromkeys(self.sets(p.kind, lang) for p in ps)), fills=filled)
+                      kinds=lambda lang: listed(dict.fromkeys(self.sets(p.kind, lang) for p in ps), lang), fills=filled)
             if status == "delegated":
                 zh, en = self.say("status_delegated", **on, to=lambda lang: self.delegate(who, lang))
                 todo = self.say("status_todo_delegated_to" if who and "确定" not in who else "status_todo_delegated", who=who)
