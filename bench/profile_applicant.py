@@ -1,10 +1,12 @@
 """Where each millisecond of one applicant goes, on the `make bench` population, in this process.
 
-    python bench/profile_applicant.py [N] [--chunk C] [--atoms]
+    python bench/profile_applicant.py [N] [--chunk C] [--atoms] [--one-process]
 
-CPU time of this process (time.process_time: steadier on a shared machine than the wall clock).
-Runs Engine's own steps one by one on chunks of C applicants (each as Engine.evaluate_batch runs
-a call: the garbage collector paused) and prints milliseconds per applicant for: validation
+CPU time (time.process_time: steadier on a shared machine than the wall clock). Runs Engine's own
+steps one by one on chunks of C applicants (default: the batch chunk), each chunk in a child
+forked from this warm process as a batch worker solves it (engine.RECYCLE: clingo's table of
+interned symbols starts small; --one-process solves every chunk here, the table growing), each
+as Engine.evaluate_batch runs a call (the garbage collector paused) and prints milliseconds per applicant for: validation
 (parse_case + overrides), facts (the fact program's text), control (a solver loaded with the
 programs and the facts), grounding, solving (model symbols taken), read-out (symbols to
 per-applicant atoms), result building; and the ground atoms per applicant.
@@ -91,18 +93,37 @@ def profile(engine: Engine, items: list, chunk: int, count_atoms: bool) -> tuple
     return t, atoms, by_pred
 
 
+def profile_forked(engine: Engine, items: list, chunk: int, count_atoms: bool) -> tuple[dict, int, Counter]:
+    """profile, each chunk in a child forked from this process (as a batch worker solves it)."""
+    from medaid_logic.workers import WorkerDied, run_forked
+    t = dict.fromkeys(PHASES, 0.0)
+    atoms, by_pred = 0, Counter()
+    for start in range(0, len(items), chunk):
+        got = run_forked(profile, engine, items[start:start + chunk], chunk, count_atoms)
+        if isinstance(got, WorkerDied):
+            raise SystemExit(f"the child profiling applicants {start}.. failed: {got}")
+        for k, v in got[0].items():
+            t[k] += v
+        atoms += got[1]
+        by_pred.update(got[2])
+    return t, atoms, by_pred
+
+
 def main() -> None:
+    from medaid_logic.limits import CHUNK
     ap = argparse.ArgumentParser()
     ap.add_argument("n", nargs="?", type=int, default=5000)
-    ap.add_argument("--chunk", type=int, default=1000)
+    ap.add_argument("--chunk", type=int, default=CHUNK)
     ap.add_argument("--atoms", action="store_true")
+    ap.add_argument("--one-process", action="store_true", help="every chunk in this process (clingo's symbols growing)")
     args = ap.parse_args()
     engine = Engine()
     engine.evaluate_batch(list(generate(5)))  # warm: KB and programs loaded once
     items = list(generate(args.n, seed=11))
-    t, atoms, by_pred = profile(engine, items, args.chunk, args.atoms)
+    t, atoms, by_pred = (profile if args.one_process else profile_forked)(engine, items, args.chunk, args.atoms)
     total = sum(t.values())
-    print(f"{args.n} applicants, chunk {args.chunk}: {args.n / total:,.0f}/s in-process, "
+    where = "in this process" if args.one_process else "a fresh fork per chunk"
+    print(f"{args.n} applicants, chunk {args.chunk} ({where}): {args.n / total:,.0f}/s, "
           f"{1000 * total / args.n:.2f} ms per applicant; {atoms / args.n:.0f} ground atoms per applicant")
     for k in PHASES:
         print(f"  {k:<11} {1000 * t[k] / args.n:6.3f} ms")
