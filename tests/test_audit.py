@@ -356,13 +356,15 @@ def _planted_asp() -> Path:
         shutil.copytree(ASP_DIR, _PLANTED)
         claims = _PLANTED / "claims.lp"
         text = claims.read_text(encoding="utf-8")
-        raw = "raw(A,X,K,(Bs/10000)*Q + ((Bs\\10000)*Q + 5000)/10000) :- base(A,X,K,Bs), pays(A,X,K,C), ratio(A,K,C,Q,_)."
+        # the ordinary aid before the cap, Raw of settled/13 (each of its rules computes it alike)
+        raw = "Bs = SP-D, Raw = (Bs/10000)*Q + ((Bs\\10000)*Q + 5000)/10000,"
         ratio = "ratio(A,K,C,V,Id) :- eligible(A,K,C), item_claim(A,K,R), claim_param(A,R,C,ratio,V,Id)."
         assert raw in text and ratio in text
-        text = text.replace(raw, raw[:-1] + ", not planted_cut(A,K).\n"
-                            "raw(A,X,K,((Bs-4000000)/10000)*Q) :- base(A,X,K,Bs), pays(A,X,K,C), ratio(A,K,C,Q,_), planted_cut(A,K).\n"
-                            "planted_cut(A,K) :- self_pay(A,K,SP), SP > 4000000, holds(A,_,dibao,_,_,_), not planted_other(A).\n"
-                            "planted_other(A) :- holds(A,_,C,_,_,_), C != dibao.")
+        text = text.replace(raw, "Bs = SP-D, planted_cut(A,K,Cut), "
+                            "Raw = (1-Cut)*((Bs/10000)*Q + ((Bs\\10000)*Q + 5000)/10000) + Cut*((Bs-4000000)/10000)*Q,")
+        text += ("planted_cut(A,K,1) :- self_pay(A,K,SP), SP > 4000000, holds(A,_,dibao,_,_,_), not planted_other(A).\n"
+                 "planted_cut(A,K,0) :- self_pay(A,K,SP), not planted_cut(A,K,1).\n"
+                 "planted_other(A) :- holds(A,_,C,_,_,_), C != dibao.\n")
         text = text.replace(ratio, ratio[:-1] + ", not planted_both(A).\n"
                             "ratio(A,K,C,7000,Id) :- eligible(A,K,C), item_claim(A,K,R), claim_param(A,R,C,ratio,_,Id), planted_both(A).\n"
                             "planted_both(A) :- holds(A,_,tekun,_,_,_), holds(A,_,dibao,_,_,_).")

@@ -15,11 +15,11 @@ from .targets import Target, TargetError
 EXTRA_SHOW = """
 #show cand/4. #show cand_fails/4. #show claim_param/6. #show covers/3. #show eligible/3. #show key/4.
 #show excluded/4. #show rules_for/3. #show holds/6. #show cond_ok/3. #show claim_everyone/5.
-#show prem_cand0/3. #show prem_fails/3. #show year_rules/2. #show item_pool/3. #show item/3. #show app_ord/3. #show app_top/3. #show app_catalogue_aid/3.
+#show prem_cand0/3. #show prem_fails/3. #show year_rules/2. #show item_pool/3. #show item/3.
 """
 
 # the legal layer's own programs, grounded for the one applicant a question is about
-LEGAL_PROGRAMS = ("cap_used_by.lp", "whynot_candidates.lp")
+LEGAL_PROGRAMS = ("cap_used_by.lp", "whynot_candidates.lp", "app_figures.lp")
 
 
 class Session:
