@@ -114,7 +114,7 @@ SHOWN = _declare(
     ("statistic_source", "a statistic source", "caller | kb(Place,Year)"),
     ("monitoring_burden", "a fen", "the year's burden compared with the monitoring thresholds"),
     ("tilted_burden", "a fen", "the year's burden the tilted aid is computed on"),
-    ("error", "a what parameter", "statistic(S) missing, or conflict(...) between parameters"),
+    ("error", "a what parameter", "statistic(S) missing, conflict(...) between parameters, or unsettled(X,K): an engine defect"),
     ("lead_category", "a category", "the category the year is led by"),
     ("precedence_rule", "a parameter", "the clause that says take the highest"),
     ("year_total", "a category fen", "a competing category's year total"),

@@ -318,6 +318,10 @@ def _raise_errors(case: Case, at: Atoms, kb: KB) -> None:
                             f"and is neither in the KB nor supplied")
         if what[0] == "conflict":
             raise CaseError("parameters", f"conflicting parameters without an exception between them: {what}")
+        if what[0] == "unsettled":  # an engine defect (claims.lp), never the caller's: an engine failure
+            item = what[2]
+            claim = case.claims[item].claim_id if isinstance(item, int) else "a year-end settlement"
+            raise RuntimeError(f"claim {claim} is paid but not settled: the settlement chain has no account for its cap pool")
 
 
 def _input_path(inp, claim_index) -> str:

@@ -88,3 +88,25 @@ def test_one_cap_step_when_two_parameters_state_one_cap(engine):
     c1 = engine.evaluate(big)["claims"][0]
     caps = [s for s in c1["steps"] if s["what"] == "annual_cap"]
     assert len(caps) == 1 and caps[0]["amount"] == "300000.00" and "kb:wuxi/aid/cap" in caps[0]["inputs"]
+
+
+def test_an_item_paid_but_not_settled_fails_the_case_not_pays_nothing(tmp_path, kb):
+    """claims.lp's guard: were the chain to lack an account for an item's cap pool (the KB cannot
+    give a pool no account), the case is an engine failure, never an aid of 0.00."""
+    import json
+    import shutil
+    from pathlib import Path
+    from medaid_logic.engine import Engine
+    from medaid_logic.errors import EngineFailure
+    from medaid_logic.resources import asp_dir
+    programs = tmp_path / "asp"
+    shutil.copytree(asp_dir(), programs)
+    claims = programs / "claims.lp"
+    account_rule = "cl_account(A,sc(C),P,P) :- ctx(A,sc(C)), cl_apool(A,P).\n"
+    text = claims.read_text("utf-8")
+    assert account_rule in text
+    claims.write_text(text.replace(account_rule, ""), "utf-8")
+    case = json.loads((Path(__file__).resolve().parent / "cases/taiyuan/dibao-inpatient-cap.json").read_text("utf-8"))["case"]
+    assert not isinstance(Engine(kb).evaluate_batch([case])[0], Exception)
+    got = Engine(kb, asp_dir=programs).evaluate_batch([case])[0]
+    assert isinstance(got, EngineFailure) and "not settled" in str(got)

@@ -65,3 +65,4 @@ def test_an_undecided_call_is_solved_and_gives_the_same_results(monkeypatch, eng
     solved = engine.evaluate_batch(cases)
     assert [json.dumps(r, default=str, sort_keys=True) for r in solved] == \
            [json.dumps(r, default=str, sort_keys=True) for r in decided]
+
