@@ -128,7 +128,7 @@ SHOWN = _declare(
 # ---- on demand: what a legal session shows beyond show.lp ----------------------------------------
 # (EXTRA_SHOW of legal/session.py, asp/legal/*.lp, the probe rules of legal/probe.py)
 LEGAL = _declare(
-    ("cand", "a item category parameter", "a parameter with a condition or an exception the claim is a candidate for under the category"),
+    ("cand", "a item category parameter", "a ratio parameter the claim is a candidate for under the category"),
     ("cand_fails", "a item category parameter", "a condition of that parameter fails for the claim"),
     ("claim_param", "a item category kind value parameter", "the parameter of the kind that applies to the claim under the category"),
     ("covers", "a item category", "a category held covers the claim's dates"),
