@@ -19,6 +19,13 @@ from clingo.ast import ASTType
 
 _VAR = re.compile(r'"(?:[^"\\]|\\.)*"|\b([A-Z][A-Za-z0-9_\']*)\b')
 _CMP = re.compile(r"^(.*?)\s*(<=|>=|!=|<|>|=)\s*(.*)$")
+# the programs name a single-use variable of a positive body literal _V1, _V2 ... (asp/README.md:
+# gringo projects `_` through an auxiliary atom); a trace shows it as the `_` it stands for
+_SINGLE_USE = re.compile(r"\b_V[0-9]+\b")
+
+
+def _text(node) -> str:
+    return _SINGLE_USE.sub("_", str(node))
 
 
 def variables(text: str) -> list[str]:
@@ -62,13 +69,13 @@ def rules_from(statements) -> dict[tuple[str, int], list[Rule]]:
         for lit in st.body:
             if lit.ast_type == ASTType.Literal and lit.atom.ast_type == ASTType.SymbolicAtom and lit.atom.symbol.ast_type == ASTType.Function:
                 s = lit.atom.symbol
-                body.append(Lit(str(lit), int(lit.sign), s.name, [str(a) for a in s.arguments]))
+                body.append(Lit(_text(lit), int(lit.sign), s.name, [_text(a) for a in s.arguments]))
             elif lit.ast_type == ASTType.Literal and lit.atom.ast_type == ASTType.Comparison:
-                body.append(Lit(str(lit), int(lit.sign), kind="comparison"))
+                body.append(Lit(_text(lit), int(lit.sign), kind="comparison"))
             else:
-                body.append(Lit(str(lit), kind="aggregate"))
+                body.append(Lit(_text(lit), kind="aggregate"))
         n += 1
-        out.setdefault((f.name, len(f.arguments)), []).append(Rule(n, f.name, [str(a) for a in f.arguments], body, str(st)))
+        out.setdefault((f.name, len(f.arguments)), []).append(Rule(n, f.name, [_text(a) for a in f.arguments], body, _text(st)))
     return out
 
 
