@@ -18,6 +18,7 @@ from datetime import date, timedelta
 sys.path.insert(0, str(__import__("pathlib").Path(__file__).resolve().parent.parent))
 
 from medaid_logic.engine import Engine  # noqa: E402
+from medaid_logic.limits import CHUNK  # noqa: E402
 
 # The population's mix of categories where one was chosen for a jurisdiction; any other
 # jurisdiction of the KB (a new city) is generated with the categories the KB holds there.
@@ -98,7 +99,7 @@ def generate(n: int, seed: int = 7):
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("n", nargs="?", type=int, default=20000)
-    ap.add_argument("--chunk", type=int, default=1000)
+    ap.add_argument("--chunk", type=int, default=CHUNK, help="cases per solver call (default: the batch chunk)")
     ap.add_argument("--jobs", type=int, default=1, help="worker processes (the target is stated for one); 0: in this process")
     ap.add_argument("--split", type=int, default=5000, help="applicants timed in-process for the split")
     args = ap.parse_args()

@@ -93,12 +93,39 @@ def ordered_map(fn: Callable[[Any], Any], tasks: Iterable, jobs: int, recycle: i
     ctx = mp.get_context("fork")
     limit = in_flight or 2 * jobs
     source = iter(tasks)
-    exhausted = False
+    exhausted = False   # the source has no more tasks (one may still wait in `ahead`)
+    ahead: list = []    # the next task, pulled from the source while the workers compute
     workers: list[_Worker] = []
     done: dict[int, Any] = {}
     held: dict[int, Any] = {}  # the tasks sent and not yet yielded, by seq
     sent = want = 0
     clean = False
+
+    def pull() -> bool:
+        nonlocal exhausted
+        if not ahead and not exhausted:
+            try:
+                ahead.append(next(source))
+            except StopIteration:
+                exhausted = True
+        return bool(ahead)
+
+    def hand_out(working: int, fork: bool = True) -> None:
+        """Tasks to idle workers (forked on demand unless `fork` is false) while fewer than
+        `jobs` work and the window has room."""
+        nonlocal sent
+        while sent - want < limit and working < jobs and (fork or any(w.task is None and w.left > 0 for w in workers)) and pull():
+            idle = next((w for w in workers if w.task is None and w.left > 0), None)
+            if idle is None:
+                idle = _Worker(ctx, fn, recycle)
+                workers.append(idle)
+            task = ahead.pop()
+            held[sent] = task
+            idle.conn.send((sent, task))
+            idle.task, idle.left = sent, idle.left - 1
+            sent += 1
+            working += 1
+
     try:
         while True:
             while want in done:
@@ -106,29 +133,17 @@ def ordered_map(fn: Callable[[Any], Any], tasks: Iterable, jobs: int, recycle: i
                 task = held.pop(want)
                 want += 1
                 yield task, result
-            if exhausted and want == sent:
+            if exhausted and not ahead and want == sent:
                 clean = True
                 return
-            # hand out tasks while fewer than `jobs` work and the window has room
-            while not exhausted and sent - want < limit:
-                if sum(w.task is not None for w in workers) >= jobs:
-                    break
-                idle = next((w for w in workers if w.task is None and w.left > 0), None)
-                if idle is None:
-                    idle = _Worker(ctx, fn, recycle)
-                    workers.append(idle)
-                try:
-                    task = next(source)
-                except StopIteration:
-                    exhausted = True
-                    break
-                held[sent] = task
-                idle.conn.send((sent, task))
-                idle.task, idle.left = sent, idle.left - 1
-                sent += 1
+            hand_out(sum(w.task is not None for w in workers))
+            # the next task is pulled now, while the workers compute: the source's own work (a
+            # generator reading and parsing lines) then costs no time between tasks
+            if sent - want < limit:
+                pull()
             # a worker on its last task has its successor forked now, while it works: the fork
             # and the successor's start then cost no time between tasks (recycle=1 forks one per task)
-            if not exhausted:
+            if ahead:
                 retiring = sum(w.task is not None and w.left == 0 for w in workers)
                 standby = sum(w.task is None and w.left > 0 for w in workers)
                 workers.extend(_Worker(ctx, fn, recycle) for _ in range(retiring - standby))
@@ -136,9 +151,11 @@ def ordered_map(fn: Callable[[Any], Any], tasks: Iterable, jobs: int, recycle: i
             if not busy:
                 continue
             ready = wait([w.conn for w in busy])
-            for w in busy:
-                if w.conn not in ready:
-                    continue
+            finishing = [w for w in busy if w.conn in ready]
+            # the next tasks go to waiting successors before these results are read: reading them
+            # (a chunk's results unpickled, then yielded) overlaps the next task's work
+            hand_out(len(busy) - len(finishing), fork=False)
+            for w in finishing:
                 try:
                     seq, result = w.conn.recv()
                 except (EOFError, OSError):
