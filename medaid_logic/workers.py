@@ -114,8 +114,10 @@ def ordered_map(fn: Callable[[Any], Any], tasks: Iterable, jobs: int, recycle: i
         """Tasks to idle workers (forked on demand unless `fork` is false) while fewer than
         `jobs` work and the window has room."""
         nonlocal sent
-        while sent - want < limit and working < jobs and (fork or any(w.task is None and w.left > 0 for w in workers)) and pull():
+        while sent - want < limit and working < jobs:
             idle = next((w for w in workers if w.task is None and w.left > 0), None)
+            if (idle is None and not fork) or not pull():
+                return
             if idle is None:
                 idle = _Worker(ctx, fn, recycle)
                 workers.append(idle)
