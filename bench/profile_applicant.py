@@ -98,6 +98,8 @@ def profile_forked(engine: Engine, items: list, chunk: int, count_atoms: bool) -
     from medaid_logic.workers import WorkerDied, run_forked
     t = dict.fromkeys(PHASES, 0.0)
     atoms, by_pred = 0, Counter()
+    if hasattr(engine, "load_spare"):  # each child takes the programs and policy facts loaded
+        engine.load_spare()
     for start in range(0, len(items), chunk):
         got = run_forked(profile, engine, items[start:start + chunk], chunk, count_atoms)
         if isinstance(got, WorkerDied):

@@ -74,13 +74,13 @@ def _partitioned(args) -> bool:
 
 
 def _run(args) -> int:
-    from .engine import default_engine
+    from .engine import batch_engine
     src = _open_input(args.input)
     out = Output(args.output, args.input, resume=args.resume)
     old = {s: signal.signal(s, stop) for s in (signal.SIGTERM, signal.SIGINT)}
     stats = {"cases": 0, "errors": 0, "skipped": 0}
     try:
-        engine = default_engine()
+        engine, validated = batch_engine()  # no record is written before validated() passed
         owed: deque = deque()  # (line number, case_id) of each item given to the engine, in order
         total = _count_lines(args.input) if sys.stderr.isatty() and args.input != "-" else None
 
@@ -95,6 +95,9 @@ def _run(args) -> int:
         results = engine.stream(items(), chunk=args.chunk, jobs=args.jobs)
         try:
             for res in results:
+                if validated is not None:
+                    validated()
+                    validated = None
                 n, case_id = owed.popleft()
                 out.add(n, line_record(n, case_id, res, stats))
                 if out.pending >= args.chunk:
@@ -104,6 +107,8 @@ def _run(args) -> int:
                           file=sys.stderr, flush=True)
         finally:
             results.close()  # ends the workers now, whatever stopped the loop
+        if validated is not None:  # an input with no line
+            validated()
         out.finish()
         if args.resume and out.path:  # the parts of a partitioned run this one continued
             shutil.rmtree(out.path.with_name(out.path.name + ".parts"), ignore_errors=True)

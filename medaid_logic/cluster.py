@@ -206,6 +206,7 @@ def forked_lines(records: list, first_line: int, engine, chunk: int = limits.CHU
     lines: list[bytes] = []
     tally = Tally()
     step = max(1, RECYCLE * chunk)
+    engine.load_spare()
     for at in range(0, len(records), step):
         piece = records[at:at + step]
         got = run_forked(partition_lines, piece, first_line + at, 0, reform, chunk, engine)
@@ -524,9 +525,8 @@ def run_partitioned(args) -> int:
     local = bool(args.cluster) and local_workers(args.cluster) is not None
     if args.cluster:
         from .engine import Engine
-        from .kb import load_kb
-        kb = load_kb(validate=False)
-        validated = _Validation(kb)  # forked before any thread of Dask's exists
+        from .kb import load_kb_validating_aside
+        kb, validated = load_kb_validating_aside()  # forked before any thread of Dask's exists
         if local:
             _engines[digest] = Engine(kb)
 
@@ -570,28 +570,6 @@ def _same(a: Path, b: Path) -> bool:
         return a.exists() and os.path.samefile(a, b)
     except OSError:
         return False
-
-
-class _Validation:
-    """The KB's SHACL validation (a few seconds) in a forked child; result() raises KBError."""
-
-    def __init__(self, kb):
-        from .workers import Forked
-        self.child = Forked(_shapes_report, kb)
-
-    def result(self) -> None:
-        from .errors import KBError
-        from .workers import WorkerDied
-        report = self.child.result()
-        if isinstance(report, WorkerDied):
-            raise KBError(f"the KB could not be validated: {report}")
-        if report:
-            raise KBError("the KB breaks its shapes:\n" + report)
-
-
-def _shapes_report(kb) -> str | None:
-    from .kb import validate_graph
-    return validate_graph(kb.graph, kb.directory / "shapes.ttl")
 
 
 def _copy(path: Path, dst) -> None:

@@ -11,7 +11,7 @@ import time
 from collections import defaultdict
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Iterable, Iterator
+from typing import Callable, Iterable, Iterator
 
 import clingo
 from clingo.ast import ProgramBuilder, parse_string
@@ -20,7 +20,7 @@ from .case import Case, parse_case
 from . import limits
 from .errors import CaseError, EngineFailure
 from .facts import case_facts, overrides_of
-from .kb import KB, load_kb
+from .kb import KB, load_kb, load_kb_validating_aside
 from .atoms import Atoms, read_shown, split_by_applicant
 from .resources import asp_dir
 from .result import build_result
@@ -50,6 +50,7 @@ class Engine:
         self.kb = kb or load_kb()
         self.statements = _program_statements(asp_dir / "main.lp")
         self._policy_cache: dict = {}
+        self._spare: clingo.Control | None = None
         self.timings: dict[str, float] = defaultdict(float)
 
     # ---- public ---------------------------------------------------------------------
@@ -139,6 +140,7 @@ class Engine:
         from .workers import WorkerDied, ordered_map
         global _worker_engine
         _worker_engine = self
+        self.load_spare()
         for part, results in ordered_map(_evaluate_in_worker, chunks, jobs=jobs, recycle=RECYCLE):
             if isinstance(results, WorkerDied):
                 results = []
@@ -163,15 +165,33 @@ class Engine:
                 options: tuple = ()) -> clingo.Control:
         """A solver loaded with the programs, the policy facts, the cases' facts and any extra
         program (not yet grounded): the one way in for evaluation, the audit's searches and tests."""
+        ctl = self._take_spare(params, interps, options) or self._loaded(params, interps, options)
+        program = [case_facts(a, case, self.kb) for a, case in enumerate(cases)]
+        if extra_program:
+            program.append(extra_program)
+        ctl.add("base", [], "\n".join(program))
+        return ctl
+
+    def load_spare(self) -> None:
+        """A solver loaded for the KB's own parameters (programs and policy facts, no case), kept
+        for the next control() of that group. Made before forking workers: each child takes its
+        copy ready, so the programs and policy facts are loaded once per run, not once per chunk."""
+        if self._spare is None:
+            self._spare = self._loaded({}, {})
+
+    def _take_spare(self, params: dict, interps: dict, options: tuple) -> clingo.Control | None:
+        if self._spare is None or params or interps or options:
+            return None
+        spare, self._spare = self._spare, None
+        return spare
+
+    def _loaded(self, params: dict, interps: dict, options: tuple = ()) -> clingo.Control:
+        """A solver with the programs and a group's policy facts, no case yet."""
         ctl = clingo.Control(["--warn=none", *options])
         with ProgramBuilder(ctl) as builder:
             for stmt in self.statements:
                 builder.add(stmt)
-        program = [self.policy_facts(params, interps)]
-        program.extend(case_facts(a, case, self.kb) for a, case in enumerate(cases))
-        if extra_program:
-            program.append(extra_program)
-        ctl.add("base", [], "\n".join(program))
+        ctl.add("base", [], self.policy_facts(params, interps))
         return ctl
 
     @staticmethod
@@ -295,6 +315,22 @@ def default_engine() -> Engine:
     if _default is None:
         _default = Engine()
     return _default
+
+
+def batch_engine() -> tuple[Engine, Callable[[], None]]:
+    """The engine a batch runs on, and the check to pass before its first record is written:
+    the default engine where this process has one; else one loaded now, its KB validated in a
+    forked child meanwhile (kb.load_kb_validating_aside), and the default once the check passed."""
+    if _default is not None:
+        return _default, lambda: None
+    kb, validation = load_kb_validating_aside()
+    engine = Engine(kb)
+
+    def validated() -> None:
+        global _default
+        validation.result()
+        _default = _default or engine
+    return engine, validated
 
 
 def evaluate(case) -> dict:

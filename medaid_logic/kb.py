@@ -707,3 +707,37 @@ def validate_graph(data: Graph, shapes_path: Path) -> str | None:
 def load_kb(directory: str | None = None, validate: bool = True) -> KB:
     """The KB of a directory, parsed and validated once per process."""
     return KB(Path(directory) if directory else KB_DIR, validate=validate)
+
+
+def load_kb_validating_aside(directory: str | None = None) -> tuple[KB, "Validation"]:
+    """The KB read now and its SHACL validation (pySHACL: about half a second) run in a forked
+    child meanwhile: a batch evaluates its first chunks while it runs, and writes nothing before
+    Validation.result() passed. A KB that cannot even be read unvalidated is validated here,
+    so that its error is the shapes' report."""
+    try:
+        kb = load_kb(directory, validate=False)
+    except Exception:
+        load_kb(directory)   # raises the shapes' report where the KB breaks a shape
+        raise
+    return kb, Validation(kb)
+
+
+class Validation:
+    """A KB's SHACL validation in a forked child; result() waits for it and raises KBError.
+    Started before any thread of the process exists (a fork copies only the calling thread)."""
+
+    def __init__(self, kb: KB):
+        from .workers import Forked
+        self.child = Forked(_shapes_report, kb)
+
+    def result(self) -> None:
+        from .workers import WorkerDied
+        report = self.child.result()
+        if isinstance(report, WorkerDied):
+            raise KBError(f"the KB could not be validated: {report}")
+        if report:
+            raise KBError("the KB breaks its shapes:\n" + report)
+
+
+def _shapes_report(kb: KB) -> str | None:
+    return validate_graph(kb.graph, kb.directory / "shapes.ttl")

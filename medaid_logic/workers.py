@@ -40,10 +40,49 @@ def _die_with_parent() -> None:
         pass  # not Linux: the parent's close() still ends its workers
 
 
+HUGE_HEAP = 512 << 20   # bytes of a child's heap on huge pages: more than a chunk grows it by
+_HUGE_PAGE = 2 << 20
+
+
+def _heap_on_huge_pages() -> None:
+    """The next HUGE_HEAP bytes this process allocates through malloc on transparent huge pages.
+
+    A worker is a fresh fork that allocates some 60 MiB for a chunk (clingo's ground program and
+    symbols). On 4 KiB pages that is some 15,000 page faults, and clingo's symbol-table lookups
+    miss the TLB; on 2 MiB pages it is a few dozen faults and fewer misses: about 6% less time per
+    chunk (bench/profile_applicant.py). The heap is grown by HUGE_HEAP (address space only: nothing
+    is touched here), advised MADV_HUGEPAGE, and freed back to malloc, which keeps it (no trim)
+    for what the process allocates next. Does nothing where the C library or the kernel offers
+    none of this (not glibc, THP disabled)."""
+    size = HUGE_HEAP
+    if not size:
+        return
+    try:
+        import ctypes
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.malloc.restype = ctypes.c_void_p
+        libc.malloc.argtypes = [ctypes.c_size_t]
+        libc.free.argtypes = [ctypes.c_void_p]
+        libc.madvise.argtypes = [ctypes.c_void_p, ctypes.c_size_t, ctypes.c_int]
+        M_TRIM_THRESHOLD, M_MMAP_THRESHOLD, MADV_HUGEPAGE = -1, -3, 14
+        # from the heap, not mmap (whose blocks go back to the kernel when freed), and kept
+        if not (libc.mallopt(M_MMAP_THRESHOLD, 2 * size) and libc.mallopt(M_TRIM_THRESHOLD, 2 * size)):
+            return
+        block = libc.malloc(size)
+        if not block:
+            return
+        start = -(-block // _HUGE_PAGE) * _HUGE_PAGE
+        libc.madvise(start, (block + size - start) // _HUGE_PAGE * _HUGE_PAGE, MADV_HUGEPAGE)
+        libc.free(block)
+    except (OSError, AttributeError):
+        pass
+
+
 def _worker_main(conn, fn: Callable, recycle: int, parent: int) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)   # Ctrl-C reaches the whole group: the parent decides
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
     _die_with_parent()
+    _heap_on_huge_pages()
     if os.getppid() != parent:  # the parent died before the line above
         os._exit(1)
     for _ in range(recycle):
@@ -199,6 +238,7 @@ class Forked:
                 signal.signal(signal.SIGINT, signal.SIG_IGN)
                 signal.signal(signal.SIGTERM, signal.SIG_DFL)
                 _die_with_parent()
+                _heap_on_huge_pages()
                 if os.getppid() == parent:
                     try:
                         out = (True, fn(*args))

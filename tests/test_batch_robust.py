@@ -224,3 +224,29 @@ def test_run_forked_returns_the_result_or_says_the_child_died():
     assert isinstance(died, WorkerDied) and died.exitcode == 7
     failed = run_forked(_boom)
     assert isinstance(failed, WorkerDied) and "ValueError: planted" in str(failed)
+
+
+@pytest.mark.parametrize("jobs, lines", [(0, 3), (1, 3), (1, 0), (2, 3)])
+def test_a_kb_breaking_its_shapes_writes_no_record(tmp_path, jobs, lines):
+    # the batch validates its KB in a forked child while it evaluates the first chunks
+    # (kb.load_kb_validating_aside): a KB that fails it must still stop the run before a record
+    import shutil
+    from medaid_logic.kb import KB_DIR
+    kb = tmp_path / "kb"
+    shutil.copytree(KB_DIR, kb)
+    # a statistic without its source: the KB still reads unvalidated, only the shapes refuse it
+    stats = kb / "statistics.ttl"
+    text = stats.read_text(encoding="utf-8")
+    broken = text.replace('    ma:source "山西省2021年国民经济和社会发展统计公报: 全省居民人均可支配收入27426元"@zh .', "    .", 1)
+    assert broken != text
+    stats.write_text(broken, encoding="utf-8")
+    src = tmp_path / "in.jsonl"
+    src.write_text("".join(EXAMPLE + "\n" for _ in range(lines)), encoding="utf-8")
+    out = tmp_path / "out.jsonl"
+    # --chunk 1: each record would be written as soon as it is computed
+    run = medaid("batch", str(src), "-o", str(out), "--jobs", str(jobs), "--chunk", "1",
+                 env={**os.environ, "MEDAID_KB": str(kb)})
+    assert run.returncode == 3, run.stderr
+    assert "A statistic names its source." in run.stderr.decode()
+    written = [p for p in tmp_path.iterdir() if p.name.startswith("out.jsonl")]
+    assert all(p.stat().st_size == 0 for p in written if p.is_file()), written
