@@ -21,3 +21,18 @@ def test_stream_in_workers_keeps_order(engine):
     in_workers = list(engine.stream(cases, chunk=7, jobs=2))
     assert [r["case_id"] for r in in_workers] == [c["case_id"] for c in cases]
     assert in_workers == in_process
+
+
+def test_a_spare_solver_serves_the_kbs_own_group_once(engine):
+    # engine.load_spare: the programs and the KB's policy facts loaded before workers fork. A call
+    # with overrides of the caller's must not take it (its policy facts differ); the next plain
+    # call does, once, with the results of a solver loaded for it
+    from medaid_logic.case import parse_case
+    cases = [parse_case(c, engine.kb) for c in generate(6, seed=8)]
+    plain = engine.evaluate_batch(cases)
+    engine.load_spare()
+    spare = engine._spare
+    assert engine._take_spare({}, {"deductible_scope": "per_claim"}, ()) is None and engine._spare is spare
+    assert engine.control(cases, {}, {}) is spare and engine._spare is None
+    engine.load_spare()
+    assert engine.evaluate_batch(cases) == plain and engine._spare is None
