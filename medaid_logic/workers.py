@@ -11,9 +11,11 @@
 """
 from __future__ import annotations
 
+import gc
 import multiprocessing as mp
 import os
 import signal
+from contextlib import contextmanager
 from multiprocessing.connection import wait
 from typing import Any, Callable, Iterable, Iterator
 
@@ -199,7 +201,8 @@ def ordered_map(fn: Callable[[Any], Any], tasks: Iterable, jobs: int, recycle: i
             hand_out(len(busy) - len(finishing), fork=False)
             for w in finishing:
                 try:
-                    seq, result = w.conn.recv()
+                    with _collector_paused():  # a chunk's results: some 100,000 new objects, none in a cycle
+                        seq, result = w.conn.recv()
                 except (EOFError, OSError):
                     w.proc.join()
                     done[w.task] = WorkerDied(w.proc.exitcode)
@@ -213,6 +216,21 @@ def ordered_map(fn: Callable[[Any], Any], tasks: Iterable, jobs: int, recycle: i
     finally:
         for w in workers:
             w.stop(force=not clean)
+
+
+@contextmanager
+def _collector_paused():
+    """The cyclic garbage collector off while a result is unpickled: the collections its
+    allocations would trigger traverse the parent's whole heap (the engine, the KB) and cost
+    more than the unpickling (bench/bench_batch.py --jobs 2: the driver's CPU per applicant)."""
+    if not gc.isenabled():
+        yield
+        return
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.enable()
 
 
 def run_forked(fn: Callable, *args) -> Any:
