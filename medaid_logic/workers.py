@@ -81,13 +81,21 @@ def _heap_on_huge_pages() -> None:
         pass
 
 
+def _as_a_worker() -> None:
+    """A forked child set to compute its task(s) and end: its heap on huge pages, and no cyclic
+    garbage collector — its passes would traverse the heap inherited from the parent (the
+    engine, the KB), copying every page they touch, and what cycles the tasks leave the exit frees."""
+    gc.disable()
+    _heap_on_huge_pages()
+
+
 def _worker_main(conn, fn: Callable, recycle: int, parent: int) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)   # Ctrl-C reaches the whole group: the parent decides
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
     _die_with_parent()
     if os.getppid() != parent:  # the parent died before the line above
         os._exit(1)
-    _heap_on_huge_pages()
+    _as_a_worker()
     for _ in range(recycle):
         try:
             msg = conn.recv()
@@ -258,7 +266,7 @@ class Forked:
                 signal.signal(signal.SIGTERM, signal.SIG_DFL)
                 _die_with_parent()
                 if os.getppid() == parent:
-                    _heap_on_huge_pages()
+                    _as_a_worker()
                     try:
                         out = (True, fn(*args))
                     except BaseException as exc:  # fn isolates its own failures; this is the last guard
