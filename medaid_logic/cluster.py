@@ -167,10 +167,8 @@ def run_partition(part: Partition, out_dir: str, fmt: str, lim: "limits.Limits",
                   digest: str | None = None) -> dict:
     """Evaluate one partition and write its part (temp file, then rename). Returns its tally.
     Runs on a worker (or in this process) holding one warm engine: the worker reads the partition
-    itself, and each slice of it is evaluated in a child forked from the worker (no record crosses
-    a process but as the bytes of its output line; the worker never grows: clingo keeps every
-    symbol it interned). A child that dies — a case that kills the solver — has its slice solved
-    again chunk by chunk and then case by case (Engine.stream), so that case alone gets an error."""
+    itself and evaluates it through forked_lines (a child per slice: no record crosses a process
+    but as the bytes of its output line, and the worker never grows)."""
     limits._current = lim
     lines, tally = forked_lines(read_partition(part), part.first_line, worker_engine(digest), chunk)
     if part.file:

@@ -30,7 +30,8 @@ CHUNK = limits.CHUNK
 # chunks a batch worker solves before it is replaced. clingo interns every symbol for the life
 # of a process and grounding slows as that table grows (a chunk of 500 grounds in 0.75 ms per
 # applicant in a fresh fork, 1.2 ms after 20 chunks), so a fresh fork per chunk is the fastest
-# (bench/bench_batch.py --jobs 1: 611/s against 535/s with 10 chunks of 1,000 per worker)
+# (bench/bench_batch.py --jobs 1 when it landed: 611/s against 535/s with 10 chunks of 1,000 per
+# worker; with the workers' heap on huge pages, 2 chunks per worker: 928–935/s against 939–949/s)
 RECYCLE = 1
 
 
