@@ -5,11 +5,9 @@ together in one call (chunked to bound memory), one call per group of equal call
 """
 from __future__ import annotations
 
-import gc
 import re
 import time
 from collections import defaultdict
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Callable, Iterable, Iterator
 
@@ -23,6 +21,7 @@ from .facts import case_facts, overrides_of
 from .kb import KB, load_kb, load_kb_validating_aside
 from .atoms import Atoms, read_shown, split_by_applicant
 from .resources import asp_dir
+from .workers import gc_paused
 from .result import build_result
 
 ASP_DIR = asp_dir()
@@ -77,6 +76,9 @@ class Engine:
     def evaluate_batch(self, items: Iterable) -> list:
         """Cases → results in order; a bad case yields its CaseError in its place, a case the
         engine fails on its EngineFailure: never a neighbour's result."""
+        # the call allocates some 100 objects per applicant (cases, rows, results) that outlive it
+        # and hold no cycle: the collector's passes over them and over the KB cost more than the
+        # read-out itself (bench/profile_applicant.py); what cycles it leaves, the next collection takes
         with gc_paused():
             return self._evaluate_batch(list(items))
 
@@ -255,22 +257,6 @@ class _GroundModel:
         if atom:
             self.decided = False
         self.symbols.append(symbol)
-
-
-@contextmanager
-def gc_paused():
-    """The cyclic garbage collector off for a batch call: the call allocates some 100 objects
-    per applicant (cases, rows, results) that outlive it and hold no cycle, and the collector's
-    passes over them and over the KB cost more than the read-out itself (bench/profile_applicant.py).
-    What cycles the call leaves, the next collection after it takes."""
-    if not gc.isenabled():
-        yield
-        return
-    gc.disable()
-    try:
-        yield
-    finally:
-        gc.enable()
 
 
 def _solver_calls(members: list) -> Iterator[list]:

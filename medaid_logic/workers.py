@@ -209,7 +209,7 @@ def ordered_map(fn: Callable[[Any], Any], tasks: Iterable, jobs: int, recycle: i
             hand_out(len(busy) - len(finishing), fork=False)
             for w in finishing:
                 try:
-                    with _collector_paused():  # a chunk's results: some 100,000 new objects, none in a cycle
+                    with gc_paused():  # a chunk's results: some 100,000 new objects, none in a cycle
                         seq, result = w.conn.recv()
                 except (EOFError, OSError):
                     w.proc.join()
@@ -227,10 +227,11 @@ def ordered_map(fn: Callable[[Any], Any], tasks: Iterable, jobs: int, recycle: i
 
 
 @contextmanager
-def _collector_paused():
-    """The cyclic garbage collector off while a result is unpickled: the collections its
-    allocations would trigger traverse the parent's whole heap (the engine, the KB) and cost
-    more than the unpickling (bench/bench_batch.py --jobs 2: the driver's CPU per applicant)."""
+def gc_paused():
+    """The cyclic garbage collector off for a block that allocates many objects holding no cycle
+    (a batch call's rows and results, a chunk's results unpickled): the collections they would
+    trigger traverse the whole heap (the engine, the KB) and cost more than the block's own work.
+    What cycles the block leaves, the next collection after it takes."""
     if not gc.isenabled():
         yield
         return
