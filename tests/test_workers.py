@@ -52,3 +52,81 @@ def test_a_worker_kept_for_several_tasks(tmp_path):
 def test_an_empty_source_and_a_short_one():
     assert list(ordered_map(abs, [], jobs=2, recycle=1)) == []
     assert list(ordered_map(abs, [-3], jobs=2, recycle=1)) == [(-3, 3)]
+
+
+# ---- the fork server: the workers' parent, forked once per map -------------------------------------
+
+def _tree(pid: int) -> dict[int, int]:
+    """pid's live descendants (a zombie is dead) → their parents, from /proc."""
+    kids: dict[int, list[int]] = {}
+    for d in os.listdir("/proc"):
+        if d.isdigit():
+            try:
+                with open(f"/proc/{d}/stat") as f:
+                    fields = f.read().rsplit(")", 1)[1].split()
+            except (FileNotFoundError, ProcessLookupError):
+                continue
+            if fields[0] != "Z":
+                kids.setdefault(int(fields[1]), []).append(int(d))
+    out, todo = {}, [pid]
+    while todo:
+        parent = todo.pop()
+        for k in kids.get(parent, []):
+            out[k] = parent
+            todo.append(k)
+    return out
+
+
+def _descendants(pid: int) -> set[int]:
+    return set(_tree(pid))
+
+
+def _slow(x: int) -> int:
+    time.sleep(0.1)
+    return x + 1
+
+
+def test_workers_are_forked_by_one_server_and_none_outlives_the_map():
+    tree: dict[int, int] = {}
+    for _ in ordered_map(_slow, range(6), jobs=2, recycle=1):
+        tree.update(_tree(os.getpid()))
+    servers = {p for p, parent in tree.items() if parent == os.getpid()}
+    assert len(servers) == 1, tree   # one child of ours, forked once
+    workers = {p for p, parent in tree.items() if parent in servers}
+    assert len(workers) >= 4 and set(tree) == servers | workers, tree   # its children, one per task
+    assert not _descendants(os.getpid())
+
+
+def test_a_map_left_early_ends_the_server_and_its_workers():
+    it = ordered_map(_slow, range(100), jobs=2, recycle=1)
+    next(it)
+    assert _descendants(os.getpid())
+    it.close()
+    assert not _descendants(os.getpid())
+
+
+@pytest.fixture
+def sigpipe_default():
+    """SIGPIPE as the CLI leaves it (cli.main: `medaid … | head` ends quietly): a write to a dead
+    worker must then be an error the map handles, not the end of the process."""
+    import signal
+    old = signal.signal(signal.SIGPIPE, signal.SIG_DFL)
+    yield
+    signal.signal(signal.SIGPIPE, old)
+
+
+def test_a_killed_fork_server_costs_only_the_tasks_at_work(sigpipe_default):
+    import signal
+    from medaid_logic.workers import WorkerDied
+    got = []
+    for task, res in ordered_map(_slow, range(10), jobs=2, recycle=1):
+        got.append((task, res))
+        if task == 2:
+            server = [p for p, parent in _tree(os.getpid()).items() if parent == os.getpid()]
+            assert len(server) == 1
+            os.kill(server[0], signal.SIGKILL)   # its workers die with it (PDEATHSIG)
+    assert [t for t, _ in got] == list(range(10))
+    died = [t for t, r in got if isinstance(r, WorkerDied)]
+    assert died and all(t > 2 for t in died) and len(died) <= 4   # at most the tasks sent ahead
+    assert all(r == t + 1 for t, r in got if t not in died)
+    assert not _descendants(os.getpid())
