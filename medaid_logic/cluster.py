@@ -195,24 +195,35 @@ def run_partition(part: Partition, out_dir: str, fmt: str, lim: "limits.Limits",
 def forked_lines(records: list, first_line: int, engine, chunk: int = limits.CHUNK,
                  reform: dict | None = None) -> tuple[list[bytes], Tally]:
     """partition_lines of the records, each slice of at most RECYCLE chunks evaluated in a child
-    forked from this process (its engine warm, its interned symbols given back when the child
-    ends: grounding slows as they grow). A slice whose child dies is solved again chunk by
-    chunk and then case by case (Engine.stream), so the case that kills the solver alone gets
-    an error."""
+    forked from this process's fork server for the engine (its engine warm, its interned symbols
+    given back when the child ends: grounding slows as they grow; the server kept for the next
+    partition, so that this process, busy between partitions, forks once). A slice whose child
+    dies is solved again chunk by chunk and then case by case (Engine.stream), so the case that
+    kills the solver alone gets an error."""
     from .engine import RECYCLE
-    from .workers import WorkerDied, run_forked
+    from .workers import WorkerDied, ordered_map
+    global _slice_engine
     lines: list[bytes] = []
     tally = Tally()
     step = max(1, RECYCLE * chunk)
     engine.load_spare()
-    for at in range(0, len(records), step):
-        piece = records[at:at + step]
-        got = run_forked(partition_lines, piece, first_line + at, 0, reform, chunk, engine)
+    _slice_engine = engine  # what the server is forked with, if it is made now
+    slices = ((records[at:at + step], first_line + at, reform, chunk) for at in range(0, len(records), step))
+    for (piece, first, _, _), got in ordered_map(_slice_lines, slices, jobs=1, recycle=1, keep=engine):
         if isinstance(got, WorkerDied):
-            got = partition_lines(piece, first_line + at, jobs=_jobs_for_retry(), reform=reform, chunk=chunk, engine=engine)
+            got = partition_lines(piece, first, jobs=_jobs_for_retry(), reform=reform, chunk=chunk, engine=engine)
         lines.extend(got[0])
         tally.merge(got[1])
     return lines, tally
+
+
+_slice_engine = None
+
+
+def _slice_lines(task: tuple) -> tuple[list[bytes], Tally]:
+    """One slice in a forked child: the records' lines and tally, with the engine forked_lines set."""
+    piece, first, reform, chunk = task
+    return partition_lines(piece, first, 0, reform, chunk, _slice_engine)
 
 
 def _jobs_for_retry() -> int:

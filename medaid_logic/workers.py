@@ -7,17 +7,19 @@
 - a worker that dies on a task (killed, out of memory) is detected: that task's result is
   WorkerDied, and the caller decides what to re-run;
 - closing the map (normally, or because the parent was told to stop) ends every worker and
-  waits for it; a worker whose parent dies is killed by the kernel (Linux), so none is orphaned.
+  waits for it; a worker whose parent dies is killed by the kernel (Linux), so none is orphaned;
+- the workers are forked by a fork server (_ForkServer), not by the caller, whose own work
+  between forks would then cost it a page fault per page it writes.
 """
 from __future__ import annotations
 
 import gc
-import multiprocessing as mp
 import os
 import pickle
 import signal
 import socket
 import struct
+import threading
 from contextlib import contextmanager
 from multiprocessing.connection import wait
 from typing import Any, Callable, Iterable, Iterator
@@ -148,39 +150,51 @@ def _worker_main(conn: socket.socket, fn: Callable, recycle: int, parent: int) -
 
 
 class _ForkServer:
-    """The process one ordered_map's workers are forked from: a child of the caller, forked once
-    when the map starts, that does nothing but fork workers and reap them.
+    """The process workers are forked from: a child of the caller, forked once, that does nothing
+    but fork workers and reap them.
 
     Every fork write-protects the forking process's pages, and each page it writes next takes a
-    fault (a copy while a child still shares it). The caller reads input and results between
-    forks: forking a worker per task from it cost it some 7,000 faults per task (0.9 s of system
-    time per 20,000 applicants). This process writes almost nothing between forks, and the caller
-    forks once.
+    fault (a copy while a child still shares it). A batch's driver reads input and results
+    between forks: forking a worker per task from it cost it some 7,000 faults per task (0.9 s
+    of system time per 20,000 applicants). This process writes almost nothing between forks,
+    and the caller forks once. Forked with os.fork, as Forked is: from any thread, and in a
+    daemonic process (a Dask worker's), where multiprocessing may not fork.
 
     The caller asks over a Unix socket: b"f" with a connection's descriptor → a worker on it,
     answered with its pid; b"w" + pid → that worker's exit code, once it has ended. Closing the
     socket ends the server, after it has reaped every worker."""
 
-    def __init__(self, ctx, fn: Callable, recycle: int):
+    def __init__(self, fn: Callable, recycle: int):
         self.sock, theirs = socket.socketpair()
-        self.proc = ctx.Process(target=_serve, args=(theirs, self.sock, fn, recycle, os.getpid()), daemon=True)
-        self.proc.start()
+        parent = os.getpid()
+        pid = os.fork()
+        if pid == 0:
+            code = 1
+            try:
+                self.sock.close()
+                _serve(theirs, fn, recycle, parent)
+                code = 0
+            finally:
+                os._exit(code)
         theirs.close()
+        self.pid, self.parent = pid, parent
+        self.lock = threading.Lock()   # one request at a time, whatever thread asks
         self.broken = False  # a request was cut short (the caller was told to stop): ask nothing more
 
     def _ask(self, request: bytes, fds: list[int] = ()) -> int:
-        if self.broken:
-            raise OSError("the fork server was left mid-request")
-        self.broken = True
-        socket.send_fds(self.sock, [request], list(fds), socket.MSG_NOSIGNAL)
-        reply = b""
-        while not reply.endswith(b"\n"):
-            got = self.sock.recv(64)
-            if not got:
-                raise OSError(f"the fork server ended (exit code {self.proc.exitcode})")
-            reply += got
-        self.broken = False
-        return int(reply)
+        with self.lock:
+            if self.broken:
+                raise OSError("the fork server was left mid-request, or has ended")
+            self.broken = True
+            socket.send_fds(self.sock, [request], list(fds), socket.MSG_NOSIGNAL)
+            reply = b""
+            while not reply.endswith(b"\n"):
+                got = self.sock.recv(64)
+                if not got:
+                    raise OSError("the fork server has ended")
+                reply += got
+            self.broken = False
+            return int(reply)
 
     def fork(self, conn: socket.socket) -> int:
         return self._ask(b"f", [conn.fileno()])
@@ -192,20 +206,46 @@ class _ForkServer:
             return None
 
     def close(self, force: bool) -> None:
+        """Ends the server once it has reaped its workers (killed first if `force`)."""
+        self.broken = True
         self.sock.close()
-        self.proc.join(None if not force else 5)
-        if self.proc.is_alive():
-            self.proc.kill()
-            self.proc.join()
+        if force:
+            _kill(self.pid)
+        try:
+            os.waitpid(self.pid, 0)
+        except ChildProcessError:
+            pass
 
 
-def _serve(sock, callers: socket.socket, fn: Callable, recycle: int, parent: int) -> None:
+def _kill(pid: int) -> None:
+    try:
+        os.kill(pid, signal.SIGKILL)
+    except ProcessLookupError:
+        pass
+
+
+# servers kept for the life of this process: (fn, recycle, id of the state they were forked with)
+_kept: dict[tuple, _ForkServer] = {}
+
+
+def _server_for(fn: Callable, recycle: int, keep: Any) -> _ForkServer:
+    """This process's kept server for fn over the state `keep` (made now if there is none, or if
+    the one there has ended or was inherited from another process)."""
+    key = (fn, recycle, id(keep))
+    server = _kept.get(key)
+    if server is None or server.broken or server.parent != os.getpid():
+        if server is not None and server.parent == os.getpid():
+            server.close(force=True)
+        server = _kept[key] = _ForkServer(fn, recycle)
+    return server
+
+
+def _serve(sock: socket.socket, fn: Callable, recycle: int, parent: int) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
     _die_with_parent()   # and its workers with it: each dies with its parent
     if os.getppid() != parent:
         os._exit(1)
-    callers.close()
     gc.disable()  # its pages stay as the caller left them: what each worker is forked with
     me = os.getpid()
     ended: dict[int, int] = {}
@@ -252,7 +292,6 @@ def _serve(sock, callers: socket.socket, fn: Callable, recycle: int, parent: int
         except OSError:  # the caller is gone
             break
     reap(-1, 0)
-    os._exit(0)
 
 
 class _Worker:
@@ -278,10 +317,14 @@ class _Worker:
 
 
 def ordered_map(fn: Callable[[Any], Any], tasks: Iterable, jobs: int, recycle: int,
-                in_flight: int | None = None) -> Iterator:
+                in_flight: int | None = None, keep: Any = None) -> Iterator:
     """(task, fn(task)) for each task, computed in `jobs` forked processes, yielded in order;
-    fn(task) is WorkerDied where the worker died on the task."""
-    ctx = mp.get_context("fork")
+    fn(task) is WorkerDied where the worker died on the task.
+
+    The workers are forked by a fork server started with the first of them and ended with the
+    map; with `keep` (the state the workers need, e.g. a warm engine), by this process's server
+    for fn over that state, kept for the next map: a process that maps over many small inputs
+    (a Dask worker, partition by partition) then forks once."""
     limit = in_flight or 2 * jobs
     source = iter(tasks)
     exhausted = False   # the source has no more tasks (one may still wait in `ahead`)
@@ -305,12 +348,12 @@ def ordered_map(fn: Callable[[Any], Any], tasks: Iterable, jobs: int, recycle: i
     def new_worker() -> _Worker:
         nonlocal server
         if server is None:
-            server = _ForkServer(ctx, fn, recycle)
+            server = _server_for(fn, recycle, keep) if keep is not None else _ForkServer(fn, recycle)
         try:
             return _Worker(server, recycle)
         except OSError:  # the server died (killed, out of memory): another one, once
             server.close(force=True)
-            server = _ForkServer(ctx, fn, recycle)
+            server = _server_for(fn, recycle, keep) if keep is not None else _ForkServer(fn, recycle)
             return _Worker(server, recycle)
 
     def hand_out(working: int, fork: bool = True) -> None:
@@ -383,7 +426,7 @@ def ordered_map(fn: Callable[[Any], Any], tasks: Iterable, jobs: int, recycle: i
     finally:
         for w in workers:
             w.stop(force=not clean)
-        if server is not None:
+        if server is not None and keep is None:
             server.close(force=not clean)
 
 

@@ -142,17 +142,18 @@ def test_local_cluster_of_two_workers_gives_the_batch_result(population, tmp_pat
 def test_a_dead_slice_is_solved_again_chunk_by_chunk(population, tmp_path, monkeypatch):
     """A slice whose forked child died (a case that kills the solver) is solved again through
     Engine.stream's forked chunk workers, which isolate the case that kills one: same records."""
-    from medaid_logic import workers
+    from medaid_logic import cluster
     src, expected = population
-    died = []
+    log = tmp_path / "died"
 
-    def dying(fn, *args):
-        died.append(args[1])  # the first line of the slice
-        return workers.WorkerDied(-9)
+    def dying(task):  # in the slice's child: the slice's first line noted, then the child dies
+        with open(log, "a") as f:
+            f.write(f"{task[1]}\n")
+        os._exit(9)
 
-    monkeypatch.setattr(workers, "run_forked", dying)
+    monkeypatch.setattr(cluster, "_slice_lines", dying)
     assert main(["batch", str(src), "-o", str(tmp_path / "out.jsonl"), "--partition", "20"]) == 0
-    assert died == [1, 21, 41] and (tmp_path / "out.jsonl").read_bytes() == expected
+    assert log.read_text().split() == ["1", "21", "41"] and (tmp_path / "out.jsonl").read_bytes() == expected
 
 
 def test_a_worker_with_another_kb_refuses():

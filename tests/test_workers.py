@@ -77,32 +77,36 @@ def _tree(pid: int) -> dict[int, int]:
     return out
 
 
-def _descendants(pid: int) -> set[int]:
-    return set(_tree(pid))
-
-
 def _slow(x: int) -> int:
     time.sleep(0.1)
     return x + 1
 
 
+def _new_tree(before: dict[int, int]) -> dict[int, int]:
+    """The processes below this one that were not there before (another test's kept fork server
+    may live on in this process: workers.ordered_map's `keep`)."""
+    return {p: parent for p, parent in _tree(os.getpid()).items() if p not in before}
+
+
 def test_workers_are_forked_by_one_server_and_none_outlives_the_map():
+    before = _tree(os.getpid())
     tree: dict[int, int] = {}
     for _ in ordered_map(_slow, range(6), jobs=2, recycle=1):
-        tree.update(_tree(os.getpid()))
+        tree.update(_new_tree(before))
     servers = {p for p, parent in tree.items() if parent == os.getpid()}
     assert len(servers) == 1, tree   # one child of ours, forked once
     workers = {p for p, parent in tree.items() if parent in servers}
     assert len(workers) >= 4 and set(tree) == servers | workers, tree   # its children, one per task
-    assert not _descendants(os.getpid())
+    assert not _new_tree(before)
 
 
 def test_a_map_left_early_ends_the_server_and_its_workers():
+    before = _tree(os.getpid())
     it = ordered_map(_slow, range(100), jobs=2, recycle=1)
     next(it)
-    assert _descendants(os.getpid())
+    assert _new_tree(before)
     it.close()
-    assert not _descendants(os.getpid())
+    assert not _new_tree(before)
 
 
 @pytest.fixture
@@ -118,15 +122,38 @@ def sigpipe_default():
 def test_a_killed_fork_server_costs_only_the_tasks_at_work(sigpipe_default):
     import signal
     from medaid_logic.workers import WorkerDied
+    before = _tree(os.getpid())
     got = []
     for task, res in ordered_map(_slow, range(10), jobs=2, recycle=1):
         got.append((task, res))
         if task == 2:
-            server = [p for p, parent in _tree(os.getpid()).items() if parent == os.getpid()]
+            server = [p for p, parent in _new_tree(before).items() if parent == os.getpid()]
             assert len(server) == 1
             os.kill(server[0], signal.SIGKILL)   # its workers die with it (PDEATHSIG)
     assert [t for t, _ in got] == list(range(10))
     died = [t for t, r in got if isinstance(r, WorkerDied)]
     assert died and all(t > 2 for t in died) and len(died) <= 4   # at most the tasks sent ahead
     assert all(r == t + 1 for t, r in got if t not in died)
-    assert not _descendants(os.getpid())
+    assert not _new_tree(before)
+
+
+def _plus(x: int) -> int:
+    return x + BASE
+
+
+BASE = 0
+
+
+def test_a_kept_server_serves_the_next_map_with_the_state_it_was_forked_with():
+    global BASE
+    before = _tree(os.getpid())
+    state = object()
+    BASE = 100
+    assert [r for _, r in ordered_map(_plus, range(3), jobs=1, recycle=1, keep=state)] == [100, 101, 102]
+    servers = [p for p, parent in _new_tree(before).items() if parent == os.getpid()]
+    assert len(servers) == 1   # kept: alive after the map, and its workers gone
+    BASE = 5  # not seen by the kept server's workers: they are forked from its copy
+    assert [r for _, r in ordered_map(_plus, range(3), jobs=1, recycle=1, keep=state)] == [100, 101, 102]
+    assert [p for p, parent in _new_tree(before).items() if parent == os.getpid()] == servers
+    other = object()   # other state: another server, forked now
+    assert [r for _, r in ordered_map(_plus, range(3), jobs=1, recycle=1, keep=other)] == [5, 6, 7]
