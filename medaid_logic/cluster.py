@@ -30,7 +30,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from . import limits
-from .records import Stopped, Usage, ignore_signals, read_lines, stop
+from .records import Stopped, Usage, ignore_signals, read_lines, record_line, stop
 from .errors import CaseError
 from .partition import Tally, partition_lines
 from .resources import asp_dir, kb_dir
@@ -234,8 +234,7 @@ def _jobs_for_retry() -> int:
 
 def _with_file(line: bytes, name: str) -> bytes:
     rec = json.loads(line)
-    rec = {"line": rec.pop("line"), "file": name, **rec}
-    return (json.dumps(rec, ensure_ascii=False) + "\n").encode("utf-8")
+    return record_line({"line": rec.pop("line"), "file": name, **rec})
 
 
 # ---- the driver ---------------------------------------------------------------------------

@@ -36,3 +36,31 @@ def test_a_spare_solver_serves_the_kbs_own_group_once(engine):
     assert engine.control(cases, {}, {}) is spare and engine._spare is None
     engine.load_spare()
     assert engine.evaluate_batch(cases) == plain and engine._spare is None
+
+
+def test_a_chunk_with_an_error_comes_back_whole_from_the_workers(engine):
+    # a chunk of plain results comes back marshalled (engine._evaluate_in_worker); one holding an
+    # error (an exception object, which marshal refuses) pickled: both give what the process gives
+    cases = list(generate(12, seed=8))
+    cases[5] = {"case_id": "broken"}
+    in_process = list(engine.stream(cases, chunk=4, jobs=0))
+    in_workers = list(engine.stream(cases, chunk=4, jobs=1))
+    assert type(in_workers[5]) is type(in_process[5]) and str(in_workers[5]) == str(in_process[5])
+    assert in_workers[:5] + in_workers[6:] == in_process[:5] + in_process[6:]
+
+
+def test_a_record_line_is_compact_json_whoever_writes_it(engine):
+    # records.record_line: orjson's bytes, which json.dumps writes too; json.dumps alone for what
+    # orjson refuses (an integer beyond 64 bits, a lone surrogate, a key that is no string)
+    import json
+    from medaid_logic.records import record_line
+
+    def compact(rec):
+        return (json.dumps(rec, ensure_ascii=False, separators=(",", ":"), default=str) + "\n").encode("utf-8", "backslashreplace")
+
+    rec = {"line": 7, **engine.evaluate(next(iter(generate(1, seed=4))))}
+    line = record_line(rec)
+    assert line == compact(rec) and line.count(b"\n") == 1 and line.startswith(b'{"line":7,"case_id":')
+    assert max(line) > 0x7f and b"\\u" not in line   # Chinese as UTF-8, not as \u escapes
+    for odd in ({"n": 2 ** 70}, {"text": "a\ud800b"}, {1: "one"}, {"when": __import__("datetime").date(2024, 1, 2)}):
+        assert record_line(odd) == compact(odd), odd
