@@ -211,7 +211,7 @@ def forked_lines(records: list, first_line: int, engine, chunk: int = limits.CHU
     slices = ((records[at:at + step], first_line + at, reform, chunk) for at in range(0, len(records), step))
     for (piece, first, _, _), got in ordered_map(_slice_lines, slices, jobs=1, recycle=1, keep=engine):
         if isinstance(got, WorkerDied):
-            got = partition_lines(piece, first, jobs=_jobs_for_retry(), reform=reform, chunk=chunk, engine=engine)
+            got = partition_lines(piece, first, jobs=1, reform=reform, chunk=chunk, engine=engine)
         lines.extend(got[0])
         tally.merge(got[1])
     return lines, tally
@@ -224,12 +224,6 @@ def _slice_lines(task: tuple) -> tuple[list[bytes], Tally]:
     """One slice in a forked child: the records' lines and tally, with the engine forked_lines set."""
     piece, first, reform, chunk = task
     return partition_lines(piece, first, 0, reform, chunk, _slice_engine)
-
-
-def _jobs_for_retry() -> int:
-    """Forked chunk workers (multiprocessing) where this process may have children, else none."""
-    import multiprocessing
-    return 0 if multiprocessing.current_process().daemon else 1
 
 
 def _with_file(line: bytes, name: str) -> bytes:
@@ -405,8 +399,7 @@ def _connect(spec: str):
     n_workers = local_workers(spec)
     if n_workers is not None:
         import logging
-        dask.config.set({"distributed.worker.daemon": False,  # the retry of a dead slice forks chunk workers
-                         # forked from this process: a worker inherits the engine loaded here
+        dask.config.set({  # forked from this process: a worker inherits the engine loaded here
                          "distributed.worker.multiprocessing-method": "fork",
                          # the worker's sampling profiler and monitors cost CPU the engine could use
                          "distributed.worker.profile.enabled": False, "distributed.admin.tick.interval": "1s",

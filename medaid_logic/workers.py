@@ -206,7 +206,9 @@ class _ForkServer:
             return None
 
     def close(self, force: bool) -> None:
-        """Ends the server once it has reaped its workers (killed first if `force`)."""
+        """Ends the server once it has reaped its workers (killed first if `force`). A server forked
+        after this one holds a copy of this socket until it ends: close servers in the reverse
+        order of their start (nested maps do), or this waits for the later one."""
         self.broken = True
         self.sock.close()
         if force:
@@ -236,8 +238,22 @@ def _server_for(fn: Callable, recycle: int, keep: Any) -> _ForkServer:
     if server is None or server.broken or server.parent != os.getpid():
         if server is not None and server.parent == os.getpid():
             server.close(force=True)
+        if not any(s.parent == os.getpid() for s in _kept.values()):
+            # at this process's exit, a multiprocessing child's (a Dask worker's) too, where
+            # atexit does not run: each kept server ended and reaped, its CPU counted as ours
+            from multiprocessing.util import Finalize
+            Finalize(None, _close_kept, exitpriority=0)
         server = _kept[key] = _ForkServer(fn, recycle)
     return server
+
+
+def _close_kept() -> None:
+    """This process's kept servers ended, the last one forked first (each holds a copy of the
+    sockets of those forked before it)."""
+    for key, server in reversed(list(_kept.items())):
+        if server.parent == os.getpid():
+            server.close(force=False)
+            del _kept[key]
 
 
 def _serve(sock: socket.socket, fn: Callable, recycle: int, parent: int) -> None:
@@ -259,6 +275,8 @@ def _serve(sock: socket.socket, fn: Callable, recycle: int, parent: int) -> None
             if got == 0:
                 return
             ended[got] = os.waitstatus_to_exitcode(status)
+            if len(ended) > 1000:  # a kept server reaps workers nobody asks about (they retired)
+                del ended[next(iter(ended))]
             if pid != -1:
                 return
 

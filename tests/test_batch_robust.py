@@ -131,7 +131,11 @@ def test_signal_stops_workers_and_parent_and_resume_completes(tmp_path, sig):
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline and (not partial.exists() or partial.stat().st_size == 0):
         time.sleep(0.05)  # wait until the workers are solving and records are being written
-    workers = _children(p.pid)
+    workers: set[int] = set()  # the fork server and the workers it forks, seen over a moment
+    until = time.monotonic() + 10
+    while time.monotonic() < until and len(workers) < 3:
+        workers |= set(_children(p.pid))
+        time.sleep(0.02)
     assert len(workers) >= 2, f"no worker processes seen beside the fork server: {workers}"
     p.send_signal(sig)
     _, err = p.communicate(timeout=60)

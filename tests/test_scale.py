@@ -165,10 +165,9 @@ def test_a_worker_with_another_kb_refuses():
 
 @pytest.fixture()
 def dask_cluster():
-    """A LocalCluster of 2 worker processes on loopback, as an existing scheduler for tcp://."""
-    import dask
+    """A LocalCluster of 2 worker processes on loopback, as an existing scheduler for tcp://
+    (daemonic, as `dask worker` starts them: the slices' children are forked all the same)."""
     from distributed import Client, LocalCluster
-    dask.config.set({"distributed.worker.daemon": False})
     cluster = LocalCluster(n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1",
                            dashboard_address="127.0.0.1:0")
     client = Client(cluster)
