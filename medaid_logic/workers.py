@@ -13,6 +13,7 @@
 """
 from __future__ import annotations
 
+import array
 import gc
 import os
 import pickle
@@ -186,7 +187,9 @@ class _ForkServer:
             if self.broken:
                 raise OSError("the fork server was left mid-request, or has ended")
             self.broken = True
-            socket.send_fds(self.sock, [request], list(fds), socket.MSG_NOSIGNAL)
+            # sendmsg, not socket.send_fds: in Python 3.11 that drops its flags (and SIGPIPE would come)
+            ancillary = [(socket.SOL_SOCKET, socket.SCM_RIGHTS, array.array("i", fds))] if fds else []
+            self.sock.sendmsg([request], ancillary, socket.MSG_NOSIGNAL)
             reply = b""
             while not reply.endswith(b"\n"):
                 got = self.sock.recv(64)
