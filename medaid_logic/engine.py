@@ -146,13 +146,11 @@ class Engine:
         _worker_engine = self
         self.load_spare()
         for part, results in ordered_map(_evaluate_in_worker, chunks, jobs=jobs, recycle=RECYCLE):
-            if isinstance(results, bytes):
-                results = marshal.loads(results)
-            elif isinstance(results, WorkerDied):
+            if isinstance(results, WorkerDied):
                 results = []
                 for _, alone in ordered_map(_evaluate_in_worker, ([c] for c in part), jobs=1, recycle=1):
-                    results.append(EngineFailure(str(alone)) if isinstance(alone, WorkerDied) else alone[0])
-            yield from results
+                    results.append(EngineFailure(str(alone)) if isinstance(alone, WorkerDied) else _unmarshalled(alone)[0])
+            yield from _unmarshalled(results)
 
     # ---- solving ----------------------------------------------------------------------
     @staticmethod
@@ -302,6 +300,10 @@ def _evaluate_in_worker(part: list) -> list | bytes:
         return marshal.dumps(results)
     except ValueError:  # an error among them (marshal takes exact built-in types only)
         return results
+
+
+def _unmarshalled(results: list | bytes) -> list:
+    return marshal.loads(results) if isinstance(results, bytes) else results
 
 
 _default: Engine | None = None

@@ -205,6 +205,24 @@ def test_a_failure_inside_one_case_is_only_that_case(engine, monkeypatch):
     assert isinstance(engine.evaluate_batch([{"case_id": 1}])[0], CaseError)
 
 
+def test_a_case_that_kills_its_worker_is_the_only_one_to_get_an_error(engine, monkeypatch):
+    # Engine.stream: a chunk whose worker died is solved again one case per process; the others'
+    # results come back as the chunks do (marshalled), the killer's is an EngineFailure
+    cases = [dict(c, case_id=f"k{i}") for i, c in enumerate(generate(6, seed=12))]
+    expected = engine.evaluate_batch(cases)
+    real = engine_module.build_result
+
+    def killing(case, atoms, *args):
+        if case.case_id == "k2":
+            os._exit(9)   # in the worker: as a solver killed by the kernel would
+        return real(case, atoms, *args)
+
+    monkeypatch.setattr(engine_module, "build_result", killing)
+    got = list(engine.stream(cases, chunk=3, jobs=1))
+    assert isinstance(got[2], EngineFailure) and "signal" not in str(got[2]) and "exit code 9" in str(got[2])
+    assert got[:2] + got[3:] == expected[:2] + expected[3:]
+
+
 def _dies_on_3(x):
     if x == 3:
         os._exit(9)
