@@ -208,8 +208,9 @@ def forked_lines(records: list, first_line: int, engine, chunk: int = limits.CHU
     step = max(1, RECYCLE * chunk)
     engine.load_spare()
     _slice_engine = engine  # what the server is forked with, if it is made now
-    slices = ((records[at:at + step], first_line + at, reform, chunk) for at in range(0, len(records), step))
-    for (piece, first, _, _), got in ordered_map(_slice_lines, slices, jobs=1, recycle=1, keep=engine):
+    lim = limits.current()  # the run's, sent with each slice: the kept server may be a former run's
+    slices = ((records[at:at + step], first_line + at, reform, chunk, lim) for at in range(0, len(records), step))
+    for (piece, first, *_), got in ordered_map(_slice_lines, slices, jobs=1, recycle=1, keep=engine):
         if isinstance(got, WorkerDied):
             got = partition_lines(piece, first, jobs=1, reform=reform, chunk=chunk, engine=engine)
         lines.extend(got[0])
@@ -222,7 +223,7 @@ _slice_engine = None
 
 def _slice_lines(task: tuple) -> tuple[list[bytes], Tally]:
     """One slice in a forked child: the records' lines and tally, with the engine forked_lines set."""
-    piece, first, reform, chunk = task
+    piece, first, reform, chunk, limits._current = task
     return partition_lines(piece, first, 0, reform, chunk, _slice_engine)
 
 

@@ -156,6 +156,24 @@ def test_a_dead_slice_is_solved_again_chunk_by_chunk(population, tmp_path, monke
     assert log.read_text().split() == ["1", "21", "41"] and (tmp_path / "out.jsonl").read_bytes() == expected
 
 
+def test_a_later_run_in_the_same_process_has_its_own_limits(population, tmp_path):
+    # the slices' fork server is kept per process and engine (workers.ordered_map keep=): a
+    # second run's limits travel with its slices, not with the server forked in the first run
+    # (the claims limit is checked where the slice is evaluated, in the server's child)
+    src, expected = population
+    assert main(["batch", str(src), "-o", str(tmp_path / "a.jsonl"), "--partition", "20"]) == 0
+    assert (tmp_path / "a.jsonl").read_bytes() == expected
+    assert main(["batch", str(src), "-o", str(tmp_path / "b.jsonl"), "--partition", "20", "--max-claims", "1"]) == 0
+    cases = [json.loads(x) for x in src.read_text(encoding="utf-8").splitlines() if x.startswith("{")]
+    rows = [r for r in map(json.loads, (tmp_path / "b.jsonl").read_bytes().splitlines())
+            if r["line"] not in (8, 9)]   # "not json" and the blank line
+    assert len(rows) == len(cases) == 40
+    for case, row in zip(cases, rows):
+        refused = "error" in row and row["error"]["field"] == "claims"
+        assert refused == (len(case["claims"]) > 1), (case["case_id"], row.get("error"))
+    assert 0 < sum("error" in r for r in rows) < 40
+
+
 def test_a_worker_with_another_kb_refuses():
     from medaid_logic.cluster import sources_digest, worker_engine
     assert len(sources_digest()) == 64 and sources_digest() == sources_digest()
