@@ -209,9 +209,12 @@ class _ForkServer:
             return None
 
     def close(self, force: bool) -> None:
-        """Ends the server once it has reaped its workers (killed first if `force`). A server forked
-        after this one holds a copy of this socket until it ends: close servers in the reverse
-        order of their start (nested maps do), or this waits for the later one."""
+        """Ends the server once it has reaped its workers (killed first if `force`); once (its pid,
+        reaped, may be another process's next). A server forked after this one holds a copy of
+        this socket until it ends: close servers in the reverse order of their start (nested
+        maps do), or this waits for the later one."""
+        if self.sock.fileno() == -1:
+            return
         self.broken = True
         self.sock.close()
         if force:
@@ -381,6 +384,7 @@ def ordered_map(fn: Callable[[Any], Any], tasks: Iterable, jobs: int, recycle: i
         """Tasks to idle workers (forked on demand unless `fork` is false) while fewer than
         `jobs` work and the window has room."""
         nonlocal sent
+        failed = 0  # fresh workers found dead in a row
         while sent - want < limit and working < jobs:
             idle = next((w for w in workers if w.task is None and w.left > 0), None)
             if (idle is None and not fork) or not pull():
@@ -394,9 +398,11 @@ def ordered_map(fn: Callable[[Any], Any], tasks: Iterable, jobs: int, recycle: i
             except OSError:  # it died waiting (killed, or with its server): the task goes to another
                 workers.remove(idle)
                 idle.stop(force=True)
-                if fresh:
+                failed += fresh
+                if failed > 3:  # even fresh workers die at once: nothing here will compute
                     raise
                 continue
+            failed = 0
             held[sent] = ahead.pop()
             idle.task, idle.left = sent, idle.left - 1
             sent += 1
