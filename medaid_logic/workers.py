@@ -21,6 +21,7 @@ import signal
 import socket
 import struct
 import threading
+import time
 from contextlib import contextmanager
 from multiprocessing.connection import wait
 from typing import Any, Callable, Iterable, Iterator
@@ -209,17 +210,25 @@ class _ForkServer:
             return None
 
     def close(self, force: bool) -> None:
-        """Ends the server once it has reaped its workers (killed first if `force`); once (its pid,
-        reaped, may be another process's next). A server forked after this one holds a copy of
+        """Ends the server once it has reaped its workers; with `force` (the caller has killed
+        them), the server itself is killed if it has not ended within 5 s. Once only: its pid,
+        reaped, may be another process's next. A server forked after this one holds a copy of
         this socket until it ends: close servers in the reverse order of their start (nested
         maps do), or this waits for the later one."""
         if self.sock.fileno() == -1:
             return
         self.broken = True
-        self.sock.close()
-        if force:
-            _kill(self.pid)
+        self.sock.close()   # the server reaps its workers (the caller killed them if `force`), then ends
         try:
+            if force:  # ... within 5 s, or it is killed (and its workers with it)
+                until = time.monotonic() + 5
+                while os.waitpid(self.pid, os.WNOHANG)[0] == 0:
+                    if time.monotonic() > until:
+                        _kill(self.pid)
+                        break
+                    time.sleep(0.005)
+                else:
+                    return
             os.waitpid(self.pid, 0)
         except ChildProcessError:
             pass
