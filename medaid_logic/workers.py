@@ -49,6 +49,26 @@ def _die_with_parent() -> None:
         pass  # not Linux: the parent's close() still ends its workers
 
 
+def _fork(body: Callable[[], None]) -> int:
+    """A forked child that runs body() and ends (exit code 0; 1 if body raised, or if this process
+    died before the child could ask to die with it); its pid, here. The child ends with os._exit:
+    nothing of this process (its threads' work, its exit handlers) runs twice."""
+    parent = os.getpid()
+    pid = os.fork()
+    if pid == 0:
+        code = 1
+        try:
+            signal.signal(signal.SIGINT, signal.SIG_IGN)   # Ctrl-C reaches the whole group: the parent decides
+            signal.signal(signal.SIGTERM, signal.SIG_DFL)
+            _die_with_parent()
+            if os.getppid() == parent:  # else the parent died before the line above
+                body()
+                code = 0
+        finally:
+            os._exit(code)
+    return pid
+
+
 HUGE_HEAP = 512 << 20   # bytes of a child's heap on huge pages: more than a chunk grows it by
 _HUGE_PAGE = 2 << 20
 
@@ -125,12 +145,7 @@ def _read(sock: socket.socket, n: int) -> bytearray:
     return buf
 
 
-def _worker_main(conn: socket.socket, fn: Callable, recycle: int, parent: int) -> None:
-    signal.signal(signal.SIGINT, signal.SIG_IGN)   # Ctrl-C reaches the whole group: the parent decides
-    signal.signal(signal.SIGTERM, signal.SIG_DFL)
-    _die_with_parent()
-    if os.getppid() != parent:  # the parent died before the line above
-        os._exit(1)
+def _worker_main(conn: socket.socket, fn: Callable, recycle: int) -> None:
     _as_a_worker()
     for _ in range(recycle):
         try:
@@ -168,18 +183,13 @@ class _ForkServer:
 
     def __init__(self, fn: Callable, recycle: int):
         self.sock, theirs = socket.socketpair()
-        parent = os.getpid()
-        pid = os.fork()
-        if pid == 0:
-            code = 1
-            try:
-                self.sock.close()
-                _serve(theirs, fn, recycle, parent)
-                code = 0
-            finally:
-                os._exit(code)
+
+        def serve() -> None:
+            self.sock.close()
+            _serve(theirs, fn, recycle)
+
+        self.pid, self.parent = _fork(serve), os.getpid()
         theirs.close()
-        self.pid, self.parent = pid, parent
         self.lock = threading.Lock()   # one request at a time, whatever thread asks
         self.broken = False  # a request was cut short (the caller was told to stop): ask nothing more
 
@@ -271,14 +281,10 @@ def _close_kept() -> None:
             del _kept[key]
 
 
-def _serve(sock: socket.socket, fn: Callable, recycle: int, parent: int) -> None:
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    signal.signal(signal.SIGTERM, signal.SIG_DFL)
-    _die_with_parent()   # and its workers with it: each dies with its parent
-    if os.getppid() != parent:
-        os._exit(1)
+def _serve(sock: socket.socket, fn: Callable, recycle: int) -> None:
+    """The fork server's loop (it dies with its caller, and its workers with it: each dies with
+    its parent)."""
     gc.disable()  # its pages stay as the caller left them: what each worker is forked with
-    me = os.getpid()
     ended: dict[int, int] = {}
 
     def reap(pid: int = -1, flags: int = os.WNOHANG) -> None:
@@ -304,15 +310,11 @@ def _serve(sock: socket.socket, fn: Callable, recycle: int, parent: int) -> None
             break
         reap()  # the workers that ended since (each retired after its tasks, or died)
         if msg == b"f":
-            pid = os.fork()
-            if pid == 0:
-                code = 1
-                try:
-                    sock.close()
-                    _worker_main(socket.socket(fileno=fds[0]), fn, recycle, me)
-                    code = 0
-                finally:
-                    os._exit(code)
+            def work(fd: int = fds[0]) -> None:
+                sock.close()
+                _worker_main(socket.socket(fileno=fd), fn, recycle)
+
+            pid = _fork(work)
             os.close(fds[0])
             reply = b"%d\n" % pid
         else:
@@ -378,15 +380,18 @@ def ordered_map(fn: Callable[[Any], Any], tasks: Iterable, jobs: int, recycle: i
                 exhausted = True
         return bool(ahead)
 
+    def start_server() -> _ForkServer:
+        return _server_for(fn, recycle, keep) if keep is not None else _ForkServer(fn, recycle)
+
     def new_worker() -> _Worker:
         nonlocal server
         if server is None:
-            server = _server_for(fn, recycle, keep) if keep is not None else _ForkServer(fn, recycle)
+            server = start_server()
         try:
             return _Worker(server, recycle)
         except OSError:  # the server died (killed, out of memory): another one, once
             server.close(force=True)
-            server = _server_for(fn, recycle, keep) if keep is not None else _ForkServer(fn, recycle)
+            server = start_server()
             return _Worker(server, recycle)
 
     def hand_out(working: int, fork: bool = True) -> None:
@@ -496,28 +501,19 @@ class Forked:
 
     def __init__(self, fn: Callable, *args):
         r, w = os.pipe()
-        parent = os.getpid()
-        pid = os.fork()
-        if pid == 0:  # the child
-            code = 1
+
+        def child() -> None:
+            os.close(r)
+            _as_a_worker()
             try:
-                os.close(r)
-                signal.signal(signal.SIGINT, signal.SIG_IGN)
-                signal.signal(signal.SIGTERM, signal.SIG_DFL)
-                _die_with_parent()
-                if os.getppid() == parent:
-                    _as_a_worker()
-                    try:
-                        out = (True, fn(*args))
-                    except BaseException as exc:  # fn isolates its own failures; this is the last guard
-                        out = (False, f"{type(exc).__name__}: {exc}"[:500])
-                    data = pickle.dumps(out, pickle.HIGHEST_PROTOCOL)
-                    view = memoryview(data)
-                    while view:
-                        view = view[os.write(w, view):]
-                    code = 0
-            finally:
-                os._exit(code)
+                out = (True, fn(*args))
+            except BaseException as exc:  # fn isolates its own failures; this is the last guard
+                out = (False, f"{type(exc).__name__}: {exc}"[:500])
+            view = memoryview(pickle.dumps(out, pickle.HIGHEST_PROTOCOL))
+            while view:
+                view = view[os.write(w, view):]
+
+        pid = _fork(child)
         os.close(w)
         self.pid, self.fd = pid, r
         self.done, self.value = False, None
