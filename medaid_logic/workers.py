@@ -346,7 +346,7 @@ class _Worker:
                 os.kill(self.pid, signal.SIGKILL)
             elif self.task is None and self.left > 0:
                 _send(self.conn, None)
-        except (OSError, ValueError):
+        except OSError:  # it is gone already
             pass
         self.conn.close()
 
