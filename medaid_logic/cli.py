@@ -141,7 +141,7 @@ def cmd_provisions(args) -> int:
 def cmd_kb(args) -> int:
     from .kb import KB
     try:
-        kb = KB()
+        kb = KB(fresh=True)  # the shapes checked now, whatever passed before
     except KBError as exc:
         print(str(exc), file=sys.stderr)
         return 1

@@ -18,6 +18,7 @@ from rdflib.namespace import DCTERMS, SKOS
 from .atoms import symbol as fact
 from .errors import KBError
 from .money import check_money, ratio_to_bp, to_decimal, yuan_to_fen
+from . import shapes_cache
 from .resources import kb_dir
 
 BASE = "https://w3id.org/medaid/kb/"
@@ -187,19 +188,24 @@ class StatisticUse:
 class KB:
     """The parsed, validated KB and its export to ASP facts."""
 
-    def __init__(self, directory: Path = KB_DIR, validate: bool = True):
+    def __init__(self, directory: Path = KB_DIR, validate: bool = True, fresh: bool = False):
+        """validate: check the shapes (fresh: even if these very files passed them before)."""
         self.directory = Path(directory)
         self.graph = Graph()
         files = sorted(p for p in self.directory.rglob("*.ttl") if p.name != "shapes.ttl")
         if not files:
             raise KBError(f"no Turtle files in {self.directory}")
+        # each file read once: the bytes parsed and validated are the bytes shapes_cache names
+        shapes = self.directory / "shapes.ttl"
+        self.sources = {str(p.relative_to(self.directory)): p.read_bytes() for p in [*files, shapes] if p.exists()}
         for path in files:
             try:
-                self.graph.parse(path, format="turtle")
+                self.graph.parse(data=self.sources[str(path.relative_to(self.directory))], format="turtle",
+                                 publicID=path.absolute().as_uri())  # the base a parse of the path has
             except Exception as exc:  # rdflib raises several kinds
                 raise KBError(f"{path.name}: {exc}") from exc
         if validate:
-            self.validate()
+            self.validate(fresh)
         self._read()
         self._check_references()
         for j in self.jurisdictions:
@@ -207,10 +213,20 @@ class KB:
                 raise KBError(f"{j}: the cap pool {clash.pool!r} has two caps: {clash.first.id} and {clash.second.id}")
 
     # ---- validation ---------------------------------------------------------------
-    def validate(self) -> None:
-        report = validate_graph(self.graph, self.directory / "shapes.ttl")
+    def validate(self, fresh: bool = False) -> None:
+        """SHACL validation, unless these very files passed it before (shapes_cache)."""
+        if not fresh and shapes_cache.passed(self.sources):
+            return
+        report = self.shapes_report()
         if report:
             raise KBError("the KB breaks its shapes:\n" + report)
+        shapes_cache.remember(self.sources)
+
+    def shapes_report(self) -> str | None:
+        """pySHACL's report where the KB breaks a shape of its shapes.ttl; None if it conforms."""
+        if "shapes.ttl" not in self.sources:
+            raise KBError(f"no shapes.ttl in {self.directory}")
+        return validate_graph(self.graph, self.sources["shapes.ttl"])
 
     # ---- reading --------------------------------------------------------------------
     def _read(self) -> None:
@@ -695,10 +711,10 @@ def _str(v):
     return str(v) if v is not None else None
 
 
-def validate_graph(data: Graph, shapes_path: Path) -> str | None:
+def validate_graph(data: Graph, shapes_ttl: bytes) -> str | None:
     """SHACL validation; returns the report text when the data breaks a shape."""
     from pyshacl import validate
-    shapes = Graph().parse(shapes_path, format="turtle")
+    shapes = Graph().parse(data=shapes_ttl, format="turtle")
     conforms, _, text = validate(data, shacl_graph=shapes, inference="none", advanced=False)
     return None if conforms else text
 
@@ -711,9 +727,9 @@ def load_kb(directory: str | None = None, validate: bool = True) -> KB:
 
 def load_kb_validating_aside(directory: str | None = None) -> tuple[KB, "Validation"]:
     """The KB read now and its SHACL validation (pySHACL: about half a second) run in a forked
-    child meanwhile: a batch evaluates its first chunks while it runs, and writes nothing before
-    Validation.result() passed. A KB that cannot even be read unvalidated is validated here,
-    so that its error is the shapes' report."""
+    child meanwhile, unless these very files passed it before (shapes_cache): a batch evaluates
+    its first chunks while it runs, and writes nothing before Validation.result() passed. A KB
+    that cannot even be read unvalidated is validated here, so that its error is the shapes' report."""
     try:
         kb = load_kb(directory, validate=False)
     except Exception:
@@ -728,16 +744,17 @@ class Validation:
 
     def __init__(self, kb: KB):
         from .workers import Forked
-        self.child = Forked(_shapes_report, kb)
+        self.kb = kb
+        self.child = None if shapes_cache.passed(kb.sources) else Forked(KB.shapes_report, kb)
 
     def result(self) -> None:
+        if self.child is None:
+            return
         from .workers import WorkerDied
         report = self.child.result()
         if isinstance(report, WorkerDied):
             raise KBError(f"the KB could not be validated: {report}")
         if report:
             raise KBError("the KB breaks its shapes:\n" + report)
-
-
-def _shapes_report(kb: KB) -> str | None:
-    return validate_graph(kb.graph, kb.directory / "shapes.ttl")
+        shapes_cache.remember(self.kb.sources)
+        self.child = None
