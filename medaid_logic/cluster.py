@@ -402,9 +402,12 @@ def _connect(spec: str):
         import logging
         dask.config.set({  # forked from this process: a worker inherits the engine loaded here
                          "distributed.worker.multiprocessing-method": "fork",
-                         # the worker's sampling profiler and monitors cost CPU the engine could use
+                         # the worker's sampling profiler and monitors cost CPU the engine could use;
+                         # the memory monitor (worker and nanny) looks every 100 ms by default; work
+                         # stealing balances every 100 ms tasks that are queued on the scheduler anyway
                          "distributed.worker.profile.enabled": False, "distributed.admin.tick.interval": "1s",
-                         "distributed.admin.system-monitor.interval": "2s", "distributed.admin.system-monitor.disk": False})
+                         "distributed.admin.system-monitor.interval": "2s", "distributed.admin.system-monitor.disk": False,
+                         "distributed.worker.memory.monitor-interval": "1s", "distributed.scheduler.work-stealing": False})
         cluster = LocalCluster(n_workers=n_workers, threads_per_worker=1, processes=True, host="127.0.0.1",
                                dashboard_address="127.0.0.1:0",  # a free port: several runs may share a machine
                                silence_logs=logging.ERROR)
