@@ -151,9 +151,37 @@ def test_a_dead_slice_is_solved_again_chunk_by_chunk(population, tmp_path, monke
             f.write(f"{task[1]}\n")
         os._exit(9)
 
-    monkeypatch.setattr(cluster, "_slice_lines", dying)
+    monkeypatch.setattr(cluster, "_slice_part", dying)
     assert main(["batch", str(src), "-o", str(tmp_path / "out.jsonl"), "--partition", "20"]) == 0
     assert log.read_text().split() == ["1", "21", "41"] and (tmp_path / "out.jsonl").read_bytes() == expected
+    # a Parquet part is built by the worker from lines its slices' children send (forked_lines)
+    from medaid_logic.parquet_io import read_results
+    monkeypatch.setattr(cluster, "_slice_lines", dying)
+    assert main(["batch", str(src), "-o", str(tmp_path / "out.parquet"), "--partition", "20"]) == 0
+    assert log.read_text().split() == ["1", "21", "41"] * 2
+    assert read_results(tmp_path / "out.parquet") == [json.loads(x) for x in expected.splitlines()]
+
+
+def test_a_slice_child_that_dies_writing_leaves_no_trace(population, tmp_path, monkeypatch):
+    """Each slice's child writes its own lines (forked_part); one that dies halfway through its
+    file is solved again and its file written whole by the worker. --chunk 7: three slices to a
+    partition of 20, joined in order."""
+    from medaid_logic import cluster
+    src, expected = population
+    real = cluster._slice_part
+
+    def dying_at_21(task):
+        if task[1] != 21:
+            return real(task)
+        with open(task[4], "wb") as f:
+            f.write(b'{"line":21,"case_id":"half a')
+        os._exit(9)
+
+    monkeypatch.setattr(cluster, "_slice_part", dying_at_21)
+    out = tmp_path / "out.jsonl"
+    assert main(["batch", str(src), "-o", str(out), "--partition", "20", "--chunk", "7"]) == 0
+    assert out.read_bytes() == expected
+    assert not list(tmp_path.glob("**/.part-*"))
 
 
 def test_a_later_run_in_the_same_process_has_its_own_limits(population, tmp_path):
