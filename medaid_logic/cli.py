@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from pathlib import Path
 
@@ -247,5 +248,26 @@ def main(argv: list[str] | None = None) -> int:
         return 1
 
 
+def run() -> None:
+    """The `medaid` command: main(), then exit without the interpreter's teardown, which frees the
+    KB's, the engine's and the libraries' objects one by one (0.15 s of every command). What a
+    normal exit does besides still happens: other threads joined, the exit handlers run
+    (multiprocessing's, Dask's), stdout and stderr flushed. Every file a command writes is closed
+    before main returns; main([...]) itself, as the tests call it, returns."""
+    import atexit
+    import threading
+    code = main()
+    for t in threading.enumerate():
+        if t is not threading.current_thread() and not t.daemon:
+            t.join()
+    atexit._run_exitfuncs()
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except (OSError, ValueError):
+            code = code or 120  # as Python's own exit when stdout cannot be flushed
+    os._exit(code if isinstance(code, int) else 0 if code is None else 1)
+
+
 if __name__ == "__main__":
-    sys.exit(main())
+    run()

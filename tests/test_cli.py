@@ -105,3 +105,25 @@ def test_provisions_listing():
     adjust = next(p for p in rows if p["id"] == "wuhai/deductible_adjustable")
     assert adjust["delegated_to"] == "市医疗保障部门" and "适时调整" in adjust["clauses"][0]["text"]
     assert "第二十九条" in medaid("provisions", "--jurisdiction", "taiyuan").stdout
+
+
+def test_the_command_exits_without_teardown_but_with_its_exit_handlers():
+    # cli.run skips the interpreter's teardown (os._exit) after doing what a normal exit does:
+    # other threads joined, atexit handlers run, stdout flushed; main's code is the exit code
+    script = (
+        "import atexit, sys, threading, time\n"
+        "from medaid_logic import cli\n"
+        "atexit.register(lambda: print('handler ran', flush=True))\n"
+        "returned = threading.Event()\n"
+        "real = cli.main\n"
+        "cli.main = lambda: (real(), returned.set())[0]\n"
+        "threading.Thread(target=lambda: (returned.wait(), time.sleep(0.2), print('thread done'))).start()\n"
+        "sys.argv = ['medaid', *sys.argv[1:]]\n"
+        "print('buffered, not flushed', end='')\n"
+        "cli.run()\n")
+    ok = subprocess.run([sys.executable, "-c", script, "kb", "validate"], capture_output=True, text=True, cwd=ROOT)
+    assert ok.returncode == 0, ok.stderr
+    assert ok.stdout.startswith("buffered, not flushedkb: valid") and ok.stdout.endswith("thread done\nhandler ran\n")
+    bad = subprocess.run([sys.executable, "-c", script, "evaluate", "no-such-file.json"], capture_output=True,
+                         text=True, cwd=ROOT)
+    assert bad.returncode == 2 and bad.stdout.endswith("thread done\nhandler ran\n")
