@@ -4,9 +4,9 @@ cluster (`--cluster local[:N]`, `--jobs N` for N ≥ 2, or `tcp://host:8786`) or
 A partition is a slice of one input file (`--partition` lines of JSON Lines, default one solver
 chunk, or one Parquet row group). The driver plans, schedules and joins; each worker holds one
 warm engine, reads its partition itself, evaluates it in children forked from itself (one per
-slice of at most RECYCLE chunks: the child's growth ends with it) and writes it whole to
-OUT.parts/part-NNNNN.EXT, through a temporary file renamed when complete: a worker killed
-mid-partition leaves no part, Dask runs the partition again elsewhere, and a partition run
+slice of at most RECYCLE chunks: the child's growth ends with it, and it writes its own lines)
+and puts it whole in OUT.parts/part-NNNNN.EXT, through a temporary file renamed when complete:
+a worker killed mid-partition leaves no part, Dask runs the partition again elsewhere, and a partition run
 twice writes the same bytes to the same name — every input's record ends up exactly once.
 JSON Lines parts are appended in order to OUT.partial (or stdout) as soon as their
 predecessors are, and OUT.partial becomes OUT at the end or when the run stops; `--resume`
