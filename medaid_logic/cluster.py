@@ -241,14 +241,14 @@ def forked_part(records: list, first_line: int, engine, chunk: int, path: Path, 
     lim = limits.current()
     n = -(-len(records) // step)  # slices: one, unless --partition is above the chunk
     pieces = [path] if n <= 1 else [Path(f"{path}.{k}") for k in range(n)]
-    slices = ((records[at:at + step], first_line + at, chunk, lim, piece, file)
-              for at, piece in zip(range(0, len(records), step), pieces))
+    slices = ((records[at:at + step], first_line + at, chunk, lim, to, file)
+              for at, to in zip(range(0, len(records), step), pieces))
     tally = Tally()
     if not records:
         _write_lines(path, [], file)
-    for (piece, first, _, _, to, _), got in ordered_map(_slice_part, slices, jobs=1, recycle=1, keep=engine):
+    for (cases, first, _, _, to, _), got in ordered_map(_slice_part, slices, jobs=1, recycle=1, keep=engine):
         if isinstance(got, WorkerDied):
-            lines, got = partition_lines(piece, first, jobs=1, chunk=chunk, engine=engine)
+            lines, got = partition_lines(cases, first, jobs=1, chunk=chunk, engine=engine)
             _write_lines(to, lines, file)
         tally.merge(got)
     if pieces != [path]:
@@ -264,8 +264,8 @@ def forked_part(records: list, first_line: int, engine, chunk: int, path: Path, 
 
 def _slice_part(task: tuple) -> Tally:
     """One slice in a forked child: its JSON Lines written to the file named, its tally returned."""
-    piece, first, chunk, limits._current, path, file = task
-    lines, tally = partition_lines(piece, first, 0, None, chunk, _slice_engine)
+    cases, first, chunk, limits._current, path, file = task
+    lines, tally = partition_lines(cases, first, 0, None, chunk, _slice_engine)
     _write_lines(path, lines, file)
     return tally
 

@@ -196,12 +196,14 @@ class KB:
         if not files:
             raise KBError(f"no Turtle files in {self.directory}")
         # each file read once: the bytes parsed and validated are the bytes shapes_cache names
+        self.sources: dict[str, bytes] = {}
         shapes = self.directory / "shapes.ttl"
-        self.sources = {str(p.relative_to(self.directory)): p.read_bytes() for p in [*files, shapes] if p.exists()}
-        for path in files:
+        for path in [*files, shapes] if shapes.exists() else files:
             try:
-                self.graph.parse(data=self.sources[str(path.relative_to(self.directory))], format="turtle",
-                                 publicID=path.absolute().as_uri())  # the base a parse of the path has
+                raw = self.sources[str(path.relative_to(self.directory))] = path.read_bytes()
+                if path != shapes:
+                    self.graph.parse(data=raw, format="turtle",
+                                     publicID=path.absolute().as_uri())  # the base a parse of the path has
             except Exception as exc:  # rdflib raises several kinds
                 raise KBError(f"{path.name}: {exc}") from exc
         if validate:
