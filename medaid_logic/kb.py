@@ -18,7 +18,7 @@ from rdflib.namespace import DCTERMS, SKOS
 from .atoms import symbol as fact
 from .errors import KBError
 from .money import check_money, ratio_to_bp, to_decimal, yuan_to_fen
-from . import shapes_cache
+from . import kb_cache
 from .resources import kb_dir
 
 BASE = "https://w3id.org/medaid/kb/"
@@ -188,24 +188,21 @@ class StatisticUse:
 class KB:
     """The parsed, validated KB and its export to ASP facts."""
 
-    def __init__(self, directory: Path = KB_DIR, validate: bool = True, fresh: bool = False):
-        """validate: check the shapes (fresh: even if these very files passed them before)."""
+    def __init__(self, directory: Path = KB_DIR, validate: bool = True, fresh: bool = False,
+                 sources: dict[str, bytes] | None = None):
+        """validate: check the shapes (fresh: even if these very files passed them before);
+        sources: the directory's files as read_sources read them."""
         self.directory = Path(directory)
         self.graph = Graph()
-        files = sorted(p for p in self.directory.rglob("*.ttl") if p.name != "shapes.ttl")
-        if not files:
-            raise KBError(f"no Turtle files in {self.directory}")
-        # each file read once: the bytes parsed and validated are the bytes shapes_cache names
-        self.sources: dict[str, bytes] = {}
-        shapes = self.directory / "shapes.ttl"
-        for path in [*files, shapes] if shapes.exists() else files:
-            try:
-                raw = self.sources[str(path.relative_to(self.directory))] = path.read_bytes()
-                if path != shapes:
-                    self.graph.parse(data=raw, format="turtle",
-                                     publicID=path.absolute().as_uri())  # the base a parse of the path has
+        # each file read once: the bytes parsed and validated are the bytes kb_cache names
+        self.sources = read_sources(self.directory) if sources is None else sources
+        for name, raw in self.sources.items():
+            if name == "shapes.ttl":
+                continue
+            try:  # with the base a parse of the path has
+                self.graph.parse(data=raw, format="turtle", publicID=(self.directory / name).absolute().as_uri())
             except Exception as exc:  # rdflib raises several kinds
-                raise KBError(f"{path.name}: {exc}") from exc
+                raise KBError(f"{Path(name).name}: {exc}") from exc
         if validate:
             self.validate(fresh)
         self._read()
@@ -216,13 +213,13 @@ class KB:
 
     # ---- validation ---------------------------------------------------------------
     def validate(self, fresh: bool = False) -> None:
-        """SHACL validation, unless these very files passed it before (shapes_cache)."""
-        if not fresh and shapes_cache.passed(self.sources):
+        """SHACL validation, unless these very files passed it before (kb_cache)."""
+        if not fresh and kb_cache.passed(self.sources):
             return
         report = self.shapes_report()
         if report:
             raise KBError("the KB breaks its shapes:\n" + report)
-        shapes_cache.remember(self.sources)
+        kb_cache.remember_passed(self.sources)
 
     def shapes_report(self) -> str | None:
         """pySHACL's report where the KB breaks a shape of its shapes.ttl; None if it conforms."""
@@ -721,15 +718,42 @@ def validate_graph(data: Graph, shapes_ttl: bytes) -> str | None:
     return None if conforms else text
 
 
+def read_sources(directory: Path) -> dict[str, bytes]:
+    """A KB directory's Turtle files, name (relative) → bytes: the data files in name order, then
+    shapes.ttl if there is one."""
+    files = sorted(p for p in directory.rglob("*.ttl") if p.name != "shapes.ttl")
+    if not files:
+        raise KBError(f"no Turtle files in {directory}")
+    shapes = directory / "shapes.ttl"
+    sources = {}
+    for path in [*files, shapes] if shapes.exists() else files:
+        try:
+            sources[str(path.relative_to(directory))] = path.read_bytes()
+        except OSError as exc:
+            raise KBError(f"{path.name}: {exc.strerror or exc}") from exc
+    return sources
+
+
 @functools.lru_cache(maxsize=4)
 def load_kb(directory: str | None = None, validate: bool = True) -> KB:
-    """The KB of a directory, parsed and validated once per process."""
-    return KB(Path(directory) if directory else KB_DIR, validate=validate)
+    """The KB of a directory, once per process: the one read before from these very files
+    (kb_cache), else read from them now; validated unless they passed their shapes before."""
+    d = Path(directory) if directory else KB_DIR
+    sources = read_sources(d)
+    kb = kb_cache.load(sources)
+    if not (isinstance(kb, KB) and kb.sources == sources):  # none, or not of these files
+        kb = KB(d, validate=validate, sources=sources)
+        kb_cache.store(sources, kb)
+    else:
+        kb.directory = d
+        if validate:
+            kb.validate()
+    return kb
 
 
 def load_kb_validating_aside(directory: str | None = None) -> tuple[KB, "Validation"]:
     """The KB read now and its SHACL validation (pySHACL: about half a second) run in a forked
-    child meanwhile, unless these very files passed it before (shapes_cache): a batch evaluates
+    child meanwhile, unless these very files passed it before (kb_cache): a batch evaluates
     its first chunks while it runs, and writes nothing before Validation.result() passed. A KB
     that cannot even be read unvalidated is validated here, so that its error is the shapes' report."""
     try:
@@ -747,7 +771,7 @@ class Validation:
     def __init__(self, kb: KB):
         from .workers import Forked
         self.kb = kb
-        self.child = None if shapes_cache.passed(kb.sources) else Forked(KB.shapes_report, kb)
+        self.child = None if kb_cache.passed(kb.sources) else Forked(KB.shapes_report, kb)
 
     def result(self) -> None:
         if self.child is None:
@@ -758,5 +782,5 @@ class Validation:
             raise KBError(f"the KB could not be validated: {report}")
         if report:
             raise KBError("the KB breaks its shapes:\n" + report)
-        shapes_cache.remember(self.kb.sources)
+        kb_cache.remember_passed(self.kb.sources)
         self.child = None

@@ -7,15 +7,15 @@ from medaid_logic.kb import load_kb
 
 
 @pytest.fixture(scope="session", autouse=True)
-def shapes_cache_dir(tmp_path_factory):
-    """The suite's own cache of KBs that passed their shapes (shapes_cache), for it and the
+def cache_dir(tmp_path_factory):
+    """The suite's own cache of KBs read and validated before (kb_cache), for it and the
     commands it starts: nothing of the user's ~/.cache is read or written."""
     os.environ["MEDAID_CACHE_DIR"] = str(tmp_path_factory.mktemp("medaid-cache"))
     return os.environ["MEDAID_CACHE_DIR"]
 
 
 @pytest.fixture(scope="session")
-def kb(shapes_cache_dir):
+def kb(cache_dir):
     return load_kb()
 
 
