@@ -39,7 +39,12 @@ def cache_dir() -> Path | None:
     env = os.environ.get("MEDAID_CACHE_DIR")
     if env is not None:
         return Path(env) if env else None
-    base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
+    base = os.environ.get("XDG_CACHE_HOME")
+    if not base:
+        home = Path(os.path.expanduser("~"))
+        if not home.is_absolute():  # no home directory: no cache, rather than one under ./~
+            return None
+        base = home / ".cache"
     return Path(base) / "medaid-logic"
 
 

@@ -122,6 +122,8 @@ def test_the_cache_follows_xdg_and_home(monkeypatch, tmp_path):
     monkeypatch.delenv("XDG_CACHE_HOME")
     monkeypatch.setenv("HOME", str(tmp_path / "home"))
     assert kb_cache.cache_dir() == tmp_path / "home" / ".cache" / "medaid-logic"
+    monkeypatch.setattr(kb_cache.os.path, "expanduser", lambda path: path)  # no home directory at all
+    assert kb_cache.cache_dir() is None
 
 
 # ---- the KB read before -------------------------------------------------------------------
