@@ -194,22 +194,14 @@ def run_partition(part: Partition, out_dir: str, fmt: str, lim: "limits.Limits",
 def forked_lines(records: list, first_line: int, engine, chunk: int = limits.CHUNK,
                  reform: dict | None = None) -> tuple[list[bytes], Tally]:
     """partition_lines of the records, each slice of at most RECYCLE chunks evaluated in a child
-    forked from this process's fork server for the engine (its engine warm, its interned symbols
-    given back when the child ends: grounding slows as they grow; the server kept for the next
-    partition, so that this process, busy between partitions, forks once). A slice whose child
-    dies is solved again chunk by chunk and then case by case (Engine.stream), so the case that
-    kills the solver alone gets an error."""
-    from .engine import RECYCLE
-    from .workers import WorkerDied, ordered_map
-    global _slice_engine
+    (_in_children). A slice whose child dies is solved again chunk by chunk and then case by case
+    (Engine.stream), so the case that kills the solver alone gets an error."""
+    from .workers import WorkerDied
     lines: list[bytes] = []
     tally = Tally()
-    step = max(1, RECYCLE * chunk)
-    engine.load_spare()
-    _slice_engine = engine  # what the server is forked with, if it is made now
     lim = limits.current()  # the run's, sent with each slice: the kept server may be a former run's
-    slices = ((records[at:at + step], first_line + at, reform, chunk, lim) for at in range(0, len(records), step))
-    for (piece, first, *_), got in ordered_map(_slice_lines, slices, jobs=1, recycle=1, keep=engine):
+    slices = ((piece, first, reform, chunk, lim) for piece, first in _slices(records, first_line, chunk))
+    for (piece, first, *_), got in _in_children(_slice_lines, slices, engine):
         if isinstance(got, WorkerDied):
             got = partition_lines(piece, first, jobs=1, reform=reform, chunk=chunk, engine=engine)
         lines.extend(got[0])
@@ -217,49 +209,62 @@ def forked_lines(records: list, first_line: int, engine, chunk: int = limits.CHU
     return lines, tally
 
 
-_slice_engine = None
-
-
-def _slice_lines(task: tuple) -> tuple[list[bytes], Tally]:
-    """One slice in a forked child: the records' lines and tally, with the engine forked_lines set."""
-    piece, first, reform, chunk, limits._current = task
-    return partition_lines(piece, first, 0, reform, chunk, _slice_engine)
-
-
 def forked_part(records: list, first_line: int, engine, chunk: int, path: Path, file: str | None) -> Tally:
     """The records' JSON Lines written to path (fsynced: the caller renames it into place), each
-    slice by the child that computed it. A partition's lines (about 18 KB each, 9 MB for 500)
-    are then copied once, into the page cache, where sending them to this process cost four
-    copies more, a worker's whole CPU beside the children's. A slice whose child dies is solved
-    again here as forked_lines does, and written by this process."""
-    from .engine import RECYCLE
-    from .workers import WorkerDied, ordered_map
-    global _slice_engine
-    step = max(1, RECYCLE * chunk)
-    engine.load_spare()
-    _slice_engine = engine
-    lim = limits.current()
-    n = -(-len(records) // step)  # slices: one, unless --partition is above the chunk
-    pieces = [path] if n <= 1 else [Path(f"{path}.{k}") for k in range(n)]
-    slices = ((records[at:at + step], first_line + at, chunk, lim, to, file)
-              for at, to in zip(range(0, len(records), step), pieces))
+    slice by the child that computed it (_in_children). A partition's lines (about 18 KB each,
+    9 MB for 500) are then copied once, into the page cache, where sending them to this process
+    cost four copies more, a worker's whole CPU beside the children's. A slice whose child dies
+    is solved again here as in forked_lines, and written by this process."""
+    from .workers import WorkerDied
     tally = Tally()
+    lim = limits.current()
+    pieces = list(_slices(records, first_line, chunk))
+    names = [path] if len(pieces) <= 1 else [Path(f"{path}.{k}") for k in range(len(pieces))]
     if not records:
         _write_lines(path, [], file)
-    for (cases, first, _, _, to, _), got in ordered_map(_slice_part, slices, jobs=1, recycle=1, keep=engine):
+    slices = ((cases, first, chunk, lim, to, file) for (cases, first), to in zip(pieces, names))
+    for (cases, first, _, _, to, _), got in _in_children(_slice_part, slices, engine):
         if isinstance(got, WorkerDied):
             lines, got = partition_lines(cases, first, jobs=1, chunk=chunk, engine=engine)
             _write_lines(to, lines, file)
         tally.merge(got)
-    if pieces != [path]:
+    if names != [path]:
         with open(path, "wb") as out:
-            for piece in pieces:
-                with open(piece, "rb") as f:
+            for name in names:
+                with open(name, "rb") as f:
                     shutil.copyfileobj(f, out)
-                piece.unlink()
+                name.unlink()
             out.flush()
             os.fsync(out.fileno())
     return tally
+
+
+def _slices(records: list, first_line: int, chunk: int):
+    """(records, first line) of each slice: RECYCLE chunks, one unless --partition is above the chunk."""
+    from .engine import RECYCLE
+    step = max(1, RECYCLE * chunk)
+    return ((records[at:at + step], first_line + at) for at in range(0, len(records), step))
+
+
+_slice_engine = None
+
+
+def _in_children(fn, slices, engine):
+    """(slice, fn(slice)) for each slice, in order, each computed in a child forked from this
+    process's fork server for the engine (its engine warm, its interned symbols given back when
+    the child ends: grounding slows as they grow; the server kept for the next partition, so
+    that this process, busy between partitions, forks once); WorkerDied where the child died."""
+    from .workers import ordered_map
+    global _slice_engine
+    engine.load_spare()
+    _slice_engine = engine  # what the server is forked with, if it is made now
+    return ordered_map(fn, slices, jobs=1, recycle=1, keep=engine)
+
+
+def _slice_lines(task: tuple) -> tuple[list[bytes], Tally]:
+    """One slice in a forked child: the records' lines and tally, with the engine _in_children set."""
+    piece, first, reform, chunk, limits._current = task
+    return partition_lines(piece, first, 0, reform, chunk, _slice_engine)
 
 
 def _slice_part(task: tuple) -> Tally:

@@ -11,7 +11,7 @@ $XDG_CACHE_HOME/medaid-logic, else ~/.cache/medaid-logic (MEDAID_CACHE_DIR set e
 
 - shapes-passed/DIGEST: these files passed their shapes. A KB that fails leaves none, and
   `medaid kb validate` always validates.
-- kb/DIGEST.pickle: the KB read from them (loaded in 0.02 s); the newest KEEP are kept. A
+- kb/DIGEST.pickle: the KB read from them (loaded in 0.04 s); the newest KEEP are kept. A
   pickle is code to the process that loads it: the directory must be the user's own, as
   ~/.cache is, never one that others can write.
 
