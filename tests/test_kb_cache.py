@@ -11,6 +11,7 @@ from medaid_logic import kb as kbmod, kb_cache
 from medaid_logic.errors import KBError
 from medaid_logic.engine import Engine
 from medaid_logic.kb import KB, KB_DIR, Validation, load_kb
+from test_kb import CASE  # Taiyuan 第八条(二), dibao 70% of the self-paid 20000 − 10000 = 7000.00
 
 
 @pytest.fixture
@@ -127,16 +128,6 @@ def test_the_cache_follows_xdg_and_home(monkeypatch, tmp_path):
 
 
 # ---- the KB read before -------------------------------------------------------------------
-
-CASE = {  # test_kb.py's: Taiyuan 第八条(二), dibao 70% of the self-paid 20000 − 10000 = 7000.00
-    "case_id": "dibao-70", "jurisdiction": "taiyuan", "year": 2023,
-    "applicant": {"identities": [{"category": "dibao", "since": "2020-01-01", "until": None}]},
-    "claims": [{"claim_id": "c1", "kind": "inpatient", "admitted": "2023-03-01", "discharged": "2023-03-10",
-                "in_province": True, "referred": True, "total_cost": 20000, "in_policy_cost": 20000,
-                "basic_insurance_paid": 10000, "critical_illness_paid": 0, "other_paid": 0}],
-    "parameters": {"income_base": 29178, "contribution": 380},
-}
-
 
 @pytest.fixture
 def parses(monkeypatch):
