@@ -30,7 +30,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from . import limits
-from .records import Stopped, Usage, ignore_signals, read_lines, record_line, stop
+from .records import Stopped, Usage, ignore_signals, read_lines, stop
 from .errors import CaseError
 from .partition import Tally, partition_lines
 from .resources import asp_dir, kb_dir
@@ -177,9 +177,7 @@ def run_partition(part: Partition, out_dir: str, fmt: str, lim: "limits.Limits",
     if fmt == "parquet":
         import pyarrow.parquet as pq
         from .parquet_io import results_table
-        lines, tally = forked_lines(records, part.first_line, engine, chunk)
-        if part.file:
-            lines = [_with_file(line, part.file) for line in lines]
+        lines, tally = forked_lines(records, part.first_line, engine, chunk, file=part.file)
         pq.write_table(results_table(json.loads(x) for x in lines), tmp)
     else:
         tally = forked_part(records, part.first_line, engine, chunk, tmp, part.file)
@@ -192,7 +190,7 @@ def run_partition(part: Partition, out_dir: str, fmt: str, lim: "limits.Limits",
 
 
 def forked_lines(records: list, first_line: int, engine, chunk: int = limits.CHUNK,
-                 reform: dict | None = None) -> tuple[list[bytes], Tally]:
+                 reform: dict | None = None, file: str | None = None) -> tuple[list[bytes], Tally]:
     """partition_lines of the records, each slice of at most RECYCLE chunks evaluated in a child
     (_in_children). A slice whose child dies is solved again chunk by chunk and then case by case
     (Engine.stream), so the case that kills the solver alone gets an error."""
@@ -200,10 +198,10 @@ def forked_lines(records: list, first_line: int, engine, chunk: int = limits.CHU
     lines: list[bytes] = []
     tally = Tally()
     lim = limits.current()  # the run's, sent with each slice: the kept server may be a former run's
-    slices = ((piece, first, reform, chunk, lim) for piece, first in _slices(records, first_line, chunk))
+    slices = ((piece, first, reform, chunk, lim, file) for piece, first in _slices(records, first_line, chunk))
     for (piece, first, *_), got in _in_children(_slice_lines, slices, engine):
         if isinstance(got, WorkerDied):
-            got = partition_lines(piece, first, jobs=1, reform=reform, chunk=chunk, engine=engine)
+            got = partition_lines(piece, first, jobs=1, reform=reform, chunk=chunk, engine=engine, file=file)
         lines.extend(got[0])
         tally.merge(got[1])
     return lines, tally
@@ -221,12 +219,12 @@ def forked_part(records: list, first_line: int, engine, chunk: int, path: Path, 
     pieces = list(_slices(records, first_line, chunk))
     names = [path] if len(pieces) <= 1 else [Path(f"{path}.{k}") for k in range(len(pieces))]
     if not records:
-        _write_lines(path, [], file)
+        _write_lines(path, [])
     slices = ((cases, first, chunk, lim, to, file) for (cases, first), to in zip(pieces, names))
     for (cases, first, _, _, to, _), got in _in_children(_slice_part, slices, engine):
         if isinstance(got, WorkerDied):
-            lines, got = partition_lines(cases, first, jobs=1, chunk=chunk, engine=engine)
-            _write_lines(to, lines, file)
+            lines, got = partition_lines(cases, first, jobs=1, chunk=chunk, engine=engine, file=file)
+            _write_lines(to, lines)
         tally.merge(got)
     if names != [path]:
         with open(path, "wb") as out:
@@ -263,30 +261,23 @@ def _in_children(fn, slices, engine):
 
 def _slice_lines(task: tuple) -> tuple[list[bytes], Tally]:
     """One slice in a forked child: the records' lines and tally, with the engine _in_children set."""
-    piece, first, reform, chunk, limits._current = task
-    return partition_lines(piece, first, 0, reform, chunk, _slice_engine)
+    piece, first, reform, chunk, limits._current, file = task
+    return partition_lines(piece, first, 0, reform, chunk, _slice_engine, file)
 
 
 def _slice_part(task: tuple) -> Tally:
     """One slice in a forked child: its JSON Lines written to the file named, its tally returned."""
     cases, first, chunk, limits._current, path, file = task
-    lines, tally = partition_lines(cases, first, 0, None, chunk, _slice_engine)
-    _write_lines(path, lines, file)
+    lines, tally = partition_lines(cases, first, 0, None, chunk, _slice_engine, file)
+    _write_lines(path, lines)
     return tally
 
 
-def _write_lines(path: Path, lines: list[bytes], file: str | None) -> None:
-    if file:
-        lines = [_with_file(line, file) for line in lines]
+def _write_lines(path: Path, lines: list[bytes]) -> None:
     with open(path, "wb") as f:
         f.writelines(lines)
         f.flush()
         os.fsync(f.fileno())
-
-
-def _with_file(line: bytes, name: str) -> bytes:
-    rec = json.loads(line)
-    return record_line({"line": rec.pop("line"), "file": name, **rec})
 
 
 # ---- the driver ---------------------------------------------------------------------------

@@ -33,10 +33,11 @@ def evaluate_partition(records: Iterable, first_line: int = 1, jobs: int = 0, re
 
 
 def partition_lines(records: Iterable, first_line: int = 1, jobs: int = 0, reform: dict | None = None,
-                    chunk: int = CHUNK, engine=None) -> tuple[list[bytes], "Tally"]:
+                    chunk: int = CHUNK, engine=None, file: str | None = None) -> tuple[list[bytes], "Tally"]:
     """The JSON Lines of the result records, and their tally (for the run's summary).
     `reform` ({jurisdiction: parameters}, medaid_logic.reform) is laid over each case's parameters;
-    `engine` is the process's default engine unless given (a cluster worker's, cluster.py)."""
+    `engine` is the process's default engine unless given (a cluster worker's, cluster.py);
+    `file`, the input file's name, goes in each record after `line` (an input of several files)."""
     from .engine import default_engine
     owed: deque = deque()
     n0 = first_line
@@ -55,7 +56,7 @@ def partition_lines(records: Iterable, first_line: int = 1, jobs: int = 0, refor
     lines = []
     for res in (engine or default_engine()).stream(items(), chunk=chunk, jobs=jobs):
         n, case_id = owed.popleft()
-        lines.append(line_record(n, case_id, res, stats))
+        lines.append(line_record(n, case_id, res, stats, file))
         tally.add(res)
     tally.applicants = stats["cases"] + stats["errors"]  # a blank line is no applicant
     tally.errors, tally.skipped = stats["errors"], stats["skipped"]

@@ -65,21 +65,23 @@ def line_item(raw):
         return exc
 
 
-def line_record(n: int, case_id, res, stats: dict) -> bytes:
+def line_record(n: int, case_id, res, stats: dict, file: str | None = None) -> bytes:
+    """The output line of input line n (with `file` after `line` when the input is several files)."""
+    where = {"line": n, "file": file} if file else {"line": n}
     if isinstance(res, Blank):
         stats["skipped"] += 1
-        rec = {"line": n, "case_id": None, "skipped": "blank line"}
+        rec = {**where, "case_id": None, "skipped": "blank line"}
     elif isinstance(res, Exception):
         stats["errors"] += 1
-        rec = {"line": n, "case_id": case_id if isinstance(case_id, str) else None, **error_json(res)}
+        rec = {**where, "case_id": case_id if isinstance(case_id, str) else None, **error_json(res)}
     else:
         stats["cases"] += 1
-        rec = {"line": n, **res}
+        rec = {**where, **res}
     try:
         return record_line(rec)
     except (TypeError, ValueError) as exc:  # never expected: the record says so instead of the run failing
         stats["errors"] += 1
-        return record_line({"line": n, "case_id": None, "error": {"field": "", "message": f"output: {exc}"}})
+        return record_line({**where, "case_id": None, "error": {"field": "", "message": f"output: {exc}"}})
 
 
 _ORJSON = orjson.OPT_APPEND_NEWLINE | orjson.OPT_PASSTHROUGH_DATETIME | orjson.OPT_PASSTHROUGH_DATACLASS
