@@ -98,7 +98,9 @@ def profile_forked(engine: Engine, items: list, chunk: int, count_atoms: bool) -
     from medaid_logic.workers import WorkerDied, run_forked
     t = dict.fromkeys(PHASES, 0.0)
     atoms, by_pred = 0, Counter()
-    if hasattr(engine, "load_spare"):  # each child takes the programs and policy facts loaded
+    if hasattr(engine, "before_fork"):  # each child takes the programs, policy facts and words loaded
+        engine.before_fork()
+    elif hasattr(engine, "load_spare"):  # the engine before before_fork (for a before/after)
         engine.load_spare()
     for start in range(0, len(items), chunk):
         got = run_forked(profile, engine, items[start:start + chunk], chunk, count_atoms)

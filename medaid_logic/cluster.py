@@ -254,7 +254,7 @@ def _in_children(fn, slices, engine):
     that this process, busy between partitions, forks once); WorkerDied where the child died."""
     from .workers import ordered_map
     global _slice_engine
-    engine.load_spare()
+    engine.before_fork()
     _slice_engine = engine  # what the server is forked with, if it is made now
     return ordered_map(fn, slices, jobs=1, recycle=1, keep=engine)
 
