@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import re
+import threading
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -17,6 +18,7 @@ from . import limits
 from .errors import CaseError
 
 _SURROGATE = re.compile("[\ud800-\udfff]")
+_DUPLICATE = threading.local()   # per thread: whether the document being decoded has a duplicate key
 _LONG_INT = 18  # digits: any longer cannot be a value the engine accepts
 
 
@@ -45,6 +47,7 @@ def loads(text: str | bytes, lim: limits.Limits | None = None) -> Any:
         text = decode(bytes(text))
     elif len(text) > lim.max_case_bytes or len(text.encode("utf-8", "surrogatepass")) > lim.max_case_bytes:
         raise _too_big(len(text.encode("utf-8", "surrogatepass")), lim)
+    _DUPLICATE.found = False
     try:
         data = json.loads(text, object_pairs_hook=_pairs, parse_float=_decimal, parse_int=_integer,
                           parse_constant=_constant)
@@ -54,8 +57,18 @@ def loads(text: str | bytes, lim: limits.Limits | None = None) -> Any:
         raise CaseError("", str(exc)) from None
     except RecursionError:  # the parser's own limit (about 1000 levels)
         raise CaseError(_path_at_depth(text, lim.max_depth), f"nesting deeper than {lim.max_depth} levels") from None
-    _check_values(data, "", lim.max_depth, lim.max_depth)
+    # the walk that names the field of a refusal, where the text may hold one: a duplicate key, a
+    # lone surrogate, or more objects and arrays than the depth allowed (a case's line is seldom
+    # any of these, and the walk took two thirds of the reading's time: 0.020 of 0.031 ms)
+    if _DUPLICATE.found or _may_hold_surrogate(text) or text.count("{") + text.count("[") > lim.max_depth:
+        _check_values(data, "", lim.max_depth, lim.max_depth)
     return data
+
+
+def _may_hold_surrogate(text: str) -> bool:
+    """Whether the text holds a surrogate, or an escape that may be one (\\uD800-\\uDFFF; a
+    valid pair's escapes, or an escaped backslash before "ud", answer yes too: the walk decides)."""
+    return "\\ud" in text or "\\uD" in text or (not text.isascii() and _SURROGATE.search(text) is not None)
 
 
 def _too_big(n: int, lim: limits.Limits) -> CaseError:
@@ -63,14 +76,16 @@ def _too_big(n: int, lim: limits.Limits) -> CaseError:
 
 
 def _pairs(pairs: list) -> dict:
-    out = {}
+    out = dict(pairs)
+    if len(out) == len(pairs):
+        return out
+    _DUPLICATE.found = True
+    out = _DuplicateKeys()   # the keys before the first that repeats, and that key
     for key, value in pairs:
         if key in out:
-            dup = _DuplicateKeys(out)
-            dup.duplicate = key
-            return dup
+            out.duplicate = key
+            return out
         out[key] = value
-    return out
 
 
 def _decimal(s: str) -> Decimal:

@@ -28,6 +28,12 @@ def test_json_level_refusals_name_where():
     assert refused('{"claims": [{}, {"kind": 1, "kind": 2}]}').field == "claims[1].kind"
     err = refused('{"case_id": "r\\ud800"}')
     assert err.field == "case_id" and "surrogate" in err.message
+    # the walk that names a refusal runs only where the text may hold one (strict_json.loads):
+    # an escape in capitals, a lone surrogate in a text given as str, one deep in a claim
+    assert refused('{"case_id": "r\\uDC00"}').field == "case_id"
+    assert refused('{"case_id": "r\ud800"}').field == "case_id"
+    assert refused('{"claims": [{}, {"claim_id": "\\ud83d"}]}').field == "claims[1].claim_id"
+    assert loads('{"case_id": "\\ud83d\\ude00 \\\\ud800"}')["case_id"] == "\U0001F600 \\ud800"  # a pair; an escaped backslash
     err = refused('{"claims": ' + "[" * 1000 + "]" * 1000 + "}")  # the parser's own limit, named
     assert err.field.startswith("claims[0][0]") and "nesting deeper than 32" in err.message
     err = refused('{"a": ' + '{"b": ' * 40 + "1" + "}" * 41)
