@@ -20,6 +20,7 @@ import pickle
 import signal
 import socket
 import struct
+import sys
 import threading
 import time
 from contextlib import contextmanager
@@ -108,12 +109,39 @@ def _heap_on_huge_pages() -> None:
         pass
 
 
-def _as_a_worker() -> None:
-    """A forked child set to compute its task(s) and end: its heap on huge pages, and no cyclic
-    garbage collector — its passes would traverse the heap inherited from the parent (the
-    engine, the KB), copying every page they touch, and what cycles the tasks leave the exit frees."""
+def _arenas_on_the_heap() -> None:
+    """Python's object arenas (1 MiB each) taken from malloc's heap, which _heap_on_huge_pages
+    put on huge pages, instead of an mmap of 4 KiB pages each; and never given back before the
+    process ends. A chunk of 500 took 9,700 page faults and 1.02 ms per applicant of CPU in its
+    worker, with this 3,100 and 0.97 ms (three runs by turns).
+
+    Set through CPython's public PyObject_SetArenaAllocator with two functions of the
+    interpreter: alloc(ctx, size) is PyMem_RawRealloc(NULL, size), that is malloc(size); free(ctx,
+    ptr, size) is Py_DecRef(NULL), which does nothing — the arenas mmap made before this are
+    never handed to free(). Does nothing on another interpreter (pymalloc off: never called)."""
+    import ctypes
+    api = getattr(ctypes, "pythonapi", None)
+    if sys.implementation.name != "cpython" or api is None or not hasattr(api, "PyObject_SetArenaAllocator"):
+        return
+
+    class ArenaAllocator(ctypes.Structure):
+        _fields_ = [("ctx", ctypes.c_void_p), ("alloc", ctypes.c_void_p), ("free", ctypes.c_void_p)]
+
+    address = lambda f: ctypes.cast(f, ctypes.c_void_p).value  # noqa: E731
+    allocator = ArenaAllocator(None, address(api.PyMem_RawRealloc), address(api.Py_DecRef))
+    api.PyObject_SetArenaAllocator.restype = None
+    api.PyObject_SetArenaAllocator(ctypes.byref(allocator))   # copied: the structure may go
+
+
+def _as_a_worker(one_task: bool) -> None:
+    """A forked child set to compute its task(s) and end: its heap on huge pages, its arenas on
+    that heap where it computes one task (they are never freed), and no cyclic garbage
+    collector — its passes would traverse the heap inherited from the parent (the engine, the
+    KB), copying every page they touch, and what cycles the tasks leave the exit frees."""
     gc.disable()
     _heap_on_huge_pages()
+    if one_task:
+        _arenas_on_the_heap()
 
 
 # Messages between the caller and its workers: a pickle after its length. Sent with MSG_NOSIGNAL:
@@ -146,7 +174,7 @@ def _read(sock: socket.socket, n: int) -> bytearray:
 
 
 def _worker_main(conn: socket.socket, fn: Callable, recycle: int) -> None:
-    _as_a_worker()
+    _as_a_worker(one_task=recycle == 1)
     for _ in range(recycle):
         try:
             msg = _recv(conn)
@@ -504,7 +532,7 @@ class Forked:
 
         def child() -> None:
             os.close(r)
-            _as_a_worker()
+            _as_a_worker(one_task=True)
             try:
                 out = (True, fn(*args))
             except BaseException as exc:  # fn isolates its own failures; this is the last guard
