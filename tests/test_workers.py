@@ -181,3 +181,33 @@ def test_a_daemonic_process_maps_too():
     assert queue.get(timeout=60) == [1, 2, 3]
     child.join(30)
     assert child.exitcode == 0
+
+
+
+def _arenas_of_this_worker(_) -> tuple[bool, int]:
+    """Whether this process takes Python's arenas from the heap, and the sum over objects
+    allocated, freed and allocated again (arenas made, emptied, made again)."""
+    import ctypes
+
+    class ArenaAllocator(ctypes.Structure):
+        _fields_ = [("ctx", ctypes.c_void_p), ("alloc", ctypes.c_void_p), ("free", ctypes.c_void_p)]
+
+    got = ArenaAllocator()
+    ctypes.pythonapi.PyObject_GetArenaAllocator.restype = None
+    ctypes.pythonapi.PyObject_GetArenaAllocator(ctypes.byref(got))
+    on_heap = got.alloc == ctypes.cast(ctypes.pythonapi.PyMem_RawRealloc, ctypes.c_void_p).value
+    total = 0
+    for _ in range(3):  # some 100 MiB of small objects each time
+        rows = [(i, str(i)) for i in range(800_000)]
+        total += sum(i for i, _ in rows)
+        del rows
+    return on_heap, total
+
+
+@pytest.mark.parametrize("recycle", [1, 2])
+def test_a_one_task_worker_takes_its_arenas_from_the_heap(recycle):
+    # workers._arenas_on_the_heap: a worker of one task (every batch worker: engine.RECYCLE) has
+    # Python's arenas from malloc, never freed; one of several tasks keeps Python's own
+    expected = 3 * sum(range(800_000))
+    assert [r for _, r in ordered_map(_arenas_of_this_worker, [0], jobs=1, recycle=recycle)] == [(recycle == 1, expected)]
+    assert not _arenas_of_this_worker(0)[0]   # and this process, whatever its workers do
