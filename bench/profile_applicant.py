@@ -3,8 +3,8 @@
     python bench/profile_applicant.py [N] [--chunk C] [--atoms] [--one-process]
 
 CPU time (time.process_time: steadier on a shared machine than the wall clock). Runs Engine's own
-steps one by one on chunks of C applicants (default: the batch chunk), each chunk in a child
-forked from this warm process as a batch worker solves it (engine.RECYCLE: clingo's table of
+steps one by one on chunks of C applicants (default: the batch chunk), each chunk in a worker
+forked as a batch's are (workers.ordered_map, one task each as engine.RECYCLE: clingo's table of
 interned symbols starts small; --one-process solves every chunk here, the table growing), each
 as Engine.evaluate_batch runs a call (the garbage collector paused) and prints milliseconds per applicant for: validation
 (parse_case + overrides), facts (the fact program's text), control (a solver loaded with the
@@ -93,19 +93,30 @@ def profile(engine: Engine, items: list, chunk: int, count_atoms: bool) -> tuple
     return t, atoms, by_pred
 
 
+_forked_engine = None   # the engine the chunk workers are forked with
+
+
+def _profile_chunk(task: tuple) -> tuple[dict, int, Counter]:
+    part, chunk, count_atoms = task
+    return profile(_forked_engine, part, chunk, count_atoms)
+
+
 def profile_forked(engine: Engine, items: list, chunk: int, count_atoms: bool) -> tuple[dict, int, Counter]:
-    """profile, each chunk in a child forked from this process (as a batch worker solves it)."""
-    from medaid_logic.workers import WorkerDied, run_forked
+    """profile, each chunk in a worker of its own forked as a batch's are (workers.ordered_map,
+    one task per worker: the same heap, arenas and collector)."""
+    from medaid_logic.workers import WorkerDied, ordered_map
+    global _forked_engine
+    _forked_engine = engine
     t = dict.fromkeys(PHASES, 0.0)
     atoms, by_pred = 0, Counter()
     if hasattr(engine, "before_fork"):  # each child takes the programs, policy facts and words loaded
         engine.before_fork()
     elif hasattr(engine, "load_spare"):  # the engine before before_fork (for a before/after)
         engine.load_spare()
-    for start in range(0, len(items), chunk):
-        got = run_forked(profile, engine, items[start:start + chunk], chunk, count_atoms)
+    tasks = ((items[start:start + chunk], chunk, count_atoms) for start in range(0, len(items), chunk))
+    for (part, _, _), got in ordered_map(_profile_chunk, tasks, jobs=1, recycle=1):
         if isinstance(got, WorkerDied):
-            raise SystemExit(f"the child profiling applicants {start}.. failed: {got}")
+            raise SystemExit(f"the child profiling a chunk of {len(part)} failed: {got}")
         for k, v in got[0].items():
             t[k] += v
         atoms += got[1]
@@ -126,7 +137,7 @@ def main() -> None:
     items = list(generate(args.n, seed=11))
     t, atoms, by_pred = (profile if args.one_process else profile_forked)(engine, items, args.chunk, args.atoms)
     total = sum(t.values())
-    where = "in this process" if args.one_process else "a fresh fork per chunk"
+    where = "in this process" if args.one_process else "a fresh worker per chunk"
     print(f"{args.n} applicants, chunk {args.chunk} ({where}): {args.n / total:,.0f}/s, "
           f"{1000 * total / args.n:.2f} ms per applicant; {atoms / args.n:.0f} ground atoms per applicant")
     for k in PHASES:
