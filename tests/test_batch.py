@@ -38,6 +38,21 @@ def test_a_spare_solver_serves_the_kbs_own_group_once(engine):
     assert engine.evaluate_batch(cases) == plain and engine._spare is None
 
 
+def _catalogues_read() -> int:
+    from medaid_logic.words import catalogue
+    return catalogue.cache_info().currsize
+
+
+def test_workers_are_forked_with_the_catalogues_read(engine):
+    # engine.before_fork: a worker words its results from catalogues its parent read, and does
+    # not parse the .po files again for each chunk
+    from medaid_logic.words import catalogue
+    from medaid_logic.workers import ordered_map
+    catalogue.cache_clear()
+    engine.before_fork()
+    assert [n for _, n in ordered_map(lambda _: _catalogues_read(), [0], jobs=1, recycle=1)] == [2]
+
+
 def test_a_chunk_with_an_error_comes_back_whole_from_the_workers(engine):
     # a chunk of plain results comes back marshalled (engine._evaluate_in_worker); one holding an
     # error (an exception object, which marshal refuses) pickled: both give what the process gives
