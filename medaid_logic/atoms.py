@@ -74,7 +74,7 @@ INPUTS = _declare(
     ("statistic_given", "a statistic fen", "a statistic the caller supplied"),
     ("claim", "a k seq kind date", "claim k (its input index), seq its place in settlement order"),
     ("admitted", "a k date", "an inpatient claim's admission date"),
-    ("cost", "a k field fen", "total | in_policy | basic | critical | other"),
+    ("claim_costs", "a k total in_policy basic critical other", "the claim's five sums in fen (asp/inputs.lp reads them as cost/4)"),
     ("claim_is", "a k property", "in_province | referred | relocated, when true"),
     ("local", "a k level", "the claim's care was local: city | county"),
     ("hospital_class", "a k hospital_class", "claims[].hospital_class"),

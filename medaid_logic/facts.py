@@ -92,8 +92,7 @@ def case_facts(a: int, case: Case, kb: KB) -> str:
         out.append(atom("claim", a, i, seq, c.kind, ymd(c.settlement)))
         if c.kind == "inpatient":
             out.append(atom("admitted", a, i, ymd(c.admitted)))
-        for short, name in COST_FIELDS.items():
-            out.append(atom("cost", a, i, short, yuan_to_fen(getattr(c, name))))
+        out.append(atom("claim_costs", a, i, *(yuan_to_fen(getattr(c, name)) for name in COST_FIELDS.values())))
         for prop in ("in_province", "referred", "relocated"):
             if getattr(c, prop):
                 out.append(atom("claim_is", a, i, prop))
