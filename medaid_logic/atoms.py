@@ -70,7 +70,7 @@ INPUTS = _declare(
     ("residence", "a place district since", "applicant.residence"),
     ("insured_in", "a place", "applicant.insured_in"),
     ("fact", "a name value", "applicant.facts, one atom per list item"),
-    ("ytd", "a key fen", "applicant.year_to_date"),
+    ("year_to_date", "a shared_cap_used general_outpatient_cap_used deductible_met personal_burden", "applicant.year_to_date in fen (asp/inputs.lp reads it as ytd/3)"),
     ("statistic_given", "a statistic fen", "a statistic the caller supplied"),
     ("claim", "a k seq kind date", "claim k (its input index), seq its place in settlement order"),
     ("admitted", "a k date", "an inpatient claim's admission date"),

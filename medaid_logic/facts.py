@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from .atoms import atom
+from .atoms import INPUTS, atom
 from .case import Case, Facts, YearToDate
 from .kb import FOREVER, KB
 from .money import yuan_to_fen
@@ -18,6 +18,10 @@ FACT_FIELDS = tuple(Facts.model_fields)
 YTD_FIELDS = tuple(YearToDate.model_fields)
 COST_FIELDS = {"total": "total_cost", "in_policy": "in_policy_cost", "basic": "basic_insurance_paid",
                "critical": "critical_illness_paid", "other": "other_paid"}
+# one fact holds a record's fields in the order its declaration names them (asp/inputs.lp reads
+# each field by its place): a field added to the case format and not to the schema fails here
+if INPUTS["year_to_date"].fields[1:] != YTD_FIELDS or INPUTS["claim_costs"].fields[2:] != tuple(COST_FIELDS):
+    raise ImportError("atoms.INPUTS year_to_date / claim_costs do not name case.YearToDate / COST_FIELDS in order")
 
 
 def ymd(d: date) -> int:
@@ -81,8 +85,7 @@ def case_facts(a: int, case: Case, kb: KB) -> str:
             else:
                 sym = str(yuan_to_fen(v))
             out.append(atom("fact", a, name, sym))
-    for name in YTD_FIELDS:
-        out.append(atom("ytd", a, name, yuan_to_fen(getattr(ap.year_to_date, name))))
+    out.append(atom("year_to_date", a, *(yuan_to_fen(getattr(ap.year_to_date, name)) for name in YTD_FIELDS)))
     for name, value in case.parameters.items():
         if name in kb.statistic_kinds:
             out.append(atom("statistic_given", a, name, yuan_to_fen(value)))
