@@ -14,6 +14,7 @@
 from __future__ import annotations
 
 import array
+import functools
 import gc
 import os
 import pickle
@@ -125,14 +126,21 @@ def _arenas_on_the_heap() -> None:
     api = getattr(ctypes, "pythonapi", None)
     if sys.implementation.name != "cpython" or api is None or not hasattr(api, "PyObject_SetArenaAllocator"):
         return
+    address = lambda f: ctypes.cast(f, ctypes.c_void_p).value  # noqa: E731
+    allocator = _arena_allocator_type()(None, address(api.PyMem_RawRealloc), address(api.Py_DecRef))
+    api.PyObject_SetArenaAllocator.restype = None
+    api.PyObject_SetArenaAllocator(ctypes.byref(allocator))   # copied: the structure may go
+
+
+@functools.cache
+def _arena_allocator_type():
+    """CPython's PyObjectArenaAllocator as a ctypes structure (made when first asked: ctypes is
+    imported by workers only)."""
+    import ctypes
 
     class ArenaAllocator(ctypes.Structure):
         _fields_ = [("ctx", ctypes.c_void_p), ("alloc", ctypes.c_void_p), ("free", ctypes.c_void_p)]
-
-    address = lambda f: ctypes.cast(f, ctypes.c_void_p).value  # noqa: E731
-    allocator = ArenaAllocator(None, address(api.PyMem_RawRealloc), address(api.Py_DecRef))
-    api.PyObject_SetArenaAllocator.restype = None
-    api.PyObject_SetArenaAllocator(ctypes.byref(allocator))   # copied: the structure may go
+    return ArenaAllocator
 
 
 def _as_a_worker(arenas_kept: bool = False) -> None:

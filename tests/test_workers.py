@@ -183,16 +183,13 @@ def test_a_daemonic_process_maps_too():
     assert child.exitcode == 0
 
 
-
 def _arenas_of_this_worker(_) -> tuple[bool, int]:
     """Whether this process takes Python's arenas from the heap, and the sum over objects
     allocated, freed and allocated again (arenas made, emptied, made again)."""
     import ctypes
 
-    class ArenaAllocator(ctypes.Structure):
-        _fields_ = [("ctx", ctypes.c_void_p), ("alloc", ctypes.c_void_p), ("free", ctypes.c_void_p)]
-
-    got = ArenaAllocator()
+    from medaid_logic.workers import _arena_allocator_type
+    got = _arena_allocator_type()()
     ctypes.pythonapi.PyObject_GetArenaAllocator.restype = None
     ctypes.pythonapi.PyObject_GetArenaAllocator(ctypes.byref(got))
     on_heap = got.alloc == ctypes.cast(ctypes.pythonapi.PyMem_RawRealloc, ctypes.c_void_p).value
