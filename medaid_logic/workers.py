@@ -18,6 +18,7 @@ import functools
 import gc
 import os
 import pickle
+import select
 import signal
 import socket
 import struct
@@ -43,12 +44,29 @@ class WorkerDied:
         return f"a worker process died on this task ({how}; out of memory?)"
 
 
-def _die_with_parent() -> None:
+def _die_with_parent(sig: int = signal.SIGKILL) -> None:
+    """The kernel sends sig (0: nothing) when the thread that forked this process ends."""
     try:
         import ctypes
-        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+        ctypes.CDLL(None, use_errno=True).prctl(1, sig)  # PR_SET_PDEATHSIG
     except (OSError, AttributeError):
         pass  # not Linux: the parent's close() still ends its workers
+
+
+def _watch_parent(parent: int) -> int | None:
+    """A descriptor that becomes readable when the parent process ends (a pidfd), in place of
+    the death signal _fork asked for, which comes when the parent's forking *thread* ends: a
+    fork server made by a Dask worker's task thread was killed when Dask shut that thread down,
+    before the worker closed the server, and the workers it had not yet reaped went to init
+    with their CPU time. None (the signal kept) where there are no pidfds."""
+    try:
+        fd = os.pidfd_open(parent)
+    except (AttributeError, OSError):
+        return None
+    _die_with_parent(0)
+    if os.getppid() != parent:  # it ended before the pidfd was open
+        os._exit(1)
+    return fd
 
 
 def _fork(body: Callable[[], None]) -> int:
@@ -216,17 +234,20 @@ class _ForkServer:
     daemonic process (a Dask worker's), where multiprocessing may not fork.
 
     The caller asks over a Unix socket: b"f" with a connection's descriptor → a worker on it,
-    answered with its pid; b"w" + pid → that worker's exit code, once it has ended. Closing the
-    socket ends the server, after it has reaped every worker."""
+    answered with its pid; b"w" + pid → that worker's exit code, once it has ended; b"q" → the
+    server ends, once it has reaped every worker. The socket closed without b"q" (the caller
+    died) ends it at once, and its workers with it."""
 
     def __init__(self, fn: Callable, recycle: int):
         self.sock, theirs = socket.socketpair()
 
+        parent = os.getpid()
+
         def serve() -> None:
             self.sock.close()
-            _serve(theirs, fn, recycle)
+            _serve(theirs, fn, recycle, _watch_parent(parent))
 
-        self.pid, self.parent = _fork(serve), os.getpid()
+        self.pid, self.parent = _fork(serve), parent
         theirs.close()
         self.lock = threading.Lock()   # one request at a time, whatever thread asks
         self.broken = False  # a request was cut short (the caller was told to stop): ask nothing more
@@ -266,7 +287,11 @@ class _ForkServer:
         if self.sock.fileno() == -1:
             return
         self.broken = True
-        self.sock.close()   # the server reaps its workers (the caller killed them if `force`), then ends
+        try:
+            self.sock.sendall(b"q", socket.MSG_NOSIGNAL)  # it reaps its workers (killed if `force`), then ends
+        except OSError:
+            pass  # it has ended
+        self.sock.close()
         try:
             if force:  # ... within 5 s, or it is killed (and its workers with it)
                 until = time.monotonic() + 5
@@ -319,9 +344,11 @@ def _close_kept() -> None:
             del _kept[key]
 
 
-def _serve(sock: socket.socket, fn: Callable, recycle: int) -> None:
-    """The fork server's loop (it dies with its caller, and its workers with it: each dies with
-    its parent)."""
+def _serve(sock: socket.socket, fn: Callable, recycle: int, caller: int | None) -> None:
+    """The fork server's loop. When its caller process dies, it ends at once, and its workers with
+    it (each dies with its parent): its socket is closed, or (while a process the caller forked
+    holds a copy of the socket) `caller`, a pidfd of it, says so; None: this process has the
+    death signal instead."""
     gc.disable()  # its pages stay as the caller left them: what each worker is forked with
     ended: dict[int, int] = {}
 
@@ -340,11 +367,15 @@ def _serve(sock: socket.socket, fn: Callable, recycle: int) -> None:
                 return
 
     while True:
+        if caller is not None and caller in select.select([sock, caller], [], [])[0]:
+            return  # the caller died
         try:
             msg, fds, _, _ = socket.recv_fds(sock, 64, 1)
         except OSError:
             msg, fds = b"", []
         if not msg:
+            return  # the caller died
+        if msg == b"q":
             break
         reap()  # the workers that ended since (each retired after its tasks, or died)
         if msg == b"f":
@@ -362,8 +393,8 @@ def _serve(sock: socket.socket, fn: Callable, recycle: int) -> None:
             reply = b"%d\n" % ended.pop(pid, -signal.SIGKILL)
         try:
             sock.sendall(reply, socket.MSG_NOSIGNAL)
-        except OSError:  # the caller is gone
-            break
+        except OSError:  # the caller died
+            return
     reap(-1, 0)
 
 

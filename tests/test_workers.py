@@ -166,6 +166,83 @@ def test_a_kept_server_serves_the_next_map_with_the_state_it_was_forked_with():
     assert [r for _, r in ordered_map(_plus, range(3), jobs=1, recycle=1, keep=other)] == [5, 6, 7]
 
 
+def _doubled(x: int) -> int:  # its own kept servers: another test's state may have died, its id reused
+    return 2 * x
+
+
+def test_a_kept_server_outlives_the_thread_that_forked_it():
+    # a Dask worker maps in its task thread, which Dask ends at shutdown before the worker closes
+    # its kept server: a server dying with that thread left the workers it had not reaped to init
+    import threading
+    before = _tree(os.getpid())
+    state = object()
+    first = threading.Thread(target=lambda: list(ordered_map(_doubled, range(2), jobs=1, recycle=1, keep=state)))
+    first.start()
+    first.join()
+    time.sleep(0.2)  # a death signal comes at once
+    servers = [p for p, parent in _new_tree(before).items() if parent == os.getpid()]
+    assert len(servers) == 1
+    assert [r for _, r in ordered_map(_doubled, range(2), jobs=1, recycle=1, keep=state)] == [0, 2]
+    assert [p for p, parent in _new_tree(before).items() if parent == os.getpid()] == servers
+
+
+_QUEUE = None
+
+
+def _at_work_until_killed(_) -> None:
+    _QUEUE.put(("worker", os.getpid()))
+    time.sleep(60)
+
+
+def _caller_killed_at_work(queue) -> None:
+    """Maps in a thread (as a Dask worker does) a task that works until it is killed, and forks
+    a process that holds a copy of the fork server's socket (as a process it forks may)."""
+    import threading
+
+    from medaid_logic import workers
+    global _QUEUE
+    _QUEUE = queue
+    threading.Thread(target=lambda: list(ordered_map(_at_work_until_killed, [0], jobs=1, recycle=1, keep=queue)),
+                     daemon=True).start()
+    while not (mine := [s.pid for s in workers._kept.values() if s.parent == os.getpid()]):  # not those inherited
+        time.sleep(0.01)
+    holder = os.fork()
+    if holder == 0:
+        time.sleep(60)
+        os._exit(0)
+    queue.put(("server", mine[0]))
+    queue.put(("holder", holder))
+    time.sleep(60)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            return f.read().rsplit(")", 1)[1].split()[0] != "Z"
+    except FileNotFoundError:
+        return False
+
+
+def test_a_kept_server_and_its_workers_end_with_their_caller_process():
+    import multiprocessing
+    import signal
+    ctx = multiprocessing.get_context("fork")
+    queue = ctx.Queue()
+    caller = ctx.Process(target=_caller_killed_at_work, args=(queue,), daemon=True)
+    caller.start()
+    pids = dict(queue.get(timeout=60) for _ in range(3))
+    try:
+        assert _alive(pids["server"]) and _alive(pids["worker"])
+        os.kill(caller.pid, signal.SIGKILL)
+        until = time.monotonic() + 10
+        while (_alive(pids["server"]) or _alive(pids["worker"])) and time.monotonic() < until:
+            time.sleep(0.02)
+        assert not _alive(pids["server"]) and not _alive(pids["worker"])
+    finally:
+        os.kill(pids["holder"], signal.SIGKILL)
+        caller.join(10)  # once the holder, which has a copy of its sentinel, is gone
+
+
 def _map_in_child(queue) -> None:
     queue.put([r for _, r in ordered_map(_slow, range(3), jobs=2, recycle=1)])
 
