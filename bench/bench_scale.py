@@ -63,7 +63,7 @@ def run(src: Path, out: Path, workers: int, partition: int | None, forked: bool 
         cmd = [sys.executable, "-m", "medaid_logic.cli", "batch", str(src), "-o", f"{out}/",
                "--cluster", f"local:{workers}"] + (["--partition", str(partition)] if partition else [])
     t0 = time.perf_counter()
-    cpu0 = _children_cpu()
+    cpu0, busy0 = _children_cpu(), _machine_busy()
     stdin = open(src, "rb") if forked else subprocess.DEVNULL
     proc = subprocess.Popen(cmd, cwd=ROOT, stdin=stdin, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     driver = psutil.Process(proc.pid)
@@ -88,6 +88,7 @@ def run(src: Path, out: Path, workers: int, partition: int | None, forked: bool 
     err = proc.stderr.read().decode()
     wall = time.perf_counter() - t0
     cpu = _children_cpu() - cpu0  # every process of the run, reaped: driver, workers, their children
+    busy = _machine_busy() - busy0 if busy0 is not None else None  # the cross-check: no process lost
     if forked:
         stdin.close()
         out.with_suffix(".jsonl").unlink(missing_ok=True)
@@ -99,7 +100,8 @@ def run(src: Path, out: Path, workers: int, partition: int | None, forked: bool 
                 for k in range(4)]
     shutil.rmtree(out, ignore_errors=True)
     return {"workers": workers, "path": "forked" if forked else "dask", "applicants": n, "wall_s": round(wall, 2),
-            "rate": round(n / wall, 1), "cpu_s": round(cpu, 1), "cpu_ms_per_applicant": round(cpu / n * 1e3, 3),
+            "rate": round(n / wall, 1), "cpu_s": round(cpu, 1),
+            "machine_busy_s": round(busy, 1) if busy is not None else None, "cpu_ms_per_applicant": round(cpu / n * 1e3, 3),
             "peak_driver_rss_mib": round(peak_driver),
             "peak_worker_pss_mib": max(quarters), "worker_pss_mib_by_quarter": quarters,
             "load_average": round(os.getloadavg()[0], 2), "summary": summary}
@@ -110,9 +112,28 @@ def _children_cpu() -> float:
     return r.ru_utime + r.ru_stime
 
 
+def _machine_busy() -> float | None:
+    """Core-seconds the machine has been busy (/proc/stat: all but idle and iowait), or None.
+    On an otherwise idle machine a run's share of it equals its reaped CPU time, unless a process
+    of the run ended unreaped (its time then goes to init, and cpu_s misses it)."""
+    try:
+        with open("/proc/stat") as f:
+            ticks = [int(x) for x in f.readline().split()[1:8]]
+    except OSError:
+        return None
+    return (sum(ticks) - ticks[3] - ticks[4]) / os.sysconf("SC_CLK_TCK")
+
+
 def spread(xs: list[float]) -> str:
     med = statistics.median(xs)
     return f"{med:,.0f} ({min(xs):,.0f}–{max(xs):,.0f})" if len(xs) > 1 else f"{med:,.0f}"
+
+
+def _cpu(runs: list[dict]) -> str:
+    """The median CPU per applicant of the runs' processes, and of the machine's busy time."""
+    cpu = statistics.median(r["cpu_ms_per_applicant"] for r in runs)
+    busy = [r["machine_busy_s"] / r["applicants"] * 1e3 for r in runs if r["machine_busy_s"] is not None]
+    return f"{cpu:.2f}" + (f" ({statistics.median(busy):.2f})" if busy else "")
 
 
 def cpu_efficiency(rounds, W: int) -> str:
@@ -163,11 +184,11 @@ def main() -> None:
                   f"({os.cpu_count()} cores; load average at the end of each run "
                   f"{min(loads):.1f}–{max(loads):.1f}" if loads else "")
         md[-1] += "), `python bench/bench_scale.py " + " ".join(sys.argv[1:]) + "`:\n"
-        md.append("| run | applicants | wall | applicants/s | CPU ms per applicant (all processes) | peak memory |")
+        md.append("| run | applicants | wall | applicants/s | CPU ms per applicant (all processes; the machine's busy time) | peak memory |")
         md.append("|---|---|---|---|---|---|")
         if main_run:
             md.append(f"| `--cluster local:{W}` | {main_run['applicants']:,} | {main_run['wall_s']:,.0f} s "
-                      f"({main_run['wall_s'] / 60:.1f} min) | {main_run['rate']:,.0f} | {main_run['cpu_ms_per_applicant']:.2f} | driver "
+                      f"({main_run['wall_s'] / 60:.1f} min) | {main_run['rate']:,.0f} | {_cpu([main_run])} | driver "
                       f"{main_run['peak_driver_rss_mib']} MiB RSS; a worker with its child "
                       f"{main_run['peak_worker_pss_mib']} MiB PSS (by quarter of the run: "
                       f"{' / '.join(map(str, main_run['worker_pss_mib_by_quarter']))}) |")
@@ -178,9 +199,10 @@ def main() -> None:
                     continue
                 md.append(f"| {label}, {len(runs)} runs: median (range) | {runs[0]['applicants']:,} | "
                           f"{spread([r['wall_s'] for r in runs])} s | {spread([r['rate'] for r in runs])} | "
-                          f"{statistics.median(r['cpu_ms_per_applicant'] for r in runs):.2f} | driver "
+                          f"{_cpu(runs)} | driver "
                           f"{max(r['peak_driver_rss_mib'] for r in runs)} MiB RSS; a worker with its child "
-                          f"{max(r['peak_worker_pss_mib'] for r in runs)} MiB PSS |")
+                          f"{max(r['peak_worker_pss_mib'] for r in runs)} MiB PSS (by quarter of the run: "
+                          f"{' / '.join(str(max(q)) for q in zip(*(r['worker_pss_mib_by_quarter'] for r in runs)))}) |")
             effs = [m["rate"] / (W * o["rate"]) for o, m, _ in rounds]
             r1 = statistics.median(o["rate"] for o, _, _ in rounds)
             eff = statistics.median(effs)
