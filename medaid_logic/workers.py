@@ -281,9 +281,7 @@ class _ForkServer:
     def close(self, force: bool) -> None:
         """Ends the server once it has reaped its workers; with `force` (the caller has killed
         them), the server itself is killed if it has not ended within 5 s. Once only: its pid,
-        reaped, may be another process's next. A server forked after this one holds a copy of
-        this socket until it ends: close servers in the reverse order of their start (nested
-        maps do), or this waits for the later one."""
+        reaped, may be another process's next."""
         if self.sock.fileno() == -1:
             return
         self.broken = True
@@ -336,8 +334,7 @@ def _server_for(fn: Callable, recycle: int, keep: Any) -> _ForkServer:
 
 
 def _close_kept() -> None:
-    """This process's kept servers ended, the last one forked first (each holds a copy of the
-    sockets of those forked before it)."""
+    """This process's kept servers ended, the last one forked first."""
     for key, server in reversed(list(_kept.items())):
         if server.parent == os.getpid():
             server.close(force=False)
@@ -381,6 +378,8 @@ def _serve(sock: socket.socket, fn: Callable, recycle: int, caller: int | None) 
         if msg == b"f":
             def work(fd: int = fds[0]) -> None:
                 sock.close()
+                if caller is not None:
+                    os.close(caller)
                 _worker_main(socket.socket(fileno=fd), fn, recycle)
 
             pid = _fork(work)
