@@ -1,15 +1,18 @@
 """Benchmark: a province through `medaid batch --cluster local:W` (`make bench-scale`).
 
-    python bench/bench_scale.py [--n 1570000] [--workers 2] [--scaling-n 20000] [--repeat 3] [--compare]
+    python bench/bench_scale.py [--n 1570000] [--workers 2] [--scaling-n N] [--repeat 3] [--compare]
 
 1. Generates N applicants with the mix of `make bench` (bench_batch.generate), streamed to a JSON
    Lines file (never all in memory), and runs them through `medaid batch --cluster local:W -o DIR/`
    as a separate process, sampling every half second the memory of the driver and of each worker
    together with the child it forks per slice (PSS: the engine pages a worker shares with its
    child and the driver are counted once) — the peak, and the peak in each quarter of the run.
-2. The scaling from 1 to W workers on --scaling-n applicants, --repeat rounds, each round running
-   1 worker then W workers back to back (with --compare also `medaid batch - --jobs W`, the
-   forked workers without Dask): efficiency = rate_W / (W × rate_1) per round, median and range.
+2. The scaling from 1 to W workers, efficiency = rate_W / (W × rate_1): by default of the same
+   N applicants, run again with 1 worker (a province: about 40 minutes in all on 2 cores); with
+   --scaling-n M, of M applicants of their own, --repeat rounds of 1 worker then W back to back,
+   median and range (short runs measure start-up as much as scaling: 20,000 applicants take 12 s
+   with 2 workers, about 1 s of it fixed: start-up and the last partitions). With --compare also `medaid batch - --jobs W`, the
+   forked workers without Dask.
 Rates count the whole command, start-up (cluster, KB validation, plan) included.
 Prints one JSON line per run, then the figures as Markdown for README's scale section, with the
 arithmetic for a 16-core machine and a cluster of 10 such machines.
@@ -147,8 +150,10 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--n", type=int, default=PROVINCE, help="applicants (Shanxi certifies about 1.57 million)")
     ap.add_argument("--workers", type=int, default=2)
-    ap.add_argument("--scaling-n", type=int, default=20_000, help="applicants for the 1 → W scaling runs (0: skip)")
-    ap.add_argument("--repeat", type=int, default=3, help="rounds of the scaling runs (the spread)")
+    ap.add_argument("--scaling-n", type=int, help="applicants for the 1 → W scaling (default: the population itself, "
+                    "run once more with 1 worker after the main run; another N: a population of its own, --repeat "
+                    "rounds of 1 worker then W; 0: none)")
+    ap.add_argument("--repeat", type=int, default=3, help="rounds of the scaling on a population of its own (the spread)")
     ap.add_argument("--partition", type=int, help="lines per partition (default: medaid's, one solver chunk)")
     ap.add_argument("--compare", action="store_true", help="also run the forked workers (--jobs W, no Dask)")
     args = ap.parse_args()
@@ -165,9 +170,17 @@ def main() -> None:
                   f"{time.perf_counter() - t:.1f} s", flush=True)
             main_run = run(src, tmp / "out", W, args.partition)
             print(json.dumps(main_run, ensure_ascii=False), flush=True)
-            src.unlink()
         rounds = []
-        if args.scaling_n:
+        if args.n and args.scaling_n in (None, args.n):  # the scaling of the population itself
+            one = run(src, tmp / "out1", 1, args.partition)
+            print(json.dumps(one, ensure_ascii=False), flush=True)
+            fork = run(src, tmp / "outF", W, None, forked=True) if args.compare else None
+            if fork:
+                print(json.dumps(fork, ensure_ascii=False), flush=True)
+            rounds.append((one, main_run, fork))
+        if args.n:
+            src.unlink()
+        if args.scaling_n and args.scaling_n != args.n:
             small = tmp / "scaling.jsonl"
             write_population(small, args.scaling_n)
             for _ in range(args.repeat):
@@ -194,10 +207,11 @@ def main() -> None:
                       f"{' / '.join(map(str, main_run['worker_pss_mib_by_quarter']))}) |")
         if rounds:
             for k, label in ((0, "`--cluster local:1`"), (1, f"`--cluster local:{W}`"), (2, f"`--jobs {W}` from stdin (forked workers, no Dask)")):
-                runs = [r[k] for r in rounds if r[k]]
+                runs = [r[k] for r in rounds if r[k] and r[k] is not main_run]  # not the main run twice
                 if not runs:
                     continue
-                md.append(f"| {label}, {len(runs)} runs: median (range) | {runs[0]['applicants']:,} | "
+                md.append(f"| {label}" + (f", {len(runs)} runs: median (range)" if len(runs) > 1 else "")
+                          + f" | {runs[0]['applicants']:,} | "
                           f"{spread([r['wall_s'] for r in runs])} s | {spread([r['rate'] for r in runs])} | "
                           f"{_cpu(runs)} | driver "
                           f"{max(r['peak_driver_rss_mib'] for r in runs)} MiB RSS; a worker with its child "
