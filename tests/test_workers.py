@@ -215,17 +215,11 @@ def _caller_killed_at_work(queue) -> None:
     time.sleep(60)
 
 
-def _alive(pid: int) -> bool:
-    try:
-        with open(f"/proc/{pid}/stat") as f:
-            return f.read().rsplit(")", 1)[1].split()[0] != "Z"
-    except FileNotFoundError:
-        return False
-
-
 def test_a_kept_server_and_its_workers_end_with_their_caller_process():
     import multiprocessing
     import signal
+
+    from test_batch_robust import _alive
     ctx = multiprocessing.get_context("fork")
     queue = ctx.Queue()
     caller = ctx.Process(target=_caller_killed_at_work, args=(queue,), daemon=True)
