@@ -10,9 +10,9 @@
 2. The scaling from 1 to W workers, efficiency = rate_W / (W × rate_1): by default of the same
    N applicants, run again with 1 worker (a province: about 40 minutes in all on 2 cores); with
    --scaling-n M, of M applicants of their own, --repeat rounds of 1 worker then W back to back,
-   median and range (short runs measure start-up as much as scaling: 20,000 applicants take 12 s
-   with 2 workers, about 1 s of it fixed: start-up and the last partitions). With --compare also `medaid batch - --jobs W`, the
-   forked workers without Dask.
+   median and range (a short run measures start-up as much as scaling: 20,000 applicants take
+   12 s with 2 workers, 0.8 s of it start-up). With --compare also `medaid batch - --jobs W`,
+   the forked workers without Dask.
 Rates count the whole command, start-up (cluster, KB validation, plan) included.
 Prints one JSON line per run, then the figures as Markdown for README's scale section, with the
 arithmetic for a 16-core machine and a cluster of 10 such machines.
