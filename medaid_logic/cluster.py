@@ -515,6 +515,7 @@ def evaluate_parts(todo: list[Partition], task, cluster: str | None, total: int,
             client.close()
             if local is not None:
                 local.close()
+                gc.unfreeze()  # frozen by _connect for the workers it forked (and a nanny's restarts)
     finally:
         progress.close()
 
