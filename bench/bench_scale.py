@@ -139,6 +139,14 @@ def _cpu(runs: list[dict]) -> str:
     return f"{cpu:.2f}" + (f" ({statistics.median(busy):.2f})" if busy else "")
 
 
+def _memory(runs: list[dict]) -> str:
+    """The runs' peak memory: the driver's, a worker's with its child, and that by quarter."""
+    quarters = (max(q) for q in zip(*(r["worker_pss_mib_by_quarter"] for r in runs)))
+    return (f"driver {max(r['peak_driver_rss_mib'] for r in runs)} MiB RSS; a worker with its child "
+            f"{max(r['peak_worker_pss_mib'] for r in runs)} MiB PSS (by quarter of the run: "
+            f"{' / '.join(map(str, quarters))})")
+
+
 def cpu_efficiency(rounds, W: int) -> str:
     """CPU per applicant with 1 worker over with W: the overhead of running in parallel, which the
     neighbours' load does not change (wall-clock scaling needs W idle cores)."""
@@ -201,10 +209,8 @@ def main() -> None:
         md.append("|---|---|---|---|---|---|")
         if main_run:
             md.append(f"| `--cluster local:{W}` | {main_run['applicants']:,} | {main_run['wall_s']:,.0f} s "
-                      f"({main_run['wall_s'] / 60:.1f} min) | {main_run['rate']:,.0f} | {_cpu([main_run])} | driver "
-                      f"{main_run['peak_driver_rss_mib']} MiB RSS; a worker with its child "
-                      f"{main_run['peak_worker_pss_mib']} MiB PSS (by quarter of the run: "
-                      f"{' / '.join(map(str, main_run['worker_pss_mib_by_quarter']))}) |")
+                      f"({main_run['wall_s'] / 60:.1f} min) | {main_run['rate']:,.0f} | {_cpu([main_run])} | "
+                      f"{_memory([main_run])} |")
         if rounds:
             for k, label in ((0, "`--cluster local:1`"), (1, f"`--cluster local:{W}`"), (2, f"`--jobs {W}` from stdin (forked workers, no Dask)")):
                 runs = [r[k] for r in rounds if r[k] and r[k] is not main_run]  # not the main run twice
@@ -213,10 +219,7 @@ def main() -> None:
                 md.append(f"| {label}" + (f", {len(runs)} runs: median (range)" if len(runs) > 1 else "")
                           + f" | {runs[0]['applicants']:,} | "
                           f"{spread([r['wall_s'] for r in runs])} s | {spread([r['rate'] for r in runs])} | "
-                          f"{_cpu(runs)} | driver "
-                          f"{max(r['peak_driver_rss_mib'] for r in runs)} MiB RSS; a worker with its child "
-                          f"{max(r['peak_worker_pss_mib'] for r in runs)} MiB PSS (by quarter of the run: "
-                          f"{' / '.join(str(max(q)) for q in zip(*(r['worker_pss_mib_by_quarter'] for r in runs)))}) |")
+                          f"{_cpu(runs)} | {_memory(runs)} |")
             effs = [m["rate"] / (W * o["rate"]) for o, m, _ in rounds]
             r1 = statistics.median(o["rate"] for o, _, _ in rounds)
             eff = statistics.median(effs)
