@@ -240,7 +240,6 @@ class _ForkServer:
 
     def __init__(self, fn: Callable, recycle: int):
         self.sock, theirs = socket.socketpair()
-
         parent = os.getpid()
 
         def serve() -> None:
